@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "medallion-cdc",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "medallion", targets: ["MedallionCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries, each behind a thin system-library target.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
+                       providers: [.apt(["libsnappy-dev"])]),
+
+        // Parquet writer/reader: knows nothing of PostgreSQL or the lake.
+        .target(name: "Parquet", dependencies: ["CZstd", "CSnappy"], swiftSettings: swiftSettings),
+        // Lake storage: one protocol, local-directory and in-memory drivers.
+        .target(name: "Lake", swiftSettings: swiftSettings),
+        // Capture: libpq, COPY BINARY decoding, batching, bronze commit protocol, daemon.
+        .target(
+            name: "CDC",
+            dependencies: [
+                "CLibPQ", "Parquet", "Lake",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "MedallionCLI",
+            dependencies: [
+                "CDC", "Lake", "Parquet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks' Swift side (the bench/ scripts drive it and the baselines).
+        .executableTarget(
+            name: "MedallionBench",
+            dependencies: ["Parquet", "CDC", "Lake"],
+            path: "bench/MedallionBench",
+            swiftSettings: swiftSettings
+        ),
+
+        // Test helpers: throwaway PostgreSQL, the Python virtualenv, child processes.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LakeTests", dependencies: ["Lake"], swiftSettings: swiftSettings),
+        .testTarget(name: "CDCTests", dependencies: ["CDC", "Lake", "Parquet", "TestSupport"], swiftSettings: swiftSettings),
+    ]
+)
