@@ -37,10 +37,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The retail app's simulator (`medallion simulate`).
+        .target(name: "Retail", dependencies: ["CDC"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "MedallionCLI",
             dependencies: [
-                "CDC", "Lake", "Parquet",
+                "CDC", "Lake", "Parquet", "Retail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -58,6 +60,13 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LakeTests", dependencies: ["Lake"], swiftSettings: swiftSettings),
-        .testTarget(name: "CDCTests", dependencies: ["CDC", "Lake", "Parquet", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CDCTests",
+            dependencies: [
+                "CDC", "Lake", "Parquet", "Retail", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -1,0 +1,29 @@
+/// The plan of one batch, written before any of its files: the exact range per table,
+/// the columns read and the file names. After a crash the batch is redone from it —
+/// same range, same names, same bytes — so nothing is lost or duplicated.
+struct BatchIntent: Sendable, Hashable, Codable {
+    var batch: UInt64
+    var watermark: UInt64
+    var tables: [TableRange]
+    var createdAt: String
+
+    struct TableRange: Sendable, Hashable, Codable {
+        var table: TableName
+        /// Exclusive lower bound: the bookmark before this batch.
+        var from: TablePosition
+        /// Inclusive upper bound: the last change in this batch.
+        var to: TablePosition
+        var rows: Int
+        /// The source columns read (in bronze order, before the capture columns).
+        var columns: [CaptureColumn]
+        var files: [BronzeFile]
+    }
+}
+
+/// One Parquet file of a batch.
+struct BronzeFile: Sendable, Hashable, Codable {
+    /// The lake path (`bronze/orders/date=2026-11-26/part-…parquet`).
+    var path: String
+    var rows: Int
+    var bytes: Int
+}

@@ -1,0 +1,134 @@
+import Lake
+import Logging
+import Parquet
+
+/// One turn of capture: read every table below a fresh snapshot watermark, publish the
+/// rows to bronze, advance the bookmark, prune what bronze now holds.
+struct BatchCycle {
+    let connection: PostgresConnection
+    let committer: BronzeCommitter
+    let tables: [CapturedTable]
+    let maxRows: Int
+    let parquetOptions: ParquetWriterOptions
+    let fault: FaultInjector
+
+    /// What one turn did.
+    struct Outcome {
+        var bookmark: Bookmark
+        /// The watermark the turn read below.
+        var watermark: UInt64
+        var rows: Int
+        /// Whether some table had more rows than its share: read again at once.
+        var full: Bool
+        /// The committed batch, when there were rows.
+        var committed: CommittedBatch?
+    }
+
+    func run(after bookmark: Bookmark) throws -> Outcome {
+        let started = ContinuousClock.now
+        let share = max(1, maxRows / max(1, tables.count))
+        try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        let watermark: UInt64
+        var reads: [TableRead] = []
+        do {
+            watermark = UInt64(try connection.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())").scalar ?? "0") ?? 0
+            let reader = CaptureReader(connection: connection, options: parquetOptions)
+            for captured in tables {
+                reads.append(try reader.read(captured, after: bookmark.position(captured.table), bound: .watermark(watermark, limit: share)))
+            }
+            try connection.execute("COMMIT")
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            throw error
+        }
+        let rows = reads.reduce(0) { $0 + $1.rows }
+        let full = reads.contains { $0.rows >= share }
+        guard rows > 0 else {
+            return Outcome(bookmark: bookmark, watermark: watermark, rows: 0, full: false, committed: nil)
+        }
+        let intent = try committer.writeIntent(batch: bookmark.batch + 1, watermark: watermark, reads: reads,
+                                               columns: columnsByTable, previous: bookmark)
+        let (next, committed) = try committer.publish(intent, reads: reads, previous: bookmark)
+        try prune(committed)
+        return Outcome(bookmark: next, watermark: watermark, rows: rows, full: full,
+                       committed: CommittedBatch(intent: committed, duration: ContinuousClock.now - started))
+    }
+
+    /// Finishes a batch a crash interrupted: when the intent is the batch after the
+    /// bookmark, redoes it exactly (same range, names and bytes). Then makes sure the
+    /// capture tables hold nothing at or below the bookmark. Returns the bookmark.
+    func recover(_ bookmark: Bookmark, logger: Logger) throws -> Bookmark {
+        var bookmark = bookmark
+        if let intent = try committer.loadIntent() {
+            try committer.removeTemporaryFiles(of: intent)
+            if intent.batch == bookmark.batch + 1 {
+                logger.notice("redoing batch interrupted before its commit", metadata: ["batch": "\(intent.batch)"])
+                let reader = CaptureReader(connection: connection, options: parquetOptions)
+                var reads: [TableRead] = []
+                try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                do {
+                    for range in intent.tables {
+                        let captured = CapturedTable(table: range.table, columns: range.columns)
+                        reads.append(try reader.read(captured, after: range.from, bound: .through(range.to)))
+                    }
+                    try connection.execute("COMMIT")
+                } catch {
+                    _ = try? connection.execute("ROLLBACK")
+                    throw error
+                }
+                for (range, read) in zip(intent.tables, reads) where read.rows != range.rows {
+                    throw CaptureError(.lakeState, message: "Batch \(intent.batch) cannot be redone: \(range.table) now has \(read.rows) rows in its range instead of \(range.rows); were capture rows deleted by hand? Check bronze, then remove bronze/_cdc/intent.json to skip it.")
+                }
+                let (next, committed) = try committer.publish(intent, reads: reads, previous: bookmark)
+                bookmark = next
+                try prune(committed)
+            } else if intent.batch > bookmark.batch + 1 {
+                throw CaptureError(.lakeState, message: "bronze/_cdc/intent.json names batch \(intent.batch) but the bookmark is at batch \(bookmark.batch); the bookmark was rolled back or replaced. Restore bronze/bookmark, or move bronze/ away to start over.")
+            }
+        }
+        for captured in tables {
+            let position = bookmark.position(captured.table)
+            if position > .start {
+                try connection.execute("DELETE FROM \(captured.table.quotedCaptureTable) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint)",
+                                       [String(position.txid), String(position.seq)])
+            }
+        }
+        return bookmark
+    }
+
+    private var columnsByTable: [TableName: [CaptureColumn]] {
+        Dictionary(uniqueKeysWithValues: tables.map { ($0.table, $0.columns) })
+    }
+
+    /// Deletes the captured rows the batch put in bronze.
+    private func prune(_ intent: BatchIntent) throws {
+        for range in intent.tables {
+            try connection.execute("DELETE FROM \(range.table.quotedCaptureTable) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint)",
+                                   [String(range.to.txid), String(range.to.seq)])
+        }
+        fault.trip(.afterPrune, batch: intent.batch)
+    }
+}
+
+/// A batch that reached bronze, as the stage runner and the logs see it.
+public struct CommittedBatch: Sendable {
+    public var batch: UInt64
+    public var watermark: UInt64
+    public var rows: Int
+    /// Rows per table (`schema.name`).
+    public var rowsByTable: [String: Int]
+    /// The lake paths of the batch's files.
+    public var files: [String]
+    public var bytes: Int
+    public var duration: Duration
+
+    init(intent: BatchIntent, duration: Duration) {
+        batch = intent.batch
+        watermark = intent.watermark
+        rows = intent.tables.reduce(0) { $0 + $1.rows }
+        rowsByTable = Dictionary(uniqueKeysWithValues: intent.tables.map { ($0.table.description, $0.rows) })
+        files = intent.tables.flatMap { $0.files.map(\.path) }
+        bytes = intent.tables.reduce(0) { $0 + $1.files.reduce(0) { $0 + $1.bytes } }
+        self.duration = duration
+    }
+}

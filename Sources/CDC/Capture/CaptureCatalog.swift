@@ -1,0 +1,53 @@
+/// Reads which tables are captured and their capture tables' columns from the catalog.
+struct CaptureCatalog {
+    let connection: PostgresConnection
+
+    /// The captured tables: `requested` ones (each must be installed), or all installed.
+    func load(_ requested: [TableName]? = nil) throws -> [CapturedTable] {
+        let installed = try connection.execute("SELECT to_regclass('cdc.captured_tables') IS NOT NULL").scalar == "t"
+        guard installed else {
+            throw CaptureError(.notInstalled, message: "Change capture is not installed in this database; run `medallion install` first.")
+        }
+        let rows = try connection.execute(
+            "SELECT source_schema, source_table FROM cdc.captured_tables ORDER BY source_schema, source_table")
+        let tables = rows.rows.map { TableName(schema: $0[0] ?? "", name: $0[1] ?? "") }
+        var selected = tables
+        if let requested, !requested.isEmpty {
+            for table in requested where !tables.contains(table) {
+                throw CaptureError(.notInstalled, message: "Table \(table) is not captured; run `medallion install \(table.lakeName)` first.")
+            }
+            selected = requested
+        }
+        if selected.isEmpty {
+            throw CaptureError(.notInstalled, message: "No table is captured in this database; run `medallion install` first.")
+        }
+        return try selected.map { CapturedTable(table: $0, columns: try columns(of: $0)) }
+    }
+
+    /// The source columns of `table`'s capture table (everything but the capture columns).
+    func columns(of table: TableName) throws -> [CaptureColumn] {
+        let rows = try connection.execute("""
+            SELECT a.attname,
+                   CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END,
+                   CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END
+            FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+            WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+              AND a.attname NOT IN ('_op', '_txid', '_seq', '_changed_at')
+            ORDER BY a.attnum
+            """, [table.quotedCaptureTable])
+        return rows.rows.map {
+            CaptureColumn(name: $0[0] ?? "", typeOID: UInt32($0[1] ?? "") ?? 25, typmod: Int32($0[2] ?? "") ?? -1)
+        }
+    }
+
+    /// The primary key columns of a source table, in key order.
+    func primaryKey(of table: TableName) throws -> [String] {
+        try connection.execute("""
+            SELECT a.attname FROM pg_index i
+            JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position) ON true
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+            WHERE i.indrelid = $1::regclass AND i.indisprimary
+            ORDER BY k.position
+            """, [table.quoted]).rows.compactMap { $0[0] }
+    }
+}

@@ -1,0 +1,23 @@
+import Parquet
+
+/// One source column of a capture table, as read from the catalog.
+public struct CaptureColumn: Sendable, Hashable, Codable {
+    public var name: String
+    /// The type OID (domains resolved to their base type) and modifier.
+    public var typeOID: UInt32
+    public var typmod: Int32
+
+    public init(name: String, typeOID: UInt32, typmod: Int32) {
+        self.name = name
+        self.typeOID = typeOID
+        self.typmod = typmod
+    }
+
+    var postgresType: PostgresType { PostgresType(oid: typeOID, typmod: typmod) }
+}
+
+/// The capture columns every bronze row carries after the source columns.
+enum CaptureMetadataColumn {
+    static let names = ["_op", "_txid", "_seq", "_changed_at"]
+    static let types: [PostgresType] = [.text, .xid8, .int8, .timestamptz]
+}

@@ -1,0 +1,112 @@
+import Parquet
+
+/// Reads one table's captured changes in `(_txid, _seq)` order with `COPY ... (FORMAT
+/// binary)` and encodes them straight into Parquet, one file per `_changed_at` date.
+struct CaptureReader {
+    let connection: PostgresConnection
+    let options: ParquetWriterOptions
+
+    /// The rows to read: after `from`, and either below the watermark (at most `limit`)
+    /// or, when redoing a batch, up to and including `through`.
+    enum Bound {
+        case watermark(UInt64, limit: Int)
+        case through(TablePosition)
+    }
+
+    func read(_ captured: CapturedTable, after from: TablePosition, bound: Bound) throws -> TableRead {
+        var sql = "COPY (SELECT \(captured.selectList) FROM \(captured.table.quotedCaptureTable) "
+            + "WHERE (_txid, _seq) > ('\(from.txid)'::xid8, \(from.seq)) "
+        switch bound {
+        case .watermark(let watermark, let limit):
+            sql += "AND _txid < '\(watermark)'::xid8 ORDER BY _txid, _seq LIMIT \(limit)"
+        case .through(let last):
+            sql += "AND (_txid, _seq) <= ('\(last.txid)'::xid8, \(last.seq)) ORDER BY _txid, _seq"
+        }
+        sql += ") TO STDOUT (FORMAT binary)"
+
+        let decoder = BronzeRowDecoder(types: captured.selectedTypes,
+                                       names: captured.columns.map(\.name) + CaptureMetadataColumn.names)
+        let schema = captured.parquetSchema
+        var parser = CopyBinaryParser(expectedFieldCount: captured.selectedTypes.count)
+        var result = TableRead(table: captured.table, last: from)
+        let txidField = captured.txidField
+        try connection.copyOut(sql) { chunk in
+            try parser.feed(chunk) { tuple in
+                let (position, day) = Self.positionAndDay(tuple, txidField: txidField)
+                let index = try result.partitionIndex(day: day, schema: schema, options: options)
+                try decoder.append(tuple, to: &result.partitions[index].writer)
+                result.last = position
+                result.rows += 1
+            }
+        }
+        try parser.finish()
+        return result
+    }
+
+    /// Reads `_txid`, `_seq` and the UTC day of `_changed_at` (the three fields from
+    /// `txidField` on) from a tuple.
+    @inline(__always)
+    static func positionAndDay(_ tuple: borrowing CopyBinaryTuple, txidField: Int) -> (TablePosition, Int64) {
+        var fields = tuple.fields
+        for _ in 0..<txidField { _ = fields.next() }
+        let txid = fields.next().map { UInt64(bigEndianBytes: $0) } ?? 0
+        let seq = fields.next().map { Int64(bitPattern: UInt64(bigEndianBytes: $0)) } ?? 0
+        let postgresMicros = fields.next().map { Int64(bitPattern: UInt64(bigEndianBytes: $0)) } ?? 0
+        // PostgreSQL counts microseconds from 2000-01-01; 10957 days lie between it and 1970.
+        let day = Self.floorDivide(postgresMicros, 86_400_000_000) + 10_957
+        return (TablePosition(txid: txid, seq: seq), day)
+    }
+
+    static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+        let quotient = value / divisor
+        return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}
+
+/// The changes read from one table for one batch, already encoded.
+struct TableRead {
+    var table: TableName
+    /// The last change read (the bookmark after this batch), or the start bound when none.
+    var last: TablePosition
+    var rows = 0
+    var partitions: [Partition] = []
+
+    struct Partition {
+        /// Days since 1970-01-01 (UTC) of `_changed_at`.
+        var day: Int64
+        var writer: ParquetWriter<ParquetMemoryOutput>
+    }
+
+    init(table: TableName, last: TablePosition) {
+        self.table = table
+        self.last = last
+    }
+
+    mutating func partitionIndex(day: Int64, schema: ParquetSchema, options: ParquetWriterOptions) throws -> Int {
+        if let index = partitions.lastIndex(where: { $0.day == day }) { return index }
+        partitions.append(Partition(day: day, writer: try ParquetWriter(schema: schema, options: options, output: ParquetMemoryOutput())))
+        return partitions.count - 1
+    }
+}
+
+extension UInt64 {
+    @inline(__always)
+    init(bigEndianBytes bytes: UnsafeRawBufferPointer) {
+        self = bytes.count == 8 ? UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)) : 0
+    }
+}
+
+/// Formats days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian, UTC).
+func civilDate(daysSinceEpoch days: Int64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let dayOfEra = z - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let monthPart = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * monthPart + 2) / 5 + 1
+    let month = monthPart < 10 ? monthPart + 3 : monthPart - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    return "\(String(year).leftPadded(to: 4))-\(String(month).leftPadded(to: 2))-\(String(day).leftPadded(to: 2))"
+}

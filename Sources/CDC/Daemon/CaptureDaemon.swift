@@ -1,0 +1,188 @@
+import Foundation
+import Lake
+import Logging
+import Parquet
+
+/// The always-on capture loop: catches up from the bookmark, then streams each new batch
+/// of changes into bronze, woken by LISTEN/NOTIFY while idle and polling every
+/// `maxDelay` while busy. Survives the database restarting (reconnects with backoff).
+///
+/// `run()` blocks its thread (libpq is blocking); call `stop` from anywhere to end it
+/// after the current step — never in the middle of a batch's commit.
+public final class CaptureDaemon: Sendable {
+    /// How the daemon runs.
+    public struct Configuration: Sendable {
+        /// libpq connection string.
+        public var dsn: String
+        public var lake: any LakeStorage
+        /// Tables to capture; `nil` for every installed one.
+        public var tables: [TableName]?
+        /// How long to gather changes after a wake-up, and the read cadence while busy.
+        public var maxDelay: Duration = .milliseconds(100)
+        /// At most this many rows per batch.
+        public var maxRows = 100_000
+        /// The slow safety poll while idle, in case a notification was missed.
+        public var pollInterval: Duration = .seconds(5)
+        /// The longest wait between reconnect attempts.
+        public var maxBackoff: Duration = .seconds(30)
+        public var compression: ParquetCompression = .zstd(level: 3)
+        public var fault: FaultInjector = .none
+
+        public init(dsn: String, lake: any LakeStorage) {
+            self.dsn = dsn
+            self.lake = lake
+        }
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private let stopSignal = StopSignal()
+    private let onCommit: @Sendable (CommittedBatch) -> Void
+
+    public init(configuration: Configuration, logger: Logger, onCommit: @escaping @Sendable (CommittedBatch) -> Void = { _ in }) {
+        self.configuration = configuration
+        self.logger = logger
+        self.onCommit = onCommit
+    }
+
+    /// Asks the loop to finish its current step and return.
+    public func stop() { stopSignal.stop() }
+
+    /// Checks that the database and lake are usable, without capturing: one clear error
+    /// for a bad DSN, a missing install or an unwritable lake.
+    public func preflight() throws {
+        let connection = try PostgresConnection(dsn: configuration.dsn, applicationName: "medallion run")
+        _ = try CaptureCatalog(connection: connection).load(configuration.tables)
+        try configuration.lake.makeDirectories(BronzeLayout.root)
+        _ = try BronzeCommitter(lake: configuration.lake, fault: configuration.fault).loadBookmark()
+    }
+
+    /// Runs until `stop()`. Throws only for errors that retrying cannot fix (capture not
+    /// installed, a lake whose bookkeeping is inconsistent, permission denied).
+    public func run() throws {
+        var backoff = Duration.milliseconds(100)
+        var attempt = 0
+        while !stopSignal.isStopped {
+            do {
+                attempt += 1
+                try session(attempt: attempt) { backoff = .milliseconds(100); attempt = 0 }
+            } catch let error as PostgresError where error.isTransient {
+                logger.warning("database unavailable; reconnecting", metadata: [
+                    "error": "\(error)", "attempt": "\(attempt)", "retry_in_ms": "\(backoff.milliseconds)",
+                ])
+            } catch let error as LakeError where error.code == .unavailable || error.code == .io {
+                logger.warning("lake unavailable; retrying", metadata: [
+                    "error": "\(error)", "attempt": "\(attempt)", "retry_in_ms": "\(backoff.milliseconds)",
+                ])
+            }
+            if stopSignal.isStopped { break }
+            sleep(backoff)
+            backoff = min(backoff * 2, configuration.maxBackoff)
+        }
+        logger.info("capture stopped")
+    }
+
+    /// One connection's lifetime: connect, LISTEN, recover, then the capture loop.
+    private func session(attempt: Int, connected: () -> Void) throws {
+        let connection = try PostgresConnection(dsn: configuration.dsn, applicationName: "medallion run")
+        defer { connection.close() }
+        let tables = try CaptureCatalog(connection: connection).load(configuration.tables)
+        try connection.execute("LISTEN medallion_cdc")
+        connected()
+        logger.info("connected", metadata: [
+            "server": "\(connection.serverDescription)",
+            "tables": "\(tables.map(\.table.description).joined(separator: ","))",
+            "lake": "\(configuration.lake.description)",
+        ])
+        var parquetOptions = ParquetWriterOptions()
+        parquetOptions.compression = configuration.compression
+        parquetOptions.createdBy = "medallion-cdc"
+        let committer = BronzeCommitter(lake: configuration.lake, fault: configuration.fault)
+        let cycle = BatchCycle(connection: connection, committer: committer, tables: tables,
+                               maxRows: configuration.maxRows, parquetOptions: parquetOptions, fault: configuration.fault)
+        var bookmark = try cycle.recover(try committer.loadBookmark(), logger: logger)
+        logger.info("caught up to bookmark", metadata: ["batch": "\(bookmark.batch)"])
+
+        var machine = IdleStateMachine()
+        try setIdleFlag(false, connection)
+        var action = IdleStateMachine.Action.readNow
+        while !stopSignal.isStopped {
+            switch action {
+            case .readNow:
+                let outcome = try cycle.run(after: bookmark)
+                bookmark = outcome.bookmark
+                if let committed = outcome.committed { report(committed) }
+                action = machine.read(rows: outcome.rows, watermark: outcome.watermark, full: outcome.full)
+            case .readAfterDelay:
+                try pause(configuration.maxDelay, connection)
+                action = .readNow
+            case .setIdleFlag:
+                try setIdleFlag(true, connection)
+                let fence = UInt64(try connection.execute("SELECT pg_current_xact_id()").scalar ?? "0") ?? 0
+                action = machine.fenced(fence)
+            case .setBusyFlagThenReadAfterDelay:
+                try setIdleFlag(false, connection)
+                action = .readAfterDelay
+            case .waitForNotification:
+                if try waitForNotification(connection) {
+                    action = machine.notified()
+                } else if !stopSignal.isStopped {
+                    action = machine.pollTimerFired()
+                }
+            }
+        }
+        try? setIdleFlag(true, connection)
+    }
+
+    private func report(_ committed: CommittedBatch) {
+        logger.info("committed batch", metadata: [
+            "batch": "\(committed.batch)",
+            "rows": "\(committed.rows)",
+            "tables": "\(committed.rowsByTable.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","))",
+            "files": "\(committed.files.count)",
+            "bytes": "\(committed.bytes)",
+            "watermark": "\(committed.watermark)",
+            "duration_ms": "\(committed.duration.milliseconds)",
+        ])
+        onCommit(committed)
+    }
+
+    private func setIdleFlag(_ idle: Bool, _ connection: PostgresConnection) throws {
+        try connection.execute("""
+            INSERT INTO cdc.daemon_state (id, idle, updated_at) VALUES (true, $1::boolean, now())
+            ON CONFLICT (id) DO UPDATE SET idle = EXCLUDED.idle, updated_at = now()
+            """, [idle ? "true" : "false"])
+    }
+
+    /// Sleeps on LISTEN until a notification (true) or the poll interval (false).
+    private func waitForNotification(_ connection: PostgresConnection) throws -> Bool {
+        let deadline = ContinuousClock.now + configuration.pollInterval
+        while !stopSignal.isStopped && ContinuousClock.now < deadline {
+            let slice = min(deadline - ContinuousClock.now, .milliseconds(250))
+            if !(try connection.waitForNotifications(timeout: slice.seconds)).isEmpty { return true }
+        }
+        return false
+    }
+
+    /// Waits `duration` while staying responsive to stop; drains notifications meanwhile.
+    private func pause(_ duration: Duration, _ connection: PostgresConnection) throws {
+        let deadline = ContinuousClock.now + duration
+        while !stopSignal.isStopped {
+            let left = deadline - ContinuousClock.now
+            if left <= .zero { break }
+            _ = try connection.waitForNotifications(timeout: min(left, .milliseconds(250)).seconds)
+        }
+    }
+
+    private func sleep(_ duration: Duration) {
+        let deadline = ContinuousClock.now + duration
+        while !stopSignal.isStopped && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).seconds)
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import CDC
+import Foundation
+import Lake
+import Logging
+
+/// Options shared by the subcommands, each with its environment-variable fallback.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "libpq connection string or URI (env: MEDALLION_DSN; PG* variables also apply).")
+    var dsn: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env: MEDALLION_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    var resolvedDSN: String {
+        dsn ?? environment("MEDALLION_DSN") ?? ""
+    }
+
+    func logger(_ label: String) throws -> Logger {
+        let text = logLevel ?? environment("MEDALLION_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw CaptureError(.invalidInput, message: "Log level \(text) is not one of trace, debug, info, notice, warning, error.")
+        }
+        LoggingSetup.bootstrap(level: level)
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+}
+
+/// The lake location option (`--lake` / `MEDALLION_LAKE`).
+struct LakeOptions: ParsableArguments {
+    @Option(help: "Lake root: file:///abs/path or a directory (env: MEDALLION_LAKE).")
+    var lake: String?
+
+    func open() throws -> any LakeStorage {
+        let location = lake ?? environment("MEDALLION_LAKE") ?? ""
+        return try LakeLocation.open(location, currentDirectory: FileManager.default.currentDirectoryPath)
+    }
+}
+
+func environment(_ name: String) -> String? {
+    guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+    return value
+}
+
+/// Parses tables given on the command line, defaulting to the retail app's.
+func parseTables(_ arguments: [String], default defaults: [TableName]? = TableName.retailDefaults) throws -> [TableName]? {
+    arguments.isEmpty ? defaults : try arguments.map(TableName.init(parsing:))
+}
+
+/// Runs a command body, turning any error into one line on stderr and exit status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("medallion: error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+enum LoggingSetup {
+    nonisolated(unsafe) private static var done = false
+
+    static func bootstrap(level: Logger.Level) {
+        guard !done else { return }
+        done = true
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

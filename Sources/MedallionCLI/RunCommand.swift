@@ -1,0 +1,78 @@
+import ArgumentParser
+import CDC
+import Foundation
+import Parquet
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Stream captured changes into bronze until stopped (SIGINT/SIGTERM).",
+        discussion: """
+            Catches up from the bookmark in the lake, then LISTENs for changes, gathers each \
+            batch for up to --max-delay and writes it as Parquet under \
+            <lake>/bronze/<table>/date=YYYY-MM-DD/. Reconnects with backoff when the \
+            database goes away.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var lakeOptions: LakeOptions
+
+    @Argument(help: "Tables to capture (default: every table with capture installed).")
+    var tables: [String] = []
+
+    @Option(help: "How long to gather a batch after a wake-up; the read cadence while busy (env: MEDALLION_MAX_DELAY; default 100ms).")
+    var maxDelay: DurationOption?
+
+    @Option(help: "At most this many rows per batch (env: MEDALLION_MAX_ROWS; default 100000).")
+    var maxRows: Int?
+
+    @Option(help: "Slow safety poll while idle (env: MEDALLION_POLL_INTERVAL; default 5s).")
+    var pollInterval: DurationOption?
+
+    @Option(help: "Parquet compression: zstd, snappy or none (env: MEDALLION_COMPRESSION; default zstd).")
+    var compression: String?
+
+    func run() throws {
+        try reportingErrors {
+            let logger = try global.logger("medallion.capture")
+            var configuration = CaptureDaemon.Configuration(dsn: global.resolvedDSN, lake: try lakeOptions.open())
+            configuration.tables = try parseTables(tables, default: nil)
+            if let delay = try maxDelay ?? DurationOption.fromEnvironment("MEDALLION_MAX_DELAY") {
+                configuration.maxDelay = delay.duration
+            }
+            if let rows = try maxRows ?? environment("MEDALLION_MAX_ROWS").map(Self.parseRows) {
+                guard rows > 0 else { throw ValidationError("--max-rows must be at least 1.") }
+                configuration.maxRows = rows
+            }
+            if let interval = try pollInterval ?? DurationOption.fromEnvironment("MEDALLION_POLL_INTERVAL") {
+                configuration.pollInterval = interval.duration
+            }
+            configuration.compression = try Self.parseCompression(compression ?? environment("MEDALLION_COMPRESSION") ?? "zstd")
+            configuration.fault = try FaultInjector(environment: environment("MEDALLION_FAULT"))
+
+            let daemon = CaptureDaemon(configuration: configuration, logger: logger)
+            try daemon.preflight()
+            let signals = ShutdownSignals { number in
+                logger.notice("stopping", metadata: ["signal": "\(number)"])
+                daemon.stop()
+            }
+            try daemon.run()
+            withExtendedLifetime(signals) {}
+        }
+    }
+
+    static func parseRows(_ text: String) throws -> Int {
+        guard let value = Int(text) else { throw ValidationError("MEDALLION_MAX_ROWS=\(text) is not a whole number.") }
+        return value
+    }
+
+    static func parseCompression(_ text: String) throws -> ParquetCompression {
+        switch text.lowercased() {
+        case "zstd": return .zstd(level: 3)
+        case "snappy": return .snappy
+        case "none", "uncompressed": return .uncompressed
+        default: throw ValidationError("Compression \(text) is not one of zstd, snappy, none.")
+        }
+    }
+}

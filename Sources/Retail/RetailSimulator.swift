@@ -1,0 +1,85 @@
+import CDC
+import Foundation
+import Synchronization
+
+/// The retail app: creates orders across branches and moves each one
+/// NEW → INTRANSIT → DELIVERED after random delays, from several connections at once so
+/// that transactions commit out of id order.
+public final class RetailSimulator: Sendable {
+    public struct Configuration: Sendable {
+        public var dsn: String
+        /// New orders per second, over all connections.
+        public var rate: Double = 20
+        public var branches = 8
+        public var connections = 4
+        /// Seconds an order waits before INTRANSIT, and again before DELIVERED.
+        public var transitDelay: ClosedRange<Double> = 1...5
+        public var deliveryDelay: ClosedRange<Double> = 1...10
+        /// Stop after this long (`nil`: until stopped).
+        public var duration: Duration?
+        /// Stop after creating this many orders (`nil`: no limit).
+        public var maxOrders: Int?
+        /// Hold each transaction open up to this long before COMMIT, to mix commit order.
+        public var commitJitter: Duration = .milliseconds(5)
+
+        public init(dsn: String) { self.dsn = dsn }
+    }
+
+    public let configuration: Configuration
+    let counters = SimulatorCounters()
+    private let stopSignal = StopSignal()
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Ends the run after the current transactions.
+    public func stop() { stopSignal.stop() }
+
+    /// The totals so far.
+    public var totals: SimulatorCounters.Snapshot { counters.snapshot() }
+
+    /// Checks the connection and the retail schema; throws one clear error otherwise.
+    public func preflight() throws {
+        let connection = try PostgresConnection(dsn: configuration.dsn, applicationName: "medallion simulate")
+        let present = try connection.execute(
+            "SELECT to_regclass('public.orders') IS NOT NULL AND to_regclass('public.ordershistory') IS NOT NULL").scalar
+        guard present == "t" else {
+            throw CaptureError(.notInstalled, message: "The retail tables orders and ordershistory do not exist; create them with `psql -f sql/retail.sql`.")
+        }
+    }
+
+    /// Runs the workers until the duration or order limit is reached (with every order
+    /// delivered) or `stop()` is called, calling `progress` about once a second.
+    /// Blocks the calling thread.
+    public func run(progress: @escaping @Sendable (SimulatorCounters.Snapshot) -> Void = { _ in }) throws {
+        try preflight()
+        let started = ContinuousClock.now
+        let failures = Mutex<[any Error]>([])
+        counters.workersRunning.store(configuration.connections, ordering: .relaxed)
+        for index in 0..<configuration.connections {
+            Thread { [self] in
+                defer { counters.workersRunning.subtract(1, ordering: .relaxed) }
+                do {
+                    try RetailWorker(simulator: self, index: index).run()
+                } catch {
+                    failures.withLock { $0.append(error) }
+                    stop()
+                }
+            }.start()
+        }
+        var reported = 0
+        while counters.workersRunning.load(ordering: .relaxed) > 0 {
+            Thread.sleep(forTimeInterval: 0.05)
+            let elapsed = ContinuousClock.now - started
+            if let duration = configuration.duration, elapsed >= duration { stop() }
+            if Int(elapsed.components.seconds) > reported {
+                reported = Int(elapsed.components.seconds)
+                progress(counters.snapshot())
+            }
+        }
+        if let error = failures.withLock({ $0.first }) { throw error }
+    }
+
+    var isStopped: Bool { stopSignal.isStopped }
+}

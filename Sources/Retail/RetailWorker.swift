@@ -1,0 +1,94 @@
+import CDC
+import Foundation
+
+/// One connection of the simulator: creates its share of orders and advances the
+/// orders it created when they are due.
+struct RetailWorker {
+    let simulator: RetailSimulator
+    let index: Int
+
+    private struct Pending {
+        var due: ContinuousClock.Instant
+        var orderID: String
+        var next: String
+    }
+
+    func run() throws {
+        let configuration = simulator.configuration
+        let connection = try PostgresConnection(dsn: configuration.dsn, applicationName: "medallion simulate")
+        var generator = SystemRandomNumberGenerator()
+        let interval = Double(configuration.connections) / max(configuration.rate, 0.001)
+        var nextOrder = ContinuousClock.now + .seconds(Double.random(in: 0..<interval, using: &generator))
+        var pending: [Pending] = []
+        var creating = true
+        while !simulator.isStopped {
+            let now = ContinuousClock.now
+            if creating, now >= nextOrder {
+                if let limit = configuration.maxOrders, simulator.counters.orders.add(1, ordering: .relaxed).newValue > limit {
+                    simulator.counters.orders.subtract(1, ordering: .relaxed)
+                    creating = false
+                } else {
+                    if configuration.maxOrders == nil { simulator.counters.orders.add(1, ordering: .relaxed) }
+                    let id = try createOrder(connection, &generator)
+                    pending.append(Pending(due: now + .seconds(Double.random(in: configuration.transitDelay, using: &generator)),
+                                           orderID: id, next: "INTRANSIT"))
+                    nextOrder += .seconds(interval)
+                    if nextOrder < now - .seconds(1) { nextOrder = now }
+                }
+            }
+            if let dueIndex = pending.indices.min(by: { pending[$0].due < pending[$1].due }), pending[dueIndex].due <= now {
+                let order = pending.remove(at: dueIndex)
+                try advance(connection, order.orderID, to: order.next, &generator)
+                simulator.counters.transitions.add(1, ordering: .relaxed)
+                if order.next == "INTRANSIT" {
+                    pending.append(Pending(due: now + .seconds(Double.random(in: configuration.deliveryDelay, using: &generator)),
+                                           orderID: order.orderID, next: "DELIVERED"))
+                } else {
+                    simulator.counters.delivered.add(1, ordering: .relaxed)
+                }
+                continue
+            }
+            if !creating && pending.isEmpty { return }
+            let wakeUp = min(creating ? nextOrder : .now + .seconds(1), pending.map(\.due).min() ?? .now + .seconds(1))
+            let wait = min(max(wakeUp - .now, .zero), .milliseconds(50))
+            if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18) }
+        }
+    }
+
+    private func createOrder(_ connection: PostgresConnection, _ generator: inout SystemRandomNumberGenerator) throws -> String {
+        let configuration = simulator.configuration
+        let branch = "branch-\(String(Int.random(in: 1...configuration.branches, using: &generator)).leftPadded(2))"
+        let customer = "customer-\(Int.random(in: 1...50_000, using: &generator))"
+        let amount = String(format: "%.2f", Double.random(in: 5...500, using: &generator))
+        try connection.execute("BEGIN")
+        let id = try connection.execute("""
+            INSERT INTO public.orders (branch, customer, amount, status, created_at, updated_at)
+            VALUES ($1, $2, $3::numeric, 'NEW', now(), now()) RETURNING id
+            """, [branch, customer, amount]).scalar ?? ""
+        try connection.execute("INSERT INTO public.ordershistory (order_id, status, changed_at) VALUES ($1::bigint, 'NEW', now())", [id])
+        jitter(&generator)
+        try connection.execute("COMMIT")
+        return id
+    }
+
+    private func advance(_ connection: PostgresConnection, _ id: String, to status: String,
+                         _ generator: inout SystemRandomNumberGenerator) throws {
+        try connection.execute("BEGIN")
+        try connection.execute("UPDATE public.orders SET status = $2, updated_at = now() WHERE id = $1::bigint", [id, status])
+        try connection.execute("INSERT INTO public.ordershistory (order_id, status, changed_at) VALUES ($1::bigint, $2, now())", [id, status])
+        jitter(&generator)
+        try connection.execute("COMMIT")
+    }
+
+    private func jitter(_ generator: inout SystemRandomNumberGenerator) {
+        let limit = Double(simulator.configuration.commitJitter.components.attoseconds) / 1e18
+            + Double(simulator.configuration.commitJitter.components.seconds)
+        if limit > 0 { Thread.sleep(forTimeInterval: Double.random(in: 0...limit, using: &generator)) }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,48 @@
+@testable import CDC
+import Parquet
+import Testing
+
+@Suite struct TemporalBinaryTests {
+    static func date(_ daysSince2000: Int32) throws -> ParquetValue {
+        try decodeField(SendBytes.be(daysSince2000), as: .date)
+    }
+
+    static func timestamp(_ microsSince2000: Int64, _ type: PostgresType = .timestamp) throws -> ParquetValue {
+        try decodeField(SendBytes.be(microsSince2000), as: type)
+    }
+
+    @Test func dates() throws {
+        #expect(try Self.date(0) == .int(10_957)) // 2000-01-01
+        #expect(try Self.date(-10_957) == .int(0)) // 1970-01-01
+        #expect(try Self.date(-10_958) == .int(-1)) // 1969-12-31
+        #expect(try Self.date(-36_466) == .int(-25_509)) // 1900-02-28
+        #expect(try Self.date(2_921_939) == .int(2_932_896)) // 9999-12-31
+    }
+
+    @Test func infiniteDatesAreClamped() throws {
+        #expect(try Self.date(.max) == .int(2_932_896)) // 9999-12-31
+        #expect(try Self.date(.min) == .int(-719_162)) // 0001-01-01
+    }
+
+    @Test func timestamps() throws {
+        for type in [PostgresType.timestamp, .timestamptz] {
+            #expect(try Self.timestamp(0, type) == .int(946_684_800_000_000))
+            #expect(try Self.timestamp(-946_684_800_000_000, type) == .int(0))
+            #expect(try Self.timestamp(-946_684_800_000_001, type) == .int(-1)) // 1969-12-31 23:59:59.999999
+            #expect(try Self.timestamp(-3_150_619_199_500_000, type) == .int(-2_203_934_399_500_000)) // 1900-02-28 12:00:00.5
+            #expect(try Self.timestamp(252_455_615_999_999_999, type) == .int(253_402_300_799_999_999)) // 9999-12-31T23:59:59.999999
+        }
+    }
+
+    @Test func infiniteTimestampsAreClamped() throws {
+        #expect(try Self.timestamp(.max) == .int(PostgresTimestamp.infinityMicros))
+        #expect(try Self.timestamp(.min, .timestamptz) == .int(PostgresTimestamp.minusInfinityMicros))
+        #expect(PostgresTimestamp.infinityMicros == 253_402_300_799_999_999)
+        #expect(PostgresTimestamp.minusInfinityMicros == -62_135_596_800_000_000)
+    }
+
+    @Test func outOfRangeTimestampIsAnError() {
+        #expect((#expect(throws: CopyBinaryError.self) { try Self.timestamp(.max - 1) })?.kind == .overflow)
+        #expect(throws: CopyBinaryError.self) { try decodeField([0, 0, 0, 0], as: .timestamp) }
+    }
+}

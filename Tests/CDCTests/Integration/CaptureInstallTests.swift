@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import CDC
+
+@Suite("Trigger install", .serialized)
+struct CaptureInstallTests {
+    @Test("install snapshots existing rows once, and is idempotent")
+    func snapshotAndIdempotence() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        try database.insertOrders(5)
+        let installer = CaptureInstaller(connection: try database.connect())
+        let lines = try installer.install(TableName.retailDefaults)
+        #expect(lines.count == 2)
+        #expect(lines[0].contains("snapshot of 5 row(s)"))
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes WHERE _op = 'R'") == "5")
+        _ = try installer.install(TableName.retailDefaults)
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "5")
+        try database.sql("UPDATE orders SET status = 'INTRANSIT' WHERE id = 1")
+        #expect(try database.sql("SELECT _op || ':' || status FROM cdc.orders_changes WHERE _op <> 'R'") == "U:INTRANSIT")
+        try database.sql("DELETE FROM ordershistory WHERE order_id = 2")
+        #expect(try database.sql("SELECT count(*) FROM cdc.ordershistory_changes WHERE _op = 'D'") == "1")
+    }
+
+    @Test("--no-snapshot leaves existing rows out")
+    func noSnapshot() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        try database.insertOrders(3)
+        var options = CaptureInstaller.Options()
+        options.snapshot = false
+        _ = try CaptureInstaller(connection: try database.connect()).install(TableName.retailDefaults, options: options)
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0")
+    }
+
+    @Test("re-running install after ADD COLUMN brings the capture table up to date")
+    func schemaChange() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.sql("ALTER TABLE orders ADD COLUMN channel text")
+        let lines = try CaptureInstaller(connection: try database.connect()).install([TableName(name: "orders")])
+        #expect(lines[0].contains("1 new column(s)"))
+        try database.sql("INSERT INTO orders (branch, customer, amount, status, channel) VALUES ('b', 'c', 1, 'NEW', 'web')")
+        #expect(try database.sql("SELECT channel FROM cdc.orders_changes WHERE _op = 'I'") == "web")
+    }
+
+    @Test("uninstall removes only what install made")
+    func uninstall() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.sql("CREATE TABLE cdc.mine (x int)")
+        let installer = CaptureInstaller(connection: try database.connect())
+        _ = try installer.uninstall([TableName(name: "orders")])
+        #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal") == "0")
+        #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'ordershistory'::regclass AND NOT tgisinternal") == "2")
+        _ = try installer.uninstall([TableName(name: "ordershistory")])
+        #expect(try database.sql("SELECT to_regclass('cdc.captured_tables') IS NULL") == "t")
+        #expect(try database.sql("SELECT to_regclass('cdc.mine') IS NOT NULL") == "t")
+        try database.sql("DROP TABLE cdc.mine")
+        _ = try installer.install([TableName(name: "orders")])
+        _ = try installer.uninstall([TableName(name: "orders")])
+        #expect(try database.sql("SELECT count(*) FROM pg_namespace WHERE nspname = 'cdc'") == "0")
+        #expect(try database.sql("SELECT count(*) FROM orders") == "0")
+    }
+
+    @Test("a missing table, a table without a primary key, or no privilege: one clear error, nothing installed")
+    func badInput() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        let installer = CaptureInstaller(connection: try database.connect())
+        #expect(throws: CaptureError.self) { try installer.install([TableName(name: "orders"), TableName(name: "nope")]) }
+        #expect(try database.sql("SELECT to_regclass('cdc.orders_changes') IS NULL") == "t")
+        do {
+            _ = try installer.install([TableName(name: "nope")])
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("Table public.nope does not exist"))
+        }
+        try database.sql("CREATE TABLE nokey (x int)")
+        do {
+            _ = try installer.install([TableName(name: "nokey")])
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("no primary key"))
+        }
+        try database.sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nobody_much') THEN CREATE ROLE nobody_much LOGIN; END IF; END $$")
+        try database.sql("GRANT CREATE ON DATABASE \(database.name) TO nobody_much")
+        let weak = CaptureInstaller(connection: try PostgresConnection(dsn: database.cluster.dsn(database: database.name, user: "nobody_much")))
+        do {
+            _ = try weak.install([TableName(name: "orders")])
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("owner"))
+        }
+        #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal") == "0")
+    }
+
+    @Test("the SQL scripts in sql/ are exactly what medallion install runs")
+    func scriptsMatch() throws {
+        let install = try String(contentsOfFile: Repository.root + "/sql/cdc_install.sql", encoding: .utf8)
+        let uninstall = try String(contentsOfFile: Repository.root + "/sql/cdc_uninstall.sql", encoding: .utf8)
+        #expect(install == CaptureScripts.install, "regenerate with: medallion install --print-sql > sql/cdc_install.sql")
+        #expect(uninstall == CaptureScripts.uninstall, "regenerate with: medallion uninstall --print-sql > sql/cdc_uninstall.sql")
+    }
+
+    @Test("the SQL script works for a DBA with psql alone")
+    func scriptWithPsql() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        try database.insertOrders(2)
+        try database.cluster.psqlFile(Repository.root + "/sql/cdc_install.sql", database: database.name)
+        try database.sql("SELECT cdc.install_table('public.orders')")
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "2")
+        try database.cluster.psqlFile(Repository.root + "/sql/cdc_uninstall.sql", database: database.name)
+        #expect(try database.sql("SELECT count(*) FROM pg_namespace WHERE nspname = 'cdc'") == "0")
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import Lake
+import TestSupport
+@testable import CDC
+
+/// A fresh retail database on the shared test cluster, with a lake directory beside it.
+struct RetailDatabase {
+    let cluster: PostgresCluster
+    let name: String
+    let lakeDirectory: String
+
+    init(capture: Bool = true, snapshot: Bool = true) throws {
+        cluster = try PostgresCluster.shared()
+        name = try cluster.makeDatabase("retail")
+        lakeDirectory = try Repository.temporaryDirectory("medallion-lake")
+        try cluster.psqlFile(Repository.root + "/sql/retail.sql", database: name)
+        if capture {
+            var options = CaptureInstaller.Options()
+            options.snapshot = snapshot
+            _ = try CaptureInstaller(connection: connect()).install(TableName.retailDefaults, options: options)
+        }
+    }
+
+    var dsn: String { cluster.dsn(database: name) }
+    var lakeURL: String { "file://" + lakeDirectory }
+    var lake: LocalLake { LocalLake(root: lakeDirectory) }
+
+    func connect() throws -> PostgresConnection {
+        try PostgresConnection(dsn: dsn)
+    }
+
+    @discardableResult
+    func sql(_ text: String) throws -> String {
+        try cluster.psql(text, database: name)
+    }
+
+    /// Inserts `count` orders with a NEW history row each, in one transaction.
+    func insertOrders(_ count: Int, branch: String = "branch-01") throws {
+        try sql("""
+            WITH o AS (
+                INSERT INTO orders (branch, customer, amount, status)
+                SELECT '\(branch)', 'customer-' || g, (g % 1000) + 0.25, 'NEW' FROM generate_series(1, \(count)) g
+                RETURNING id)
+            INSERT INTO ordershistory (order_id, status) SELECT id, 'NEW' FROM o
+            """)
+    }
+
+    /// Runs `medallion verify` in-process, waiting for bronze to catch up.
+    func verify(timeout: Duration = .seconds(30)) throws -> VerifyReport {
+        var options = Verifier.Options()
+        options.timeout = timeout
+        return try Verifier(connection: connect(), lake: lake, options: options).verify(TableName.retailDefaults)
+    }
+
+    /// Environment for the `medallion` executable.
+    var environment: [String: String] {
+        ["MEDALLION_DSN": dsn, "MEDALLION_LAKE": lakeURL, "MEDALLION_LOG_LEVEL": "info"]
+    }
+
+    /// Starts `medallion run` as a child process and waits until it has caught up.
+    func startDaemon(_ extra: [String: String] = [:], arguments: [String] = [], waitUntilReady: Bool = true) throws -> ChildProcess {
+        let daemon = try ChildProcess(Repository.medallionExecutable(), ["run"] + arguments,
+                                      environment: environment.merging(["MEDALLION_MAX_DELAY": "50ms"]) { $1 }.merging(extra) { $1 })
+        if waitUntilReady { try daemon.waitForOutput("caught up to bookmark") }
+        return daemon
+    }
+
+    /// Runs a `medallion` subcommand to completion.
+    func medallion(_ arguments: [String], environment extra: [String: String] = [:]) throws -> CommandResult {
+        try Command.run(Repository.medallionExecutable(), arguments, environment: environment.merging(extra) { $1 }, check: false)
+    }
+
+    func drop() {
+        try? cluster.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        try? FileManager.default.removeItem(atPath: lakeDirectory)
+    }
+}
+
+/// Runs the capture daemon in-process on its own thread for the length of `body`.
+func withDaemon<T>(_ database: RetailDatabase, maxDelay: Duration = .milliseconds(50), pollInterval: Duration = .seconds(5),
+                   _ body: (CaptureDaemon) throws -> T) throws -> T {
+    var configuration = CaptureDaemon.Configuration(dsn: database.dsn, lake: database.lake)
+    configuration.maxDelay = maxDelay
+    configuration.pollInterval = pollInterval
+    var logger = Logger(label: "test.capture")
+    logger.logLevel = .warning
+    let daemon = CaptureDaemon(configuration: configuration, logger: logger)
+    let finished = DispatchSemaphore(value: 0)
+    let failure = LockedBox<(any Error)?>(nil)
+    Thread {
+        do { try daemon.run() } catch { failure.value = error }
+        finished.signal()
+    }.start()
+    defer {
+        daemon.stop()
+        finished.wait()
+    }
+    let result = try body(daemon)
+    if let error = failure.value { throw error }
+    return result
+}
+
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import Lake
+
+@Suite("Lake storage")
+struct LakeTests {
+    static func makeLocal() throws -> LocalLake {
+        let path = NSTemporaryDirectory() + "/medallion-lake-\(UUID().uuidString.prefix(8))"
+        return LocalLake(root: path)
+    }
+
+    @Test("write, read, list, rename and delete behave the same on every backend", arguments: ["local", "memory"])
+    func roundTrip(_ backend: String) throws {
+        let lake: any LakeStorage = backend == "local" ? try Self.makeLocal() : MemoryLake()
+        defer { try? lake.delete("") }
+        try lake.writeAtomically("bronze/orders/date=2026-11-26/part-1.parquet", data: [1, 2, 3])
+        try lake.writeAtomically("bronze/bookmark", data: Array("{}".utf8))
+        #expect(try lake.read("bronze/orders/date=2026-11-26/part-1.parquet") == [1, 2, 3])
+        #expect(try lake.list("bronze").map(\.name) == ["bookmark", "orders"])
+        #expect(try lake.list("bronze").first { $0.name == "orders" }?.isDirectory == true)
+        #expect(try lake.listFilesRecursively("bronze").map(\.path)
+                == ["bronze/bookmark", "bronze/orders/date=2026-11-26/part-1.parquet"])
+        try lake.writeAtomically("bronze/bookmark", data: Array("{\"batch\":1}".utf8))
+        #expect(try lake.read("bronze/bookmark") == Array("{\"batch\":1}".utf8))
+        try lake.rename("bronze/bookmark", to: "bronze/_cdc/old")
+        #expect(try lake.exists("bronze/_cdc/old"))
+        #expect(try !lake.exists("bronze/bookmark"))
+        #expect(try lake.readIfExists("bronze/bookmark") == nil)
+        try lake.delete("bronze/orders")
+        #expect(try lake.listFilesRecursively("bronze").map(\.path) == ["bronze/_cdc/old"])
+        try lake.delete("bronze/nothing-here")
+        #expect(try lake.list("no/such/dir").isEmpty)
+    }
+
+    @Test("an atomic write leaves no temporary file behind and replaces the old content whole")
+    func atomicWrite() throws {
+        let lake = try Self.makeLocal()
+        defer { try? lake.delete("") }
+        try lake.writeAtomically("a/file", data: Array(repeating: 7, count: 1 << 20))
+        try lake.writeAtomically("a/file", data: [1])
+        #expect(try lake.list("a").map(\.name) == ["file"])
+        #expect(try lake.read("a/file") == [1])
+    }
+
+    @Test("an unwritable lake is a clear permission error naming the path")
+    func permissionDenied() throws {
+        let lake = LocalLake(root: "/proc/medallion-lake")
+        #expect(throws: LakeError.self) { try lake.writeAtomically("bronze/x", data: [1]) }
+    }
+
+    @Test("lake locations: file:// URLs and paths; other schemes refused")
+    func locations() throws {
+        #expect(try LakeLocation.open("file:///srv/lake", currentDirectory: "/").description == "file:///srv/lake")
+        #expect(try LakeLocation.open("lake", currentDirectory: "/work").description == "file:///work/lake")
+        #expect(throws: LakeError.self) { try LakeLocation.open("s3://bucket/x", currentDirectory: "/") }
+        #expect(throws: LakeError.self) { try LakeLocation.open("file://relative", currentDirectory: "/") }
+        #expect(throws: LakeError.self) { try LakeLocation.open("", currentDirectory: "/") }
+        #expect(LakePath.isHidden(".part.tmp") && LakePath.isHidden("_cdc") && !LakePath.isHidden("part-1.parquet"))
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Parquet
+
+/// SplitMix64: a small, seeded, reproducible generator for property tests.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A schema plus the rows written with it, and where the file went.
+struct WrittenFile {
+    var path: String
+    var schema: ParquetSchema
+    var rows: [[ParquetValue]]
+
+    /// Expected canonical values per column name (the form the Python readers print).
+    var expectedColumns: [String: [String?]] {
+        var result: [String: [String?]] = [:]
+        for (index, column) in schema.columns.enumerated() {
+            result[column.name] = rows.map { Canonical.text($0[index], column.type) }
+        }
+        return result
+    }
+}
+
+enum Canonical {
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    static func padded(_ value: some BinaryInteger, width: Int) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    /// Mirrors Tests/python/parquet_canonical.py.
+    static func text(_ value: ParquetValue, _ type: ParquetType) -> String? {
+        switch value {
+        case .null: return nil
+        case .bool(let v): return v ? "true" : "false"
+        case .int(let v): return String(v)
+        case .decimal(let v): return String(v)
+        case .float(let v): return v.isNaN ? "nan" : "f" + padded(v.bitPattern, width: 8)
+        case .double(let v): return v.isNaN ? "nan" : "d" + padded(v.bitPattern, width: 16)
+        case .string(let v): return v
+        case .bytes(let v): return "x" + hex(v)
+        }
+    }
+}
+
+func temporaryDirectory(_ name: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("parquet-tests-\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@discardableResult
+func writeFile(
+    _ schema: ParquetSchema, _ rows: [[ParquetValue]], options: ParquetWriterOptions = .init(), path: String
+) throws -> WrittenFile {
+    let writer = try ParquetWriter(schema: schema, options: options, output: ParquetFileOutput(path: path))
+    for row in rows { try writer.appendRow(row) }
+    _ = try writer.close()
+    return WrittenFile(path: path, schema: schema, rows: rows)
+}
+
+func writeMemory(_ schema: ParquetSchema, _ rows: [[ParquetValue]], options: ParquetWriterOptions = .init()) throws -> [UInt8] {
+    let writer = try ParquetWriter(schema: schema, options: options, output: ParquetMemoryOutput())
+    for row in rows { try writer.appendRow(row) }
+    return try writer.close().bytes
+}
+
+/// Column-major canonical values as read back by our own reader.
+func canonicalColumns(_ reader: ParquetReader) throws -> [String: [String?]] {
+    var result: [String: [String?]] = [:]
+    for (index, column) in try reader.readColumns().enumerated() {
+        let type = reader.schema.columns[index].type
+        result[reader.schema.columns[index].name] = column.map { Canonical.text($0, type) }
+    }
+    return result
+}
+
+/// Decodes the JSON printed by the Python readers.
+func parseJSON(_ text: String) throws -> [String: Any] {
+    let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+    guard let dictionary = object as? [String: Any] else { throw PythonOutputError(text: String(text.prefix(500))) }
+    return dictionary
+}
+
+struct PythonOutputError: Error { var text: String }
+
+/// `[String?]` from a JSON array of strings and nulls.
+func stringColumn(_ value: Any?) -> [String?]? {
+    guard let array = value as? [Any] else { return nil }
+    return array.map { $0 as? String }
+}

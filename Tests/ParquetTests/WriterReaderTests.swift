@@ -1,0 +1,164 @@
+import Testing
+@testable import Parquet
+
+@Suite struct WriterReaderTests {
+    private func roundTrip(_ schema: ParquetSchema, _ rows: [[ParquetValue]], options: ParquetWriterOptions = .init()) throws {
+        let bytes = try writeMemory(schema, rows, options: options)
+        let reader = try ParquetReader(bytes: bytes)
+        #expect(reader.schema == schema)
+        #expect(reader.rowCount == rows.count)
+        let expected = WrittenFile(path: "", schema: schema, rows: rows).expectedColumns
+        #expect(try canonicalColumns(reader) == expected)
+    }
+
+    @Test(arguments: [ParquetCompression.zstd, .snappy, .uncompressed, .zstd(level: 19)])
+    func everyTypeRoundTrips(compression: ParquetCompression) throws {
+        let (schema, rows) = Fixtures.edgeCases()
+        var options = ParquetWriterOptions()
+        options.compression = compression
+        try roundTrip(schema, rows, options: options)
+    }
+
+    @Test func plainAndTinyPagesAndRowGroupsRoundTrip() throws {
+        let (schema, rows) = Fixtures.edgeCases(rows: 200)
+        var options = ParquetWriterOptions()
+        options.dictionaryEnabled = false
+        options.dataPageMaxBytes = 50
+        options.rowGroupMaxRows = 37
+        try roundTrip(schema, rows, options: options)
+        let reader = try ParquetReader(bytes: try writeMemory(schema, rows, options: options))
+        #expect(reader.rowGroupCount == 6)
+    }
+
+    @Test func columnBatchesAppendRowsInOrder() throws {
+        let (schema, rows) = Fixtures.orders(rows: 120)
+        var options = ParquetWriterOptions()
+        options.rowGroupMaxRows = 50
+        let writer = try ParquetWriter(schema: schema, options: options, output: ParquetMemoryOutput())
+        for start in stride(from: 0, to: rows.count, by: 45) {
+            let slice = rows[start..<min(start + 45, rows.count)]
+            try writer.append(columns: schema.columns.indices.map { column in slice.map { $0[column] } })
+        }
+        let reader = try ParquetReader(bytes: try writer.close().bytes)
+        #expect(reader.rowGroupCount == 3)
+        #expect(try canonicalColumns(reader) == WrittenFile(path: "", schema: schema, rows: rows).expectedColumns)
+    }
+
+    @Test func emptyFileHasSchemaAndNoRows() throws {
+        let (schema, _) = Fixtures.edgeCases()
+        let reader = try ParquetReader(bytes: try writeMemory(schema, []))
+        #expect(reader.rowCount == 0)
+        #expect(reader.schema == schema)
+        #expect(try reader.readColumns().allSatisfy(\.isEmpty))
+    }
+
+    @Test func allNullColumnRoundTrips() throws {
+        let schema = ParquetSchema([ParquetColumn(name: "s", type: .string, nullable: true),
+                                    ParquetColumn(name: "d", type: .double, nullable: true)])
+        try roundTrip(schema, Array(repeating: [.null, .null], count: 50))
+    }
+
+    @Test func metadataCarriesCreatedByAndKeyValues() throws {
+        var options = ParquetWriterOptions()
+        options.keyValueMetadata = ["medallion.table": "public.orders", "lsn": "0/16B3748"]
+        options.createdBy = "medallion-cdc version 9.9.9"
+        let schema = ParquetSchema([ParquetColumn(name: "x", type: .int32, nullable: false)])
+        let reader = try ParquetReader(bytes: try writeMemory(schema, [[.int(1)]], options: options))
+        #expect(reader.keyValueMetadata == options.keyValueMetadata)
+        #expect(reader.createdBy == "medallion-cdc version 9.9.9")
+    }
+
+    @Test func rowGroupsFlushAsTheyFillSoMemoryStaysBounded() throws {
+        struct CountingOutput: ParquetOutput {
+            var written = 0
+            mutating func write(_ bytes: UnsafeRawBufferPointer) throws { written += bytes.count }
+        }
+        var options = ParquetWriterOptions()
+        options.rowGroupMaxRows = 100
+        options.rowGroupMaxBytes = 20_000
+        let schema = ParquetSchema([ParquetColumn(name: "id", type: .int64, nullable: false),
+                                    ParquetColumn(name: "payload", type: .bytes, nullable: false)])
+        let writer = try ParquetWriter(schema: schema, options: options, output: CountingOutput())
+        let payload = [UInt8](repeating: 7, count: 1000)
+        for i in 0..<15 {
+            try writer.append(column: 0, int: Int64(i))
+            try payload.withUnsafeBytes { try writer.append(column: 1, bytes: $0) }
+            try writer.endRow()
+        }
+        // 20 KB of payload fills a row group after ~20 rows; nothing was flushed before that.
+        let output = try writer.close()
+        #expect(writer.rowCount == 15)
+        #expect(output.written > 4)
+
+        let memoryWriter = try ParquetWriter(schema: schema, options: options, output: ParquetMemoryOutput())
+        for i in 0..<250 {
+            try memoryWriter.append(column: 0, int: Int64(i))
+            try payload.withUnsafeBytes { try memoryWriter.append(column: 1, bytes: $0) }
+            try memoryWriter.endRow()
+        }
+        let reader = try ParquetReader(bytes: try memoryWriter.close().bytes)
+        #expect(reader.rowCount == 250)
+        #expect(reader.rowGroupCount >= 12)  // byte limit (~20 rows), not the row limit (100)
+    }
+
+    @Test func lowCardinalityColumnsAreDictionaryEncodedAndUniqueOnesPlain() throws {
+        let (schema, rows) = Fixtures.orders(rows: 3000)
+        var options = ParquetWriterOptions()
+        options.dictionaryMaxBytes = 4096
+        let bytes = try writeMemory(schema, rows, options: options)
+        var decoder = ThriftCompactDecoder(bytes: bytes, position: 0)
+        let length = Int(bytes[bytes.count - 8]) | Int(bytes[bytes.count - 7]) << 8 | Int(bytes[bytes.count - 6]) << 16
+        decoder.position = bytes.count - 8 - length
+        let meta = try FileMetaData.decode(from: &decoder)
+        let encodings = Dictionary(uniqueKeysWithValues: meta.rowGroups[0].columns.map {
+            ($0.metaData!.pathInSchema[0], Set($0.metaData!.encodings))
+        })
+        #expect(encodings["branch"]!.contains(Encoding.rleDictionary.rawValue))
+        #expect(encodings["status"]!.contains(Encoding.rleDictionary.rawValue))
+        #expect(!encodings["id"]!.contains(Encoding.rleDictionary.rawValue))
+        #expect(!encodings["note"]!.contains(Encoding.rleDictionary.rawValue))  // over the 4 KiB dictionary limit
+        try roundTrip(schema, rows, options: options)
+    }
+
+    @Test func statisticsFollowEachTypesSortOrder() throws {
+        let schema = ParquetSchema([
+            ParquetColumn(name: "i", type: .int32, nullable: true),
+            ParquetColumn(name: "s", type: .string, nullable: false),
+            ParquetColumn(name: "f", type: .double, nullable: false),
+            ParquetColumn(name: "d", type: .decimal(precision: 30, scale: 0), nullable: false),
+        ])
+        let rows: [[ParquetValue]] = [
+            [.int(-5), .string("b"), .double(.nan), .decimal(-2)],
+            [.null, .string("é"), .double(0.0), .decimal(1)],
+            [.int(7), .string("a"), .double(-0.0), .decimal(-300)],
+        ]
+        let bytes = try writeMemory(schema, rows)
+        var decoder = ThriftCompactDecoder(bytes: bytes)
+        let length = Int(bytes[bytes.count - 8]) | Int(bytes[bytes.count - 7]) << 8
+        decoder.position = bytes.count - 8 - length
+        let meta = try FileMetaData.decode(from: &decoder)
+        let stats = meta.rowGroups[0].columns.map { $0.metaData!.statistics! }
+        #expect(stats[0].minValue == [0xFB, 0xFF, 0xFF, 0xFF] && stats[0].maxValue == [7, 0, 0, 0])
+        #expect(stats[0].min == stats[0].minValue && stats[0].nullCount == 1)
+        #expect(stats[1].minValue == Array("a".utf8) && stats[1].maxValue == Array("é".utf8))
+        #expect(stats[1].min == nil)  // unsigned order: no legacy min/max
+        #expect(stats[2].minValue == StatisticsBuilder.littleEndian(-0.0) && stats[2].maxValue == StatisticsBuilder.littleEndian(0.0))
+        #expect(stats[3].minValue == PlainEncoder.bigEndianBytes(-300, width: 13))
+        #expect(stats[3].maxValue == PlainEncoder.bigEndianBytes(1, width: 13))
+    }
+
+    @Test func decimalWidthsAreMinimal() {
+        #expect(ColumnDescriptor.decimalByteWidth(precision: 19) == 9)
+        #expect(ColumnDescriptor.decimalByteWidth(precision: 20) == 9)
+        #expect(ColumnDescriptor.decimalByteWidth(precision: 30) == 13)
+        #expect(ColumnDescriptor.decimalByteWidth(precision: 38) == 16)
+    }
+
+    @Test func utf8ValidationRejectsMalformedSequences() {
+        let valid: [[UInt8]] = [[], Array("plain ascii text!".utf8), Array("日本🎉é".utf8), [0xF4, 0x8F, 0xBF, 0xBF]]
+        let invalid: [[UInt8]] = [[0x80], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+                                  [0xE6, 0x97], Array("abcdefgh".utf8) + [0xFF]]
+        for bytes in valid { #expect(bytes.withUnsafeBytes { UTF8Validation.isValid($0) }) }
+        for bytes in invalid { #expect(!bytes.withUnsafeBytes { UTF8Validation.isValid($0) }, "\(bytes)") }
+    }
+}
