@@ -36,7 +36,7 @@ struct CaptureCatalog {
             ORDER BY a.attnum
             """, [table.quotedCaptureTable])
         return rows.rows.map {
-            CaptureColumn(name: $0[0] ?? "", typeOID: UInt32($0[1] ?? "") ?? 25, typmod: Int32($0[2] ?? "") ?? -1)
+            CaptureColumn(name: $0[0] ?? "", typeOid: UInt32($0[1] ?? "") ?? 25, typmod: Int32($0[2] ?? "") ?? -1)
         }
     }
 

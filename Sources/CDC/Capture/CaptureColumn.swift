@@ -4,16 +4,16 @@ import Parquet
 public struct CaptureColumn: Sendable, Hashable, Codable {
     public var name: String
     /// The type OID (domains resolved to their base type) and modifier.
-    public var typeOID: UInt32
+    public var typeOid: UInt32
     public var typmod: Int32
 
-    public init(name: String, typeOID: UInt32, typmod: Int32) {
+    public init(name: String, typeOid: UInt32, typmod: Int32) {
         self.name = name
-        self.typeOID = typeOID
+        self.typeOid = typeOid
         self.typmod = typmod
     }
 
-    var postgresType: PostgresType { PostgresType(oid: typeOID, typmod: typmod) }
+    var postgresType: PostgresType { PostgresType(oid: typeOid, typmod: typmod) }
 }
 
 /// The capture columns every bronze row carries after the source columns.

@@ -28,7 +28,8 @@ public struct Verifier {
     public func verify(_ tables: [TableName]) throws -> VerifyReport {
         let captured = try CaptureCatalog(connection: connection).load(tables)
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        defer { _ = try? connection.execute("ROLLBACK") }
+        var open = true
+        defer { if open { _ = try? connection.execute("ROLLBACK") } }
         guard let snapshot = PostgresSnapshot(try connection.execute("SELECT pg_current_snapshot()::text").scalar ?? "") else {
             throw PostgresError(.protocolViolation, message: "PostgreSQL returned a snapshot verify cannot read.")
         }
@@ -45,6 +46,7 @@ public struct Verifier {
         }
         let bookmark = try waitForBookmark(covering: pendingThrough)
         try connection.execute("COMMIT")
+        open = false
 
         var reports: [VerifyReport.Table] = []
         for (table, key, source) in sources {

@@ -40,16 +40,17 @@ struct DaemonTests {
         let database = try RetailDatabase()
         defer { database.drop() }
         try withDaemon(database) { _ in
-            // Takes order id N, then stays open while ids N+1... commit and are streamed.
+            // Takes order id N, then ids N+1... commit and are streamed before N is written.
             let early = try database.connect()
-            try early.execute("BEGIN")
             let id = try early.execute("SELECT nextval('orders_id_seq')").scalar ?? ""
             try database.insertOrders(20, branch: "late")
             let whileOpen = try database.verify()
             #expect(whileOpen.isClean, "\(whileOpen)")
             #expect(whileOpen.tables[0].matching == 20, "later ids are streamed while the early transaction is open")
+            try early.execute("BEGIN")
             try early.execute("INSERT INTO orders (id, branch, customer, amount, status) VALUES ($1::bigint, 'early', 'c', 1, 'NEW')", [id])
-            // Now it holds an xid below later ones: those wait behind the watermark.
+            // Now it holds a transaction id below later ones, which commit first: the
+            // watermark keeps them back until it commits, then all arrive once.
             try database.insertOrders(5, branch: "later-still")
             try early.execute("COMMIT")
             let report = try database.verify()
