@@ -93,32 +93,7 @@ public enum PythonTool {
 
     private static func launch(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result {
         // Output goes to temporary files, so large outputs cannot fill a pipe and deadlock.
-        let directory = FileManager.default.temporaryDirectory
-        let stdoutURL = directory.appendingPathComponent("python-\(UUID().uuidString).out")
-        let stderrURL = directory.appendingPathComponent("python-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: stdoutURL)
-            try? FileManager.default.removeItem(at: stderrURL)
-        }
-        let stdoutHandle = try FileHandle(forWritingTo: stdoutURL)
-        let stderrHandle = try FileHandle(forWritingTo: stderrURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = stdoutHandle
-        process.standardError = stderrHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try stdoutHandle.close()
-        try stderrHandle.close()
-        return Result(
-            exitCode: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: stdoutURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self)
-        )
+        let result = try Command.run(executable, arguments, environment: environment, check: false)
+        return Result(exitCode: result.status, stdout: result.output, stderr: result.error)
     }
 }

@@ -13,8 +13,10 @@ public final class PostgresConnection {
 
     /// Connects, or throws a `PostgresError` naming the server that could not be reached.
     public init(dsn: String, applicationName: String = "medallion") throws {
-        let keys = ["dbname", "fallback_application_name", "connect_timeout"]
-        let values = [dsn, applicationName, "10"]
+        // Keywords after `dbname` override what the DSN says; those before it are defaults.
+        // Text must arrive as UTF-8 whatever the database encoding: Parquet STRING is UTF-8.
+        let keys = ["connect_timeout", "dbname", "fallback_application_name", "client_encoding"]
+        let values = ["10", dsn, applicationName, "UTF8"]
         handle = withArrayOfCStrings(keys) { keyPointers in
             withArrayOfCStrings(values) { valuePointers in
                 PQconnectdbParams(keyPointers, valuePointers, 1)

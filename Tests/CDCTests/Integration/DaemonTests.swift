@@ -129,5 +129,12 @@ struct DaemonTests {
         #expect(seen["duckdb_rows"] as? Int == 4)
         #expect((seen["columns"] as? [String] ?? []).contains("channel"))
         #expect((seen["non_null"] as? [String: Int])?["channel"] == 1)
+        let spark = try PythonTool.sparkSubmit(Repository.root + "/Tests/python/spark_read_bronze.py",
+                                               [database.lakeDirectory, "orders", "channel"])
+        let line = spark.stdout.split(separator: "\n").first { $0.hasPrefix("RESULT-JSON ") } ?? ""
+        let sparkSeen = try JSONSerialization.jsonObject(with: Data(line.dropFirst("RESULT-JSON ".count).utf8)) as? [String: Any]
+        #expect(sparkSeen?["rows"] as? Int == 4)
+        #expect((sparkSeen?["columns"] as? [String] ?? []).contains("channel"))
+        #expect(sparkSeen?["non_null"] as? Int == 1)
     }
 }
