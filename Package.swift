@@ -21,13 +21,25 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
                        providers: [.apt(["libsnappy-dev"])]),
 
         // Parquet writer/reader: knows nothing of PostgreSQL or the lake.
         .target(name: "Parquet", dependencies: ["CZstd", "CSnappy"], swiftSettings: swiftSettings),
         // Lake storage: one protocol, local-directory and in-memory drivers.
-        .target(name: "Lake", swiftSettings: swiftSettings),
+        .target(
+            name: "Lake",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // Silver and gold: launching the Spark jobs after each committed batch.
+        .target(
+            name: "Stages",
+            dependencies: ["Lake", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         // Capture: libpq, COPY BINARY decoding, batching, bronze commit protocol, daemon.
         .target(
             name: "CDC",
@@ -42,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "MedallionCLI",
             dependencies: [
-                "CDC", "Lake", "Parquet", "Retail",
+                "CDC", "Lake", "Parquet", "Retail", "Stages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -59,7 +71,8 @@ let package = Package(
         // Test helpers: throwaway PostgreSQL, the Python virtualenv, child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "LakeTests", dependencies: ["Lake"], swiftSettings: swiftSettings),
+        .testTarget(name: "LakeTests", dependencies: ["Lake", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Lake", "CDC", "Retail", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CDCTests",
             dependencies: [
