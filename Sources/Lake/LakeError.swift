@@ -2,7 +2,7 @@
 public struct LakeError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable {
         private enum Base: Hashable, Sendable {
-            case notFound, permissionDenied, invalidLocation, io, unavailable
+            case notFound, permissionDenied, invalidLocation, io, unavailable, quotaExceeded
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -17,6 +17,9 @@ public struct LakeError: Error, CustomStringConvertible, Sendable {
         public static let io = Code(.io)
         /// The lake could not be reached (possibly transient).
         public static let unavailable = Code(.unavailable)
+        /// A namespace or space quota of the lake's storage is exhausted (HDFS); not
+        /// transient: raise the quota or free space.
+        public static let quotaExceeded = Code(.quotaExceeded)
     }
 
     public var code: Code

@@ -11,6 +11,8 @@ struct BatchCycle {
     let maxRows: Int
     let parquetOptions: ParquetWriterOptions
     let fault: FaultInjector
+    /// Deletes what each committed batch put in bronze, off the capture path.
+    let pruner: CapturePruner
 
     /// What one turn did.
     struct Outcome {
@@ -26,30 +28,36 @@ struct BatchCycle {
 
     func run(after bookmark: Bookmark) throws -> Outcome {
         let started = ContinuousClock.now
-        let share = max(1, maxRows / max(1, tables.count))
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let watermark: UInt64
         var reads: [TableRead] = []
+        var full = false
         do {
             watermark = UInt64(try connection.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())").scalar ?? "0") ?? 0
             let reader = CaptureReader(connection: connection, options: parquetOptions)
-            for captured in tables {
-                reads.append(try reader.read(captured, after: bookmark.position(captured.table), bound: .watermark(watermark, limit: share)))
+            // The row budget goes to the tables in turn, starting with a different one each
+            // batch, so one table's backlog cannot starve the others.
+            var budget = maxRows
+            let start = Int(bookmark.batch % UInt64(max(1, tables.count)))
+            for captured in tables[start...] + tables[..<start] where budget > 0 {
+                let read = try reader.read(captured, after: bookmark.position(captured.table), bound: .watermark(watermark, limit: budget))
+                budget -= read.rows
+                reads.append(read)
             }
+            full = budget == 0
             try connection.execute("COMMIT")
         } catch {
             _ = try? connection.execute("ROLLBACK")
             throw error
         }
         let rows = reads.reduce(0) { $0 + $1.rows }
-        let full = reads.contains { $0.rows >= share }
         guard rows > 0 else {
             return Outcome(bookmark: bookmark, watermark: watermark, rows: 0, full: false, committed: nil)
         }
         let intent = try committer.writeIntent(batch: bookmark.batch + 1, watermark: watermark, reads: reads,
                                                columns: columnsByTable, previous: bookmark)
         let (next, committed) = try committer.publish(intent, reads: reads, previous: bookmark)
-        try prune(committed)
+        pruner.request(committed)
         return Outcome(bookmark: next, watermark: watermark, rows: rows, full: full,
                        committed: CommittedBatch(intent: committed, duration: ContinuousClock.now - started))
     }
@@ -79,9 +87,7 @@ struct BatchCycle {
                 for (range, read) in zip(intent.tables, reads) where read.rows != range.rows {
                     throw CaptureError(.lakeState, message: "Batch \(intent.batch) cannot be redone: \(range.table) now has \(read.rows) rows in its range instead of \(range.rows); were capture rows deleted by hand? Check bronze, then remove bronze/_cdc/intent.json to skip it.")
                 }
-                let (next, committed) = try committer.publish(intent, reads: reads, previous: bookmark)
-                bookmark = next
-                try prune(committed)
+                bookmark = try committer.publish(intent, reads: reads, previous: bookmark).0
             } else if intent.batch > bookmark.batch + 1 {
                 throw CaptureError(.lakeState, message: "bronze/_cdc/intent.json names batch \(intent.batch) but the bookmark is at batch \(bookmark.batch); the bookmark was rolled back or replaced. Restore bronze/bookmark, or move bronze/ away to start over.")
             }
@@ -98,15 +104,6 @@ struct BatchCycle {
 
     private var columnsByTable: [TableName: [CaptureColumn]] {
         Dictionary(uniqueKeysWithValues: tables.map { ($0.table, $0.columns) })
-    }
-
-    /// Deletes the captured rows the batch put in bronze.
-    private func prune(_ intent: BatchIntent) throws {
-        for range in intent.tables {
-            try connection.execute("DELETE FROM \(range.table.quotedCaptureTable) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint)",
-                                   [String(range.to.txid), String(range.to.seq)])
-        }
-        fault.trip(.afterPrune, batch: intent.batch)
     }
 }
 

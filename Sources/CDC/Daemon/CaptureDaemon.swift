@@ -98,8 +98,10 @@ public final class CaptureDaemon: Sendable {
         parquetOptions.compression = configuration.compression
         parquetOptions.createdBy = "medallion-cdc"
         let committer = BronzeCommitter(lake: configuration.lake, fault: configuration.fault)
-        let cycle = BatchCycle(connection: connection, committer: committer, tables: tables,
-                               maxRows: configuration.maxRows, parquetOptions: parquetOptions, fault: configuration.fault)
+        let pruner = CapturePruner(dsn: configuration.dsn, fault: configuration.fault, logger: logger)
+        defer { pruner.stop() }
+        let cycle = BatchCycle(connection: connection, committer: committer, tables: tables, maxRows: configuration.maxRows,
+                               parquetOptions: parquetOptions, fault: configuration.fault, pruner: pruner)
         var bookmark = try cycle.recover(try committer.loadBookmark(), logger: logger)
         logger.info("caught up to bookmark", metadata: ["batch": "\(bookmark.batch)"])
 
