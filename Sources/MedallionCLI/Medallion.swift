@@ -11,6 +11,6 @@ struct Medallion: ParsableCommand {
             that needs them. The DSN is a libpq connection string or URI; the usual PG* \
             variables and ~/.pgpass work too.
             """,
-        subcommands: [InstallCommand.self, UninstallCommand.self, RunCommand.self, SimulateCommand.self, VerifyCommand.self]
+        subcommands: [InstallCommand.self, UninstallCommand.self, RunCommand.self, SimulateCommand.self, VerifyCommand.self, StatusCommand.self]
     )
 }

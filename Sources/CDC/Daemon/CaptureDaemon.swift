@@ -38,11 +38,13 @@ public final class CaptureDaemon: Sendable {
     private let logger: Logger
     private let stopSignal = StopSignal()
     private let onCommit: @Sendable (CommittedBatch) -> Void
+    private let lock: LakeLock
 
     public init(configuration: Configuration, logger: Logger, onCommit: @escaping @Sendable (CommittedBatch) -> Void = { _ in }) {
         self.configuration = configuration
         self.logger = logger
         self.onCommit = onCommit
+        lock = LakeLock(lake: configuration.lake)
     }
 
     /// Asks the loop to finish its current step and return.
@@ -60,6 +62,8 @@ public final class CaptureDaemon: Sendable {
     /// Runs until `stop()`. Throws only for errors that retrying cannot fix (capture not
     /// installed, a lake whose bookkeeping is inconsistent, permission denied).
     public func run() throws {
+        try lock.acquire()
+        defer { lock.release() }
         var backoff = Duration.milliseconds(100)
         var attempt = 0
         while !stopSignal.isStopped {
@@ -70,11 +74,14 @@ public final class CaptureDaemon: Sendable {
                 logger.warning("database unavailable; reconnecting", metadata: [
                     "error": "\(error)", "attempt": "\(attempt)", "retry_in_ms": "\(backoff.milliseconds)",
                 ])
+                lock.record(error: error)
             } catch let error as LakeError where error.code == .unavailable || error.code == .io {
                 logger.warning("lake unavailable; retrying", metadata: [
                     "error": "\(error)", "attempt": "\(attempt)", "retry_in_ms": "\(backoff.milliseconds)",
                 ])
+                lock.record(error: error)
             }
+            try? lock.renewIfDue(state: "reconnecting", batch: nil)
             if stopSignal.isStopped { break }
             sleep(backoff)
             backoff = min(backoff * 2, configuration.maxBackoff)
@@ -109,6 +116,7 @@ public final class CaptureDaemon: Sendable {
         try setIdleFlag(false, connection)
         var action = IdleStateMachine.Action.readNow
         while !stopSignal.isStopped {
+            try heartbeat(machine, batch: bookmark.batch)
             switch action {
             case .readNow:
                 let outcome = try cycle.run(after: bookmark)
@@ -126,7 +134,7 @@ public final class CaptureDaemon: Sendable {
                 try setIdleFlag(false, connection)
                 action = .readAfterDelay
             case .waitForNotification:
-                if try waitForNotification(connection) {
+                if try waitForNotification(connection, machine) {
                     action = machine.notified()
                 } else if !stopSignal.isStopped {
                     action = machine.pollTimerFired()
@@ -156,10 +164,16 @@ public final class CaptureDaemon: Sendable {
             """, [idle ? "true" : "false"])
     }
 
+    /// Renews the lake lease (and stops when another daemon has taken it).
+    private func heartbeat(_ machine: IdleStateMachine, batch: UInt64?) throws {
+        try lock.renewIfDue(state: machine.state == .idle ? "idle" : "capturing", batch: batch)
+    }
+
     /// Sleeps on LISTEN until a notification (true) or the poll interval (false).
-    private func waitForNotification(_ connection: PostgresConnection) throws -> Bool {
+    private func waitForNotification(_ connection: PostgresConnection, _ machine: IdleStateMachine) throws -> Bool {
         let deadline = ContinuousClock.now + configuration.pollInterval
         while !stopSignal.isStopped && ContinuousClock.now < deadline {
+            try heartbeat(machine, batch: nil)
             let slice = min(deadline - ContinuousClock.now, .milliseconds(250))
             if !(try connection.waitForNotifications(timeout: slice.seconds)).isEmpty { return true }
         }

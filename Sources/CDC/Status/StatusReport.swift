@@ -1,0 +1,32 @@
+/// What `medallion status` shows: where bronze is, what waits, who holds the watermark.
+public struct StatusReport: Sendable, Codable {
+    public struct TableBacklog: Sendable, Codable {
+        public var table: String
+        /// The last change in bronze.
+        public var bookmark: TablePosition
+        /// Captured changes not yet in bronze.
+        public var backlogRows: Int
+    }
+
+    /// The oldest running transaction: every change after it waits until it ends.
+    public struct WatermarkHolder: Sendable, Codable {
+        public var pid: Int
+        public var transactionAgeSeconds: Double
+        public var queryStart: String?
+        public var state: String?
+        public var applicationName: String?
+        public var query: String?
+    }
+
+    public var lake: String
+    public var bookmark: Bookmark
+    /// Seconds since the last commit (nil before the first).
+    public var lastCommitAgeSeconds: Double?
+    public var daemon: DaemonLease?
+    /// Whether the lease is fresh (a daemon is running against this lake).
+    public var daemonRunning: Bool
+    public var tables: [TableBacklog]
+    public var watermarkHolder: WatermarkHolder?
+    /// The database could not be asked (the lake part is still shown).
+    public var databaseError: String?
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Retail
+import Testing
+import TestSupport
+@testable import CDC
+
+@Suite("Operations", .serialized)
+struct OperationsTests {
+    @Test("a second daemon on the same lake is refused, naming the holder")
+    func secondDaemonRefused() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        let first = try database.startDaemon()
+        let second = try database.medallion(["run"])
+        #expect(second.status != 0)
+        #expect(second.error.contains("Another medallion daemon is writing to"), "\(second.error)")
+        #expect(second.error.contains("pid \(first.pid)"))
+        first.signal(SIGTERM)
+        #expect(try first.waitForExit() == 0)
+        // A stopped daemon's lease does not block the next one.
+        let third = try database.startDaemon()
+        third.signal(SIGTERM)
+        #expect(try third.waitForExit() == 0)
+    }
+
+    @Test("status --json reports the bookmark, the backlog and the watermark holder")
+    func statusJSON() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(4)
+        let daemon = try database.startDaemon()
+        #expect(try database.verify().isClean)
+        daemon.signal(SIGTERM)
+        try daemon.waitForExit()
+        // Three changes wait in the capture table, and an open transaction holds the watermark.
+        try database.insertOrders(3)
+        let holder = try database.connect()
+        try holder.execute("BEGIN")
+        try holder.execute("INSERT INTO orders (branch, customer, amount, status) VALUES ('h', 'c', 1, 'NEW')")
+        let result = try database.medallion(["status", "--json"])
+        try holder.execute("ROLLBACK")
+        #expect(result.status == 0, "\(result.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let bookmark = try #require(object["bookmark"] as? [String: Any])
+        #expect(bookmark["batch"] as? Int ?? 0 >= 1)
+        #expect(object["daemon_running"] as? Bool == false)
+        let tables = try #require(object["tables"] as? [[String: Any]])
+        let orders = try #require(tables.first { $0["table"] as? String == "public.orders" })
+        #expect(orders["backlog_rows"] as? Int == 3)
+        let watermark = try #require(object["watermark_holder"] as? [String: Any])
+        #expect(watermark["pid"] as? Int == Int(holder.backendPID))
+        let text = try database.medallion(["status"])
+        #expect(text.output.contains("backlog       public.orders: 3 row(s)"))
+    }
+
+    @Test("SIGTERM under load finishes the batch in hand, exits 0, and verify is clean")
+    func gracefulStop() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        var configuration = RetailSimulator.Configuration(dsn: database.dsn)
+        configuration.rate = 300
+        configuration.transitDelay = 0.05...0.2
+        configuration.deliveryDelay = 0.05...0.2
+        let simulator = RetailSimulator(configuration: configuration)
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            try? simulator.run()
+            finished.signal()
+        }.start()
+        let daemon = try database.startDaemon()
+        try daemon.waitForOutput("committed batch", occurrences: 3)
+        daemon.signal(SIGTERM)
+        #expect(try daemon.waitForExit(timeout: 10) == 0, "\(daemon.output)")
+        #expect(daemon.output.contains("capture stopped"))
+        simulator.stop()
+        finished.wait()
+        let restarted = try database.startDaemon()
+        let report = try database.verify()
+        #expect(report.isClean, "\(report)")
+        restarted.signal(SIGTERM)
+        #expect(try restarted.waitForExit() == 0)
+    }
+}
