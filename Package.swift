@@ -14,6 +14,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // C libraries, each behind a thin system-library target.
@@ -46,17 +50,39 @@ let package = Package(
             dependencies: [
                 "CLibPQ", "Parquet", "Lake",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
         // The retail app's simulator (`medallion simulate`).
         .target(name: "Retail", dependencies: ["CDC"], swiftSettings: swiftSettings),
+        // The daemon's HTTP endpoints: Prometheus /metrics, /healthz, /readyz.
+        .target(
+            name: "Observability",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The live dashboard: reads gold through the lake, serves HTML/SVG, JSON and SSE.
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "Lake",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "MedallionCLI",
             dependencies: [
-                "CDC", "Lake", "Parquet", "Retail", "Stages",
+                "CDC", "Dashboard", "Lake", "Observability", "Parquet", "Retail", "Stages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -72,6 +98,14 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LakeTests", dependencies: ["Lake", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dashboard", "Lake", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Lake", "CDC", "Retail", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CDCTests",

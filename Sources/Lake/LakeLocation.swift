@@ -2,9 +2,14 @@ import Foundation
 
 /// Opens a lake from the location a user configures (`MEDALLION_LAKE`).
 public enum LakeLocation {
-    /// Parses `file:///abs/path` or a plain directory path (made absolute against the
+    /// Parses `file:///abs/path`, `webhdfs://...` or a plain directory path (made absolute against the
     /// current directory) and returns the storage for it.
-    public static func open(_ location: String, currentDirectory: String) throws -> any LakeStorage {
+    ///
+    /// `webhdfs://namenode:9870/root` (`swebhdfs://` for TLS, `nn1:9870,nn2:9870` for an HA
+    /// pair) opens a `WebHDFSLake`, configured further by the `MEDALLION_HDFS_*` variables
+    /// in `environment` (see `WebHDFSLake.Configuration`).
+    public static func open(_ location: String, currentDirectory: String,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any LakeStorage {
         let trimmed = location.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else {
             throw LakeError(.invalidLocation, path: location,
@@ -18,10 +23,13 @@ public enum LakeLocation {
             }
             return LocalLake(root: path)
         }
+        if trimmed.hasPrefix("webhdfs://") || trimmed.hasPrefix("swebhdfs://") {
+            return WebHDFSLake(configuration: try WebHDFSLake.Configuration(location: trimmed, environment: environment))
+        }
         if let scheme = trimmed.firstRange(of: "://") {
             let name = trimmed[..<scheme.lowerBound]
             throw LakeError(.invalidLocation, path: location,
-                            message: "The lake scheme \(name):// is not supported; use file:///abs/path or a directory path.")
+                            message: "The lake scheme \(name):// is not supported; use file:///abs/path, webhdfs://namenode:9870/path or a directory path.")
         }
         let path = trimmed.hasPrefix("/") ? trimmed : currentDirectory + "/" + trimmed
         return LocalLake(root: path)

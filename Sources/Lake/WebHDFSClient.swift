@@ -8,7 +8,7 @@ import Synchronization
 final class WebHDFSClient: Sendable {
     let configuration: WebHDFSLake.Configuration
     private let session: CurlSession
-    private let logger: Logger
+    let logger: Logger
     /// The namenode that answered last (the active one, as far as we know).
     private let active = Atomic<Int>(0)
     /// Every HTTP request sent, to a namenode or a datanode, failed ones included.
@@ -37,7 +37,7 @@ final class WebHDFSClient: Sendable {
 
     /// How a path is named in messages: the full location.
     func display(_ path: String) -> String {
-        "\(configuration.useTLS ? "swebhdfs" : "webhdfs")://\(configuration.namenodes[0])\(absolute(path))"
+        path.isEmpty ? configuration.location : configuration.location + "/" + path
     }
 
     /// Runs `attempt` against the namenodes with failover and retries. `attempt` gets the

@@ -11,6 +11,7 @@ struct Medallion: ParsableCommand {
             that needs them. The DSN is a libpq connection string or URI; the usual PG* \
             variables and ~/.pgpass work too.
             """,
-        subcommands: [InstallCommand.self, UninstallCommand.self, RunCommand.self, SimulateCommand.self, VerifyCommand.self, StatusCommand.self]
+        subcommands: [InstallCommand.self, UninstallCommand.self, RunCommand.self, SimulateCommand.self, VerifyCommand.self, StatusCommand.self, DashboardCommand.self,
+                      RefreshCommand.self]
     )
 }

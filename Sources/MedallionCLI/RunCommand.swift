@@ -1,7 +1,11 @@
 import ArgumentParser
 import CDC
 import Foundation
+import Logging
+import Observability
 import Parquet
+import ServiceLifecycle
+import Stages
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,12 +15,14 @@ struct RunCommand: ParsableCommand {
             Catches up from the bookmark in the lake, then LISTENs for changes, gathers each \
             batch for up to --max-delay and writes it as Parquet under \
             <lake>/bronze/<table>/date=YYYY-MM-DD/. Reconnects with backoff when the \
-            database goes away.
+            database goes away. After each committed batch the silver and gold Spark \
+            stages run (--stages); capture never waits for them.
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var lakeOptions: LakeOptions
+    @OptionGroup var stageOptions: StageOptions
 
     @Argument(help: "Tables to capture (default: every table with capture installed).")
     var tables: [String] = []
@@ -32,6 +38,9 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: "Parquet compression: zstd, snappy or none (env: MEDALLION_COMPRESSION; default zstd).")
     var compression: String?
+
+    @Option(help: "host:port for /metrics, /healthz and /readyz, or off (env: MEDALLION_METRICS_ADDRESS; default 127.0.0.1:9464).")
+    var metricsAddress: String?
 
     func run() throws {
         try reportingErrors {
@@ -51,15 +60,43 @@ struct RunCommand: ParsableCommand {
             configuration.compression = try Self.parseCompression(compression ?? environment("MEDALLION_COMPRESSION") ?? "zstd")
             configuration.fault = try FaultInjector(environment: environment("MEDALLION_FAULT"))
 
-            let daemon = CaptureDaemon(configuration: configuration, logger: logger)
+            let address = metricsAddress ?? environment("MEDALLION_METRICS_ADDRESS") ?? "127.0.0.1:9464"
+            let endpoint = address == "off" ? nil : try MetricsServer.parseAddress(address).orThrow(
+                ValidationError("--metrics-address \(address) is not host:port (or off)."))
+            let registry = MetricsServer.bootstrapMetrics()
+
+            let stages = try makeStageService()
+            // The hook runs on the capture thread: it only records the request.
+            let daemon = CaptureDaemon(configuration: configuration, logger: logger) { _ in stages?.requestRefresh() }
             try daemon.preflight()
-            let signals = ShutdownSignals { number in
-                logger.notice("stopping", metadata: ["signal": "\(number)"])
-                daemon.stop()
+            stages?.start()
+            stages?.requestRefresh()  // catch gold up with what bronze already holds
+            defer { stages?.stop() }
+
+            // Capture and the metrics endpoint as services: SIGTERM/SIGINT stop capture after
+            // its current step (never mid-commit); when capture ends, the group ends.
+            var services = [ServiceGroupConfiguration.ServiceConfiguration(
+                service: CaptureService(daemon: daemon),
+                successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup)]
+            if let endpoint {
+                let server = MetricsServer(host: endpoint.host, port: endpoint.port, registry: registry) { daemon.isReady }
+                services.append(.init(service: server.application()))
             }
-            try daemon.run()
-            withExtendedLifetime(signals) {}
+            var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
+            groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(60)
+            let group = ServiceGroup(configuration: groupConfiguration)
+            try runBlocking { try await group.run() }
         }
+    }
+
+    /// The stage runner `--stages` asks for, or `nil` when it is off.
+    private func makeStageService() throws -> StageService? {
+        let kind = try stageOptions.kind()
+        guard kind != .off else { return nil }
+        let configuration = try stageOptions.configuration(kind, lakeOptions: lakeOptions)
+        return try StageService(configuration: configuration, logger: try global.logger("medallion.stages"))
     }
 
     static func parseRows(_ text: String) throws -> Int {

@@ -13,6 +13,8 @@ enum Spawn {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
+        // The child gets only stdin/stdout/stderr: no listening socket or pipe of the
+        // test process (a server under test) leaks into it and outlives the server.
         for (descriptor, redirect) in [(Int32(1), stdout), (Int32(2), stderr)] {
             switch redirect {
             case .file(let path):
@@ -21,6 +23,7 @@ enum Spawn {
                 posix_spawn_file_actions_adddup2(&actions, fd, descriptor)
             }
         }
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -45,6 +48,13 @@ enum Spawn {
         }
         return pid
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc
+    /// module does not import: found at run time.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     enum Redirect {
         case file(String)

@@ -1,3 +1,4 @@
+import Foundation
 import Lake
 import Logging
 import Parquet
@@ -58,8 +59,12 @@ struct BatchCycle {
                                                columns: columnsByTable, previous: bookmark)
         let (next, committed) = try committer.publish(intent, reads: reads, previous: bookmark)
         pruner.request(committed)
-        return Outcome(bookmark: next, watermark: watermark, rows: rows, full: full,
-                       committed: CommittedBatch(intent: committed, duration: ContinuousClock.now - started))
+        var batch = CommittedBatch(intent: committed, duration: ContinuousClock.now - started)
+        let newest = reads.map(\.newestChange).max() ?? .min
+        if newest > .min {
+            batch.lagSeconds = Date().timeIntervalSince1970 - Double(newest) / 1_000_000
+        }
+        return Outcome(bookmark: next, watermark: watermark, rows: rows, full: full, committed: batch)
     }
 
     /// Finishes a batch a crash interrupted: when the intent is the batch after the
@@ -118,6 +123,8 @@ public struct CommittedBatch: Sendable {
     public var files: [String]
     public var bytes: Int
     public var duration: Duration
+    /// Seconds from the newest change's `_changed_at` to its commit in bronze.
+    public var lagSeconds: Double?
 
     init(intent: BatchIntent, duration: Duration) {
         batch = intent.batch

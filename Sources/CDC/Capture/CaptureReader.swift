@@ -32,11 +32,12 @@ struct CaptureReader {
         let txidField = captured.txidField
         try connection.copyOut(sql) { chunk in
             try parser.feed(chunk) { tuple in
-                let (position, day) = Self.positionAndDay(tuple, txidField: txidField)
+                let (position, day, changedAt) = Self.positionAndDay(tuple, txidField: txidField)
                 let index = try result.partitionIndex(day: day, schema: schema, options: options)
                 try decoder.append(tuple, to: &result.partitions[index].writer)
                 result.last = position
                 result.rows += 1
+                result.newestChange = max(result.newestChange, changedAt)
             }
         }
         try parser.finish()
@@ -46,7 +47,7 @@ struct CaptureReader {
     /// Reads `_txid`, `_seq` and the UTC day of `_changed_at` (the three fields from
     /// `txidField` on) from a tuple.
     @inline(__always)
-    static func positionAndDay(_ tuple: borrowing CopyBinaryTuple, txidField: Int) -> (TablePosition, Int64) {
+    static func positionAndDay(_ tuple: borrowing CopyBinaryTuple, txidField: Int) -> (TablePosition, Int64, Int64) {
         var fields = tuple.fields
         for _ in 0..<txidField { _ = fields.next() }
         let txid = fields.next().map { UInt64(bigEndianBytes: $0) } ?? 0
@@ -54,7 +55,7 @@ struct CaptureReader {
         let postgresMicros = fields.next().map { Int64(bitPattern: UInt64(bigEndianBytes: $0)) } ?? 0
         // PostgreSQL counts microseconds from 2000-01-01; 10957 days lie between it and 1970.
         let day = Self.floorDivide(postgresMicros, 86_400_000_000) + 10_957
-        return (TablePosition(txid: txid, seq: seq), day)
+        return (TablePosition(txid: txid, seq: seq), day, postgresMicros + 946_684_800_000_000)
     }
 
     static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
@@ -70,6 +71,8 @@ struct TableRead {
     var last: TablePosition
     var rows = 0
     var partitions: [Partition] = []
+    /// The newest `_changed_at` read, in microseconds since 1970.
+    var newestChange = Int64.min
 
     struct Partition {
         /// Days since 1970-01-01 (UTC) of `_changed_at`.

@@ -2,6 +2,7 @@ import Foundation
 import Lake
 import Logging
 import Parquet
+import Synchronization
 
 /// The always-on capture loop: catches up from the bookmark, then streams each new batch
 /// of changes into bronze, woken by LISTEN/NOTIFY while idle and polling every
@@ -39,6 +40,7 @@ public final class CaptureDaemon: Sendable {
     private let stopSignal = StopSignal()
     private let onCommit: @Sendable (CommittedBatch) -> Void
     private let lock: LakeLock
+    private let ready = Atomic<Bool>(false)
 
     public init(configuration: Configuration, logger: Logger, onCommit: @escaping @Sendable (CommittedBatch) -> Void = { _ in }) {
         self.configuration = configuration
@@ -46,6 +48,9 @@ public final class CaptureDaemon: Sendable {
         self.onCommit = onCommit
         lock = LakeLock(lake: configuration.lake)
     }
+
+    /// Whether capture is connected and has caught up with its bookmark (for `/readyz`).
+    public var isReady: Bool { ready.load(ordering: .relaxed) }
 
     /// Asks the loop to finish its current step and return.
     public func stop() { stopSignal.stop() }
@@ -75,12 +80,15 @@ public final class CaptureDaemon: Sendable {
                     "error": "\(error)", "attempt": "\(attempt)", "retry_in_ms": "\(backoff.milliseconds)",
                 ])
                 lock.record(error: error)
+                CaptureMetrics.reconnect()
             } catch let error as LakeError where error.code == .unavailable || error.code == .io {
                 logger.warning("lake unavailable; retrying", metadata: [
                     "error": "\(error)", "attempt": "\(attempt)", "retry_in_ms": "\(backoff.milliseconds)",
                 ])
                 lock.record(error: error)
+                CaptureMetrics.lakeError()
             }
+            ready.store(false, ordering: .relaxed)
             try? lock.renewIfDue(state: "reconnecting", batch: nil)
             if stopSignal.isStopped { break }
             sleep(backoff)
@@ -111,12 +119,18 @@ public final class CaptureDaemon: Sendable {
                                parquetOptions: parquetOptions, fault: configuration.fault, pruner: pruner)
         var bookmark = try cycle.recover(try committer.loadBookmark(), logger: logger)
         logger.info("caught up to bookmark", metadata: ["batch": "\(bookmark.batch)"])
+        ready.store(true, ordering: .relaxed)
+        var nextSample = ContinuousClock.now
 
         var machine = IdleStateMachine()
         try setIdleFlag(false, connection)
         var action = IdleStateMachine.Action.readNow
         while !stopSignal.isStopped {
             try heartbeat(machine, batch: bookmark.batch)
+            if ContinuousClock.now >= nextSample {
+                try sampleBacklog(connection, tables: tables, bookmark: bookmark)
+                nextSample = ContinuousClock.now + .seconds(15)
+            }
             switch action {
             case .readNow:
                 let outcome = try cycle.run(after: bookmark)
@@ -144,6 +158,22 @@ public final class CaptureDaemon: Sendable {
         try? setIdleFlag(true, connection)
     }
 
+    /// Samples the backlog per table and the age of the watermark holder for the metrics.
+    private func sampleBacklog(_ connection: PostgresConnection, tables: [CapturedTable], bookmark: Bookmark) throws {
+        for captured in tables {
+            let position = bookmark.position(captured.table)
+            let count = try connection.execute(
+                "SELECT count(*) FROM \(captured.table.quotedCaptureTable) WHERE (_txid, _seq) > ($1::xid8, $2::bigint)",
+                [String(position.txid), String(position.seq)]).scalar
+            CaptureMetrics.backlog(table: captured.table.description, rows: Int(count ?? "0") ?? 0)
+        }
+        let age = try connection.execute("""
+            SELECT coalesce(max(extract(epoch FROM now() - xact_start)), 0) FROM pg_stat_activity
+            WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+            """).scalar
+        CaptureMetrics.watermarkHolderAge(seconds: Double(age ?? "0") ?? 0)
+    }
+
     private func report(_ committed: CommittedBatch) {
         logger.info("committed batch", metadata: [
             "batch": "\(committed.batch)",
@@ -154,6 +184,7 @@ public final class CaptureDaemon: Sendable {
             "watermark": "\(committed.watermark)",
             "duration_ms": "\(committed.duration.milliseconds)",
         ])
+        CaptureMetrics.committed(committed)
         onCommit(committed)
     }
 

@@ -23,6 +23,27 @@ struct OperationsTests {
         #expect(try third.waitForExit() == 0)
     }
 
+    @Test("/metrics counts captured rows and batches; /healthz and /readyz answer")
+    func metricsEndpoint() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        let port = try PostgresCluster.freePort()
+        let daemon = try database.startDaemon(["MEDALLION_METRICS_ADDRESS": "127.0.0.1:\(port)"])
+        try database.insertOrders(7)
+        #expect(try database.verify().isClean)
+        let base = "http://127.0.0.1:\(port)"
+        let metrics = try Command.run("/usr/bin/curl", ["-sf", base + "/metrics"]).output
+        #expect(metrics.contains("medallion_rows_captured_total{table=\"public.orders\"} 7"), "\(metrics)")
+        #expect(metrics.contains("medallion_rows_captured_total{table=\"public.ordershistory\"} 7"))
+        #expect(metrics.contains("medallion_batches_committed_total"))
+        #expect(metrics.contains("medallion_batch_duration_seconds"))
+        #expect(metrics.contains("medallion_capture_backlog_rows"))
+        #expect(try Command.run("/usr/bin/curl", ["-sf", base + "/healthz"]).status == 0)
+        #expect(try Command.run("/usr/bin/curl", ["-sf", base + "/readyz"]).output.contains("ready"))
+        daemon.signal(SIGTERM)
+        #expect(try daemon.waitForExit() == 0)
+    }
+
     @Test("status --json reports the bookmark, the backlog and the watermark holder")
     func statusJSON() throws {
         let database = try RetailDatabase()

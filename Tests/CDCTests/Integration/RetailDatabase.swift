@@ -55,7 +55,7 @@ struct RetailDatabase {
 
     /// Environment for the `medallion` executable.
     var environment: [String: String] {
-        ["MEDALLION_DSN": dsn, "MEDALLION_LAKE": lakeURL, "MEDALLION_LOG_LEVEL": "info"]
+        ["MEDALLION_DSN": dsn, "MEDALLION_LAKE": lakeURL, "MEDALLION_LOG_LEVEL": "info", "MEDALLION_METRICS_ADDRESS": "127.0.0.1:0", "MEDALLION_STAGES": "off"]
     }
 
     /// Starts `medallion run` as a child process and waits until it has caught up.

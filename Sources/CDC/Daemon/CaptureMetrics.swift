@@ -1,0 +1,35 @@
+import Metrics
+
+/// The capture metrics, through swift-metrics (the CLI bootstraps a Prometheus backend).
+enum CaptureMetrics {
+    static func committed(_ batch: CommittedBatch) {
+        for (table, rows) in batch.rowsByTable {
+            Counter(label: "medallion_rows_captured_total", dimensions: [("table", table)]).increment(by: rows)
+        }
+        Counter(label: "medallion_batches_committed_total").increment()
+        Recorder(label: "medallion_batch_rows", aggregate: true).record(batch.rows)
+        Metrics.Timer(label: "medallion_batch_duration_seconds").recordNanoseconds(
+            batch.duration.components.seconds * 1_000_000_000 + batch.duration.components.attoseconds / 1_000_000_000)
+        if let lag = batch.lagSeconds {
+            Gauge(label: "medallion_commit_to_bronze_lag_seconds").record(lag)
+        }
+        Gauge(label: "medallion_bronze_batch").record(Double(batch.batch))
+    }
+
+    static func reconnect() {
+        Counter(label: "medallion_reconnects_total").increment()
+    }
+
+    static func lakeError() {
+        Counter(label: "medallion_lake_errors_total").increment()
+    }
+
+    static func backlog(table: String, rows: Int) {
+        Gauge(label: "medallion_capture_backlog_rows", dimensions: [("table", table)]).record(Double(rows))
+    }
+
+    /// How long the oldest open transaction (the one holding the watermark) has been open.
+    static func watermarkHolderAge(seconds: Double) {
+        Gauge(label: "medallion_watermark_holder_age_seconds").record(seconds)
+    }
+}

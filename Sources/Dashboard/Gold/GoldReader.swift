@@ -1,0 +1,155 @@
+import Foundation
+import Lake
+
+/// Reads what the gold job publishes, through the lake interface (local or HDFS).
+///
+/// The interface with the gold job, kept in this one type:
+/// - `gold/branch_metrics.json` (preferred when present):
+///   `{"produced_at", "bronze_batch", "branches": [{"branch", "order_count", "avg_delivery_hours"}]}`;
+/// - otherwise the Spark CSV directory `gold/branch_metrics/` (`part-*.csv` with header
+///   `branch,order_count,avg_delivery_hours`; names starting with `_` or `.` ignored), with
+///   `produced_at` and `bronze_batch` from `gold/_marker.json`;
+/// - `bronze/bookmark` for the capture lag.
+///
+/// Calls block: run them off the event loops and the cooperative pool.
+struct GoldReader: Sendable {
+    static let jsonPath = "gold/branch_metrics.json"
+    static let csvDirectory = "gold/branch_metrics"
+    static let markerPath = "gold/_marker.json"
+    static let bookmarkPath = "bronze/bookmark"
+
+    /// What the lake holds right now.
+    enum Reading: Sendable, Hashable {
+        /// No gold result has been published.
+        case absent
+        /// A Spark job is rewriting the CSV directory (`_temporary` present, or no part
+        /// file and no `_SUCCESS` yet): keep what was shown.
+        case inProgress
+        case published(GoldSnapshot)
+    }
+
+    let lake: any LakeStorage
+
+    func readGold() throws(DashboardError) -> Reading {
+        if let json = try readIfExists(Self.jsonPath) {
+            var snapshot = try Self.parseJSON(json, path: Self.jsonPath)
+            if snapshot.producedAt == nil || snapshot.bronzeBatch == nil, let marker = try readMarker() {
+                snapshot.producedAt = snapshot.producedAt ?? marker.producedAt
+                snapshot.bronzeBatch = snapshot.bronzeBatch ?? marker.bronzeBatch
+            }
+            return .published(snapshot)
+        }
+        let entries = try list(Self.csvDirectory)
+        guard !entries.isEmpty else { return .absent }
+        if entries.contains(where: { $0.name == "_temporary" }) { return .inProgress }
+        let parts = entries.filter { !$0.isDirectory && !LakePath.isHidden($0.name) }
+        let finished = entries.contains { $0.name == "_SUCCESS" }
+        if parts.isEmpty && !finished { return .inProgress }
+        var branches: [BranchMetric] = []
+        var seen: Set<String> = []
+        for part in parts {
+            // A part removed between listing and reading means a rewrite is under way.
+            guard let bytes = try readIfExists(part.path) else { return .inProgress }
+            for metric in try BranchMetricsCSV.parse(bytes, path: part.path) {
+                guard seen.insert(metric.branch).inserted else {
+                    throw DashboardError(.malformedGold, message: "Branch \(metric.branch) appears twice in \(Self.csvDirectory).")
+                }
+                branches.append(metric)
+            }
+        }
+        let marker = try readMarker()
+        return .published(GoldSnapshot(branches: branches, producedAt: marker?.producedAt, bronzeBatch: marker?.bronzeBatch))
+    }
+
+    func readBookmark() throws(DashboardError) -> BronzeBookmark? {
+        guard let bytes = try readIfExists(Self.bookmarkPath) else { return nil }
+        return try BronzeBookmark.parse(bytes, path: Self.bookmarkPath)
+    }
+
+    private struct StoredBranch: Decodable {
+        var branch: String
+        var order_count: Int
+        var avg_delivery_hours: Double?
+    }
+
+    private struct StoredGold: Decodable {
+        var produced_at: String?
+        var bronze_batch: Int?
+        var branches: [StoredBranch]?
+    }
+
+    static func parseJSON(_ bytes: [UInt8], path: String, requireBranches: Bool = true) throws(DashboardError) -> GoldSnapshot {
+        let stored: StoredGold
+        do {
+            stored = try JSONDecoder().decode(StoredGold.self, from: Data(bytes))
+        } catch {
+            throw DashboardError(.malformedGold, message: "\(path) is not valid gold JSON (\(Self.reason(error))).",
+                                 detail: "\(error)")
+        }
+        if requireBranches && stored.branches == nil {
+            throw DashboardError(.malformedGold, message: "\(path) has no branches array.")
+        }
+        var producedAt: Date?
+        if let text = stored.produced_at {
+            guard let date = Timestamp.parse(text) else {
+                throw DashboardError(.malformedGold, message: "\(path): produced_at is not an ISO 8601 time.", detail: text)
+            }
+            producedAt = date
+        }
+        var seen: Set<String> = []
+        let branches = try (stored.branches ?? []).map { (branch: StoredBranch) throws(DashboardError) -> BranchMetric in
+            guard !branch.branch.isEmpty, branch.order_count >= 0,
+                  branch.avg_delivery_hours.map({ $0.isFinite && $0 >= 0 }) ?? true
+            else {
+                throw DashboardError(.malformedGold, message: "\(path) has an invalid entry for branch '\(branch.branch)'.")
+            }
+            guard seen.insert(branch.branch).inserted else {
+                throw DashboardError(.malformedGold, message: "Branch \(branch.branch) appears twice in \(path).")
+            }
+            return BranchMetric(branch: branch.branch, orderCount: branch.order_count,
+                                averageDeliveryHours: branch.avg_delivery_hours)
+        }
+        return GoldSnapshot(branches: branches, producedAt: producedAt, bronzeBatch: stored.bronze_batch)
+    }
+
+    private func readMarker() throws(DashboardError) -> GoldSnapshot? {
+        guard let bytes = try readIfExists(Self.markerPath) else { return nil }
+        return try Self.parseJSON(bytes, path: Self.markerPath, requireBranches: false)
+    }
+
+    /// The short reason of a decoding error: which key and what was wrong.
+    private static func reason(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "unreadable" }
+        func key(_ path: [any CodingKey]) -> String {
+            path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let missing, let context): return "missing \(key(context.codingPath + [missing]))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type at \(key(context.codingPath))"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not JSON" : "bad value at \(key(context.codingPath))"
+        @unknown default: return "unreadable"
+        }
+    }
+
+    private func readIfExists(_ path: String) throws(DashboardError) -> [UInt8]? {
+        do {
+            return try lake.readIfExists(path)
+        } catch {
+            throw Self.unavailable(error, path: path)
+        }
+    }
+
+    private func list(_ directory: String) throws(DashboardError) -> [LakeEntry] {
+        do {
+            return try lake.list(directory)
+        } catch {
+            throw Self.unavailable(error, path: directory)
+        }
+    }
+
+    private static func unavailable(_ error: any Error, path: String) -> DashboardError {
+        DashboardError(.lakeUnavailable, message: "The lake could not be read (\(path)).", detail: "\(error)")
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The line protocol between the daemon and the warm driver over a loopback TCP socket:
+/// the daemon listens, the driver connects and says `HELLO <token>`, then each
+/// `REFRESH <id>` is answered by one `RESULT <json>` line.
+///
+/// (Spark does not pass its own stdin on to the Python driver, hence a socket.)
+final class DriverChannel: @unchecked Sendable {
+    private let listener: Int32
+    private var connection: Int32 = -1
+    private var buffer: [UInt8] = []
+    /// The port the driver connects to.
+    let port: Int
+    /// The secret the driver must present, so no other local process can take its place.
+    let token = UUID().uuidString
+
+    init() throws(StageError) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw StageError(.driverStart, message: "Cannot create a socket for the Spark driver.") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 4) == 0 }
+        }
+        guard bound else {
+            close(fd)
+            throw StageError(.driverStart, message: "Cannot listen on 127.0.0.1 for the Spark driver.")
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit {
+        disconnect()
+        close(listener)
+    }
+
+    /// Waits for the driver to connect and greet; `alive` is checked between short waits
+    /// so a driver that dies on start is noticed at once. Returns false on timeout or death.
+    func accept(until deadline: ContinuousClock.Instant, alive: () -> Bool) -> Bool {
+        disconnect()
+        while alive(), deadline > .now {
+            guard ready(listener, until: min(deadline, .now + .milliseconds(200))) else { continue }
+            let fd = Glibc.accept(listener, nil, nil)
+            guard fd >= 0 else { continue }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            connection = fd
+            buffer = []
+            if readLine(until: min(deadline, .now + .seconds(10)), alive: alive) == "HELLO \(token)" { return true }
+            disconnect()
+        }
+        return false
+    }
+
+    /// Sends one line; false if the driver is gone.
+    func send(_ line: String) -> Bool {
+        guard connection >= 0 else { return false }
+        var bytes = Array((line + "\n").utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return false }
+            bytes = bytes.dropFirst(written)
+        }
+        return true
+    }
+
+    /// The next line from the driver; `nil` on timeout, end of stream or death.
+    func readLine(until deadline: ContinuousClock.Instant, alive: () -> Bool) -> String? {
+        while connection >= 0 {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            guard alive(), deadline > .now else { return nil }
+            guard ready(connection, until: min(deadline, .now + .milliseconds(200))) else { continue }
+            var chunk = [UInt8](repeating: 0, count: 8192)
+            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                disconnect()
+                return nil
+            }
+            buffer.append(contentsOf: chunk[..<count])
+        }
+        return nil
+    }
+
+    /// Closes the connection: the driver sees end of stream and exits.
+    func disconnect() {
+        if connection >= 0 { close(connection) }
+        connection = -1
+    }
+
+    private func ready(_ fd: Int32, until deadline: ContinuousClock.Instant) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let milliseconds = max(0, (deadline - .now).milliseconds)
+        return poll(&entry, 1, Int32(milliseconds)) > 0
+    }
+}

@@ -1,0 +1,49 @@
+import Lake
+
+/// How the stage runner launches the silver and gold jobs.
+public struct StageConfiguration: Sendable {
+    /// Which runner launches the jobs.
+    public var runner: StageRunnerKind = .local
+    /// The lake root as Spark sees it: `file:///abs/path` or `hdfs://namenode:8020/path`.
+    public var lakeURI: String
+    /// The lake as the daemon sees it, used to read gold's marker after a standalone run.
+    public var lake: (any LakeStorage)?
+    /// The directory holding `driver.py`, `silver.py`, `gold.py` and `lakefs.py`.
+    public var jobsDirectory: String
+    /// `spark-submit` for the `local` and `submit` runners.
+    public var sparkSubmit: String
+    /// The Python that runs the jobs (`PYSPARK_PYTHON`); `nil` keeps Spark's choice.
+    public var python: String?
+    /// The standalone master's REST submission endpoint: `spark://host:6066` or `http://host:6066`.
+    public var sparkMaster: String?
+    /// A run (or a driver's start) that takes longer is killed and counts as failed.
+    public var timeout: Duration = .seconds(180)
+    /// Where each runner appends its driver's output: `medallion-stages-<runner>.log`.
+    public var logDirectory: String
+    /// The first retry delay after a failed run; doubles per consecutive failure.
+    public var initialBackoff: Duration = .seconds(1)
+    /// The longest retry delay.
+    public var maxBackoff: Duration = .seconds(60)
+    /// How often a standalone submission's status is polled.
+    public var statusPollInterval: Duration = .milliseconds(250)
+    /// Variables added to the Spark processes' environment.
+    public var environment: [String: String] = [:]
+
+    /// A configuration with the tools found the usual way (see `SparkTools`).
+    public init(lakeURI: String, runner: StageRunnerKind = .local) {
+        self.lakeURI = lakeURI
+        self.runner = runner
+        jobsDirectory = SparkTools.jobsDirectory()
+        sparkSubmit = SparkTools.sparkSubmit()
+        python = SparkTools.python(besides: sparkSubmit)
+        logDirectory = SparkTools.logDirectory()
+    }
+
+    /// The log file of this configuration's runner.
+    public var logPath: String {
+        "\(logDirectory)/medallion-stages-\(runner.rawValue).log"
+    }
+
+    /// The warm/cold driver script.
+    var driverScript: String { "\(jobsDirectory)/driver.py" }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import Logging
+
+/// Runs the silver and gold jobs after committed batches, never making the caller wait.
+///
+/// `requestRefresh` only records the request and wakes the service's own thread, which
+/// drives `StageStateMachine`: one run in flight at most, requests meanwhile collapse
+/// into one follow-up run, failed runs are retried with backoff. A broken Spark only
+/// shows up in logs and `status`; capture goes on.
+public final class StageService: @unchecked Sendable {
+    public let configuration: StageConfiguration
+    private let logger: Logger
+    private let runner: any StageJobRunner
+    private let onRun: @Sendable (Result<StageRunReport, StageError>) -> Void
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var machine: StageStateMachine
+    private var pending: StageStateMachine.Action = .none
+    private var oldestRequest: ContinuousClock.Instant?
+    private var current: StageStatus
+    private var started = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// - Parameters:
+    ///   - configuration: which runner and where things are; `runner` must not be `off`.
+    ///   - onRun: called on the service's thread after each run (for tests and benchmarks).
+    public convenience init(configuration: StageConfiguration, logger: Logger,
+                            onRun: @escaping @Sendable (Result<StageRunReport, StageError>) -> Void = { _ in }) throws(StageError) {
+        guard let runner = try configuration.makeRunner(logger: logger) else {
+            throw StageError(.invalidConfiguration, message: "The stage runner is off; there is nothing to run.")
+        }
+        self.init(configuration: configuration, runner: runner, logger: logger, onRun: onRun)
+    }
+
+    init(configuration: StageConfiguration, runner: any StageJobRunner, logger: Logger,
+         onRun: @escaping @Sendable (Result<StageRunReport, StageError>) -> Void = { _ in }) {
+        self.configuration = configuration
+        self.runner = runner
+        self.logger = logger
+        self.onRun = onRun
+        machine = StageStateMachine(initialBackoff: configuration.initialBackoff, maxBackoff: configuration.maxBackoff)
+        current = StageStatus(runner: configuration.runner.rawValue, log: configuration.logPath)
+    }
+
+    /// The current status.
+    public var status: StageStatus {
+        condition.withLock {
+            var status = current
+            status.driver = runner.driverState
+            return status
+        }
+    }
+
+    /// Starts the service's thread (and, for `local`, the warm driver).
+    public func start() {
+        condition.withLock { started = true }
+        let thread = Thread { [self] in
+            runner.prepare()
+            work()
+            finished.signal()
+        }
+        thread.name = "medallion-stages"
+        thread.start()
+    }
+
+    /// Asks for a silver→gold run. Returns at once; safe from any thread (the capture
+    /// daemon calls it after each committed batch).
+    public func requestRefresh() {
+        condition.withLock {
+            if oldestRequest == nil { oldestRequest = .now }
+            let action = machine.refreshRequested()
+            if action != .none {
+                pending = action
+                condition.broadcast()
+            }
+        }
+    }
+
+    /// Ends any run in flight (its driver is killed) and the service's thread.
+    public func stop() {
+        let wasStarted = condition.withLock {
+            _ = machine.stop()
+            pending = .none
+            current.state = "stopped"
+            condition.broadcast()
+            return started
+        }
+        runner.shutdown()
+        if wasStarted { finished.wait() }
+    }
+
+    /// Runs the stages once on the calling thread (for `medallion refresh`).
+    public func runOnce(full: Bool = false) throws(StageError) -> StageRunReport {
+        defer { runner.shutdown() }
+        return try runner.run(id: 1, full: full)
+    }
+
+    private func work() {
+        var runID = 0
+        while true {
+            let action = condition.withLock {
+                while pending == .none && machine.state != .stopped { condition.wait() }
+                let action = pending
+                pending = .none
+                return action
+            }
+            switch action {
+            case .startRun:
+                runID += 1
+                perform(runID)
+            case .scheduleRetry(let delay):
+                let deadline = Date().addingTimeInterval(delay.seconds)
+                condition.withLock {
+                    while machine.state != .stopped && condition.wait(until: deadline) {}
+                    if machine.state != .stopped { pending = machine.retryTimerFired() }
+                }
+            case .none, .cancelRun, .cancelRetry:
+                return
+            }
+        }
+    }
+
+    private func perform(_ runID: Int) {
+        let queueWait = condition.withLock { () -> Int in
+            defer { oldestRequest = nil }
+            current.state = "running"
+            return oldestRequest.map { (ContinuousClock.now - $0).milliseconds } ?? 0
+        }
+        let started = ContinuousClock.now
+        let result: Result<StageRunReport, StageError>
+        do {
+            var report = try runner.run(id: runID, full: false)
+            report.queueWaitMilliseconds = queueWait
+            result = .success(report)
+        } catch {
+            result = .failure(error)
+        }
+        let total = (ContinuousClock.now - started).milliseconds
+        let (action, status) = condition.withLock { () -> (StageStateMachine.Action, StageStatus) in
+            let now = Date().formatted(.iso8601)
+            current.runs += 1
+            switch result {
+            case .success(let report):
+                current.consecutiveFailures = 0
+                current.bronzeBatch = report.bronzeBatch
+                current.lastSuccessAt = now
+                pending = machine.runSucceeded()
+            case .failure(let error):
+                current.failures += 1
+                current.consecutiveFailures += 1
+                current.lastError = error.message
+                current.lastErrorAt = now
+                pending = machine.runFailed()
+            }
+            switch machine.state {
+            case .idle: current.state = "idle"
+            case .running: current.state = "running"
+            case .waitingToRetry: current.state = "retrying"
+            case .stopped: current.state = "stopped"
+            }
+            var status = current
+            status.driver = runner.driverState
+            return (pending, status)
+        }
+        switch result {
+        case .success(let report):
+            logger.info("stages run finished", metadata: [
+                "run": "\(runID)", "runner": "\(configuration.runner)", "bronze_batch": "\(report.bronzeBatch)",
+                "batches": "\(report.batches)", "queue_wait_ms": "\(report.queueWaitMilliseconds)",
+                "spark_start_ms": "\(report.sparkStartMilliseconds)", "silver_ms": "\(report.silverMilliseconds)",
+                "gold_ms": "\(report.goldMilliseconds)", "job_ms": "\(report.jobMilliseconds)", "total_ms": "\(total)",
+                "follow_up": "\(action == .startRun)",
+            ])
+        case .failure(let error):
+            var retry = ""
+            if case .scheduleRetry(let delay) = action { retry = "\(delay.milliseconds)" }
+            logger.warning("stages run failed", metadata: [
+                "run": "\(runID)", "runner": "\(configuration.runner)", "reason": "\(error.message)",
+                "driver": "\(status.driver)", "consecutive_failures": "\(status.consecutiveFailures)", "retry_in_ms": "\(retry)",
+            ])
+            logger.debug("stages run failure detail", metadata: ["detail": "\(error.debugDescription)"])
+        }
+        writeStatus(status)
+        onRun(result)
+    }
+
+    private func writeStatus(_ status: StageStatus) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        guard let data = try? encoder.encode(status) else { return }
+        let path = "\(configuration.logDirectory)/medallion-stages-status.json"
+        try? data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}

@@ -1,1 +1,0 @@
-// The stage runner lives here (issue 6).

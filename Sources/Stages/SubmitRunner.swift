@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+
+/// The `submit` runner: one cold `spark-submit --master local[*] driver.py once` per run.
+final class SubmitRunner: StageJobRunner, @unchecked Sendable {
+    private let configuration: StageConfiguration
+    private let logger: Logger
+    private let lock = NSLock()
+    private var process: SparkProcess?
+    private var stopped = false
+    private var state = "idle"
+
+    init(configuration: StageConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    var driverState: String { lock.withLock { state } }
+
+    func prepare() {}
+
+    func run(id: Int, full: Bool) throws(StageError) -> StageRunReport {
+        try configuration.checkJobs()
+        let started = ContinuousClock.now
+        let resultPath = "\(configuration.logDirectory)/.medallion-stages-submit-\(getpid())-\(id).json"
+        defer { try? FileManager.default.removeItem(atPath: resultPath) }
+        var arguments = ["--master", "local[*]", "--name", "medallion-stages", configuration.driverScript,
+                         "once", configuration.lakeURI, "--result-file", resultPath]
+        if full { arguments.append("--full") }
+        let process = try lock.withLockTyped { () throws(StageError) -> SparkProcess in
+            guard !stopped else { throw StageError(.driverStart, message: "The stage runner is shutting down.") }
+            let process = try SparkProcess(configuration.sparkSubmit, arguments, environment: configuration.sparkEnvironment,
+                                           logPath: configuration.logPath)
+            self.process = process
+            state = "running (pid \(process.pid))"
+            return process
+        }
+        let status = process.wait(until: started + configuration.timeout)
+        let result = try? String(contentsOfFile: resultPath, encoding: .utf8)
+        guard let status else {
+            process.terminate()
+            lock.withLock { state = "killed after hanging" }
+            throw StageError(.timeout, message: "spark-submit (pid \(process.pid)) did not finish within \(configuration.timeout) and was killed; see \(configuration.logPath).",
+                             detail: logTail(configuration.logPath))
+        }
+        lock.withLock { state = "exited (status \(status))" }
+        guard let result else {
+            throw StageError(.driverDied, message: "spark-submit (pid \(process.pid)) exited with status \(status) without a result; see \(configuration.logPath).",
+                             detail: logTail(configuration.logPath))
+        }
+        var report = try StageRunReport(resultJSON: result, logPath: configuration.logPath)
+        // The cold start is all the process time the jobs themselves did not use.
+        report.sparkStartMilliseconds = max(0, (ContinuousClock.now - started).milliseconds - report.jobMilliseconds)
+        return report
+    }
+
+    func shutdown() {
+        let current = lock.withLock {
+            stopped = true
+            return process
+        }
+        current?.terminate()
+    }
+}

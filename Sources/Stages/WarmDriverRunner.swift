@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+
+/// The `local` runner: one long-lived `spark-submit --master local[*] driver.py serve`
+/// whose SparkSession stays warm between runs. Requests go over a loopback socket; a
+/// driver that dies or hangs is killed and started again on the next run.
+final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
+    private let configuration: StageConfiguration
+    private let logger: Logger
+    private let lock = NSLock()
+    // Touched by the worker thread; `process` and `stopped` also by `shutdown`, under `lock`.
+    private var process: SparkProcess?
+    private var channel: DriverChannel?
+    private var stopped = false
+    private var state = "not started"
+
+    init(configuration: StageConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    var driverState: String {
+        lock.withLock { state }
+    }
+
+    /// The pid of the running driver (`spark-submit`'s JVM), if any.
+    var driverPID: Int32? {
+        lock.withLock { process?.status == nil ? process?.pid : nil }
+    }
+
+    func prepare() {
+        do {
+            _ = try ensureDriver(until: .now + configuration.timeout)
+        } catch {
+            logger.error("spark driver did not start; the next run tries again", metadata: [
+                "reason": "\(error)", "log": "\(configuration.logPath)",
+            ])
+        }
+    }
+
+    func run(id: Int, full: Bool) throws(StageError) -> StageRunReport {
+        let deadline = ContinuousClock.now + configuration.timeout
+        let (process, channel, startMilliseconds) = try ensureDriver(until: deadline)
+        let alive = { process.status == nil }
+        guard channel.send(full ? "REFRESH \(id) full" : "REFRESH \(id)") else {
+            throw failure(process, waiting: "to take the request")
+        }
+        while true {
+            guard let line = channel.readLine(until: deadline, alive: alive) else {
+                throw failure(process, waiting: "for its result")
+            }
+            guard line.hasPrefix("RESULT ") else { continue }
+            var report = try StageRunReport(resultJSON: String(line.dropFirst(7)), logPath: configuration.logPath)
+            report.sparkStartMilliseconds = startMilliseconds
+            return report
+        }
+    }
+
+    func shutdown() {
+        let current = lock.withLock {
+            stopped = true
+            state = "stopped"
+            return process
+        }
+        current?.terminate()
+    }
+
+    /// The running driver, started first if there is none; also returns how long the
+    /// start took (0 when it was already warm).
+    private func ensureDriver(until deadline: ContinuousClock.Instant) throws(StageError) -> (SparkProcess, DriverChannel, Int) {
+        if let process, let channel, process.status == nil { return (process, channel, 0) }
+        try configuration.checkJobs()
+        if let old = process {
+            logger.warning("spark driver is gone; starting a new one", metadata: [
+                "pid": "\(old.pid)", "status": "\(old.status.map(String.init) ?? "running")",
+            ])
+            old.terminate()
+        }
+        let started = ContinuousClock.now
+        let channel = try DriverChannel()
+        let arguments = ["--master", "local[*]", "--name", "medallion-stages", configuration.driverScript,
+                         "serve", configuration.lakeURI, "--port", String(channel.port), "--token", channel.token]
+        let process = try lock.withLockTyped { () throws(StageError) -> SparkProcess in
+            guard !stopped else { throw StageError(.driverStart, message: "The stage runner is shutting down.") }
+            let process = try SparkProcess(configuration.sparkSubmit, arguments, environment: configuration.sparkEnvironment,
+                                           logPath: configuration.logPath)
+            self.process = process
+            self.channel = nil
+            state = "starting (pid \(process.pid))"
+            return process
+        }
+        guard channel.accept(until: deadline, alive: { process.status == nil }) else {
+            let status = process.status
+            process.terminate()
+            lock.withLock { state = "failed to start" }
+            if status == nil {
+                throw StageError(.timeout, message: "The Spark driver did not start within \(configuration.timeout); see \(configuration.logPath).",
+                                 detail: logTail(configuration.logPath))
+            }
+            throw StageError(.driverStart, message: "The Spark driver exited with status \(status!) while starting; see \(configuration.logPath).",
+                             detail: logTail(configuration.logPath))
+        }
+        let milliseconds = (ContinuousClock.now - started).milliseconds
+        lock.withLock {
+            self.channel = channel
+            state = "warm (pid \(process.pid))"
+        }
+        logger.info("spark driver ready", metadata: [
+            "pid": "\(process.pid)", "start_ms": "\(milliseconds)", "log": "\(configuration.logPath)",
+        ])
+        return (process, channel, milliseconds)
+    }
+
+    /// Why a run got no answer: the driver died, or it hung past the timeout (then it is
+    /// killed). Either way the next run starts a fresh driver.
+    private func failure(_ process: SparkProcess, waiting what: String) -> StageError {
+        let status = process.status ?? process.wait(until: .now + .milliseconds(500))
+        process.terminate()
+        lock.withLock { state = status == nil ? "killed after hanging" : "died (status \(status!))" }
+        if let status {
+            return StageError(.driverDied, message: "The Spark driver (pid \(process.pid)) exited with status \(status) while waiting \(what); it is restarted for the next run. See \(configuration.logPath).",
+                              detail: logTail(configuration.logPath))
+        }
+        return StageError(.timeout, message: "The Spark driver (pid \(process.pid)) did not answer within \(configuration.timeout) and was killed; see \(configuration.logPath).",
+                          detail: logTail(configuration.logPath))
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Lake
+import Testing
+@testable import Dashboard
+
+@Suite struct GoldReaderTests {
+    let lake = MemoryLake()
+    var reader: GoldReader { GoldReader(lake: lake) }
+
+    @Test func anEmptyLakeHasNoGold() throws {
+        #expect(try reader.readGold() == .absent)
+        #expect(try reader.readBookmark() == nil)
+    }
+
+    @Test func readsTheCSVDirectoryAndTheMarker() throws {
+        try GoldFixtures.writeCSV(lake, batch: 812, parts: [[("Lisbon", 120, 3.5)], [("Porto", 340, 5.25), ("Braga", 80, nil)]])
+        try lake.writeAtomically("gold/branch_metrics/.part-00002.csv.crc", data: [0, 1, 2])
+        let reading = try reader.readGold()
+        guard case .published(let snapshot) = reading else { Issue.record("expected a result, got \(reading)"); return }
+        #expect(snapshot.branches.count == 3)
+        #expect(snapshot.bronzeBatch == 812)
+        #expect(snapshot.producedAt == Timestamp.parse(GoldFixtures.producedAt))
+        #expect(snapshot.mostOrders?.branch == "Porto")
+        #expect(snapshot.fastestDelivery?.branch == "Lisbon")
+    }
+
+    @Test func prefersTheJSONForm() throws {
+        try GoldFixtures.writeCSV(lake, batch: 1, parts: [[("Old", 1, 1)]])
+        try GoldFixtures.writeJSON(lake, batch: 900, branches: GoldFixtures.threeBranches)
+        guard case .published(let snapshot) = try reader.readGold() else { Issue.record("expected a result"); return }
+        #expect(snapshot.bronzeBatch == 900)
+        #expect(snapshot.byOrders.map(\.branch) == ["Porto", "Lisbon", "Braga"])
+        #expect(snapshot.byDeliveryHours.map(\.branch) == ["Lisbon", "Porto", "Braga"])
+    }
+
+    @Test func aCSVWithoutMarkerHasUnknownFreshness() throws {
+        try GoldFixtures.writeCSV(lake, batch: nil, parts: [[("Lisbon", 1, 2)]])
+        guard case .published(let snapshot) = try reader.readGold() else { Issue.record("expected a result"); return }
+        #expect(snapshot.producedAt == nil && snapshot.bronzeBatch == nil)
+    }
+
+    @Test func aDirectoryBeingRewrittenIsInProgress() throws {
+        try lake.writeAtomically("gold/branch_metrics/_temporary/0/part-0.csv", data: [])
+        #expect(try reader.readGold() == .inProgress)
+        try lake.delete("gold/branch_metrics/_temporary")
+        try GoldFixtures.writeCSV(lake, batch: 3, parts: [[("A", 1, 1)]], success: false)
+        guard case .published = try reader.readGold() else { Issue.record("expected a result"); return }
+    }
+
+    @Test func malformedJSONAndDuplicateBranchesAreMalformed() throws {
+        try lake.writeAtomically(GoldReader.jsonPath, data: Array("{\"branches\":[{\"branch\":\"A\"}]}".utf8))
+        #expect { try reader.readGold() } throws: { error in
+            let error = error as! DashboardError
+            return error.code == .malformedGold && error.message.contains("order_count")
+        }
+        try lake.delete(GoldReader.jsonPath)
+        try GoldFixtures.writeCSV(lake, batch: 1, parts: [[("A", 1, 1)], [("A", 2, 2)]])
+        #expect { try reader.readGold() } throws: { error in
+            (error as! DashboardError).message.contains("Branch A appears twice")
+        }
+    }
+
+    @Test func anUnreachableLakeIsUnavailable() throws {
+        let switchable = SwitchableLake(lake)
+        switchable.isDown = true
+        #expect { try GoldReader(lake: switchable).readGold() } throws: { error in
+            (error as! DashboardError).code == .lakeUnavailable
+        }
+    }
+
+    @Test func readsTheBronzeBookmark() throws {
+        try GoldFixtures.writeBookmark(lake, batch: 840)
+        let bookmark = try #require(try reader.readBookmark())
+        #expect(bookmark.batch == 840)
+        #expect(bookmark.committedAt == Timestamp.parse("2026-11-26T10:00:05.250Z"))
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Lake
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+import ServiceLifecycle
+@testable import Dashboard
+
+/// A dashboard server running in this process on a real port, until `stop()`.
+final class RunningDashboard: Sendable {
+    let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    private init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts a dashboard on `lake` (a free port unless one is given) polling every 20 ms,
+    /// and returns once it listens.
+    static func start(lake: any LakeStorage, port: Int = 0) async throws -> RunningDashboard {
+        var configuration = DashboardServer.Configuration()
+        configuration.port = port
+        configuration.pollInterval = .milliseconds(20)
+        configuration.heartbeatInterval = .milliseconds(200)
+        var logger = Logger(label: "dashboard-test")
+        // DASHBOARD_TEST_LOG=debug shows the server's and the watcher's logs.
+        logger.logLevel = ProcessInfo.processInfo.environment["DASHBOARD_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        let server = try DashboardServer(configuration: configuration, lake: lake, logger: logger)
+        let (ports, listening) = AsyncStream.makeStream(of: Int.self)
+        let application = server.makeApplication { port in
+            listening.yield(port)
+            listening.finish()
+        }
+        let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
+        let task = Task {
+            // Ends the wait below if the server fails to start (a port in use).
+            defer { listening.finish() }
+            try await group.run()
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let bound = await iterator.next() else {
+            try await task.value
+            throw DashboardError(.invalidConfiguration, message: "the dashboard stopped before listening")
+        }
+        return RunningDashboard(port: bound, group: group, task: task)
+    }
+
+    /// A port that is free now (bound to 127.0.0.1:0 and released), for a server that must
+    /// start after a child process: children inherit the listening socket otherwise.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw DashboardError(.invalidConfiguration, message: "socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw DashboardError(.invalidConfiguration, message: "cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Shuts down gracefully (as on SIGTERM) and waits for the server to exit.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}

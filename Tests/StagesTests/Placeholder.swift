@@ -1,3 +1,0 @@
-import Testing
-
-@Test func stagesPlaceholder() { #expect(Bool(true)) }

@@ -1,0 +1,79 @@
+"""The stage driver: silver then gold, once or as a warm, long-lived driver.
+
+  driver.py once  <lake-uri> [--full] [--result-file PATH]
+      one run (the `submit` and `standalone` runners); prints one line
+      `MEDALLION-RESULT {json}` and exits 0, or 1 when the run failed.
+  driver.py serve <lake-uri> --port P --token T
+      the warm driver (the `local` runner): connects to the daemon on 127.0.0.1:P, says
+      `HELLO T`, then answers each `REFRESH <id> [full]` line with `RESULT {json}`. It
+      exits when the daemon closes the connection, so it never outlives the daemon.
+
+Spark's own output goes to stderr, which the runners keep in their log file.
+"""
+import json
+import socket
+import sys
+import time
+import traceback
+
+from lakefs import LakeFS, spark_session
+import gold
+import silver
+
+
+def refresh(spark, lake_uri, full=False):
+    started = time.monotonic()
+    try:
+        lake = LakeFS(spark, lake_uri)
+        result = silver.run(spark, lake, full=full)
+        result.update(gold.run(spark, lake, result["bronze_batch"]))
+        result["ok"] = True
+    except Exception as error:  # reported to the daemon, which retries with backoff
+        traceback.print_exc()
+        result = {"ok": False, "error": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"}
+    result["run_ms"] = int((time.monotonic() - started) * 1000)
+    return result
+
+
+def option(name, default=None):
+    arguments = sys.argv[3:]
+    return arguments[arguments.index(name) + 1] if name in arguments else default
+
+
+def once(lake_uri):
+    spark = spark_session("medallion-stages")
+    result = refresh(spark, lake_uri, full="--full" in sys.argv[3:])
+    line = json.dumps(result, sort_keys=True)
+    print("MEDALLION-RESULT " + line, flush=True)
+    if option("--result-file"):
+        with open(option("--result-file"), "w") as out:
+            out.write(line + "\n")
+    spark.stop()
+    return 0 if result["ok"] else 1
+
+
+def serve(lake_uri):
+    spark = spark_session("medallion-stages-driver")
+    # Load the job code paths once, so the first refresh is not slower than the rest.
+    spark.range(1).count()
+    connection = socket.create_connection(("127.0.0.1", int(option("--port"))))
+    stream = connection.makefile("rw", encoding="utf-8", newline="\n")
+    stream.write(f"HELLO {option('--token')}\n")
+    stream.flush()
+    for line in stream:  # ends when the daemon closes the connection
+        words = line.split()
+        if len(words) < 2 or words[0] != "REFRESH":
+            continue
+        print(f"medallion-driver: refresh {words[1]} started", file=sys.stderr, flush=True)
+        result = refresh(spark, lake_uri, full="full" in words[2:])
+        result["id"] = int(words[1])
+        stream.write("RESULT " + json.dumps(result, sort_keys=True) + "\n")
+        stream.flush()
+    spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3 or sys.argv[1] not in ("once", "serve"):
+        sys.exit("usage: driver.py once|serve <lake-uri> [options]")
+    sys.exit(once(sys.argv[2]) if sys.argv[1] == "once" else serve(sys.argv[2]))

@@ -1,0 +1,112 @@
+"""Gold: per order its order and delivery time (the pivot of the original job), and per
+branch the order count and average delivery hours.
+
+Definitions (the dashboard and the acceptance checks rely on them):
+  order time     = the order's NEW ordershistory.changed_at
+  delivery time  = its DELIVERED changed_at
+  order_count    = orders of the branch with a NEW record, delivered or not
+  avg_delivery_hours = mean of (delivery - order time) in hours over delivered orders
+                   only; empty when none of the branch's orders is delivered
+
+Outputs under gold/ (each replaced atomically; _marker.json is written after the branch
+metrics it describes, order_delivery/ right after the marker):
+  order_delivery/         CSV, one row per order: order_id,branch,order_date,delivery_date,delivery_hours
+  branch_metrics/         CSV part-00000.csv: branch,order_count,avg_delivery_hours
+  branch_metrics.json     the same rows with produced_at and bronze_batch, for the dashboard
+  _marker.json            produced_at, bronze_batch, counts
+"""
+import datetime
+import time
+import uuid
+
+from pyspark.sql import functions as F
+
+from lakefs import write_json
+import silver
+
+MARKER = "gold/_marker.json"
+
+
+def per_order(spark, lake):
+    status = silver.read_silver(spark, lake, silver.STATUS).where("branch IS NOT NULL")
+    # A NEW and a DELIVERED record per order; should history hold two, the first counts.
+    pivot = status.groupBy("order_id", "branch").agg(
+        F.min(F.when(F.col("status") == "NEW", F.col("changed_at"))).alias("ordered_at"),
+        F.min(F.when(F.col("status") == "DELIVERED", F.col("changed_at"))).alias("delivered_at"),
+    )
+    return (pivot.where("ordered_at IS NOT NULL")
+            .withColumn("order_date", F.to_date("ordered_at"))
+            .withColumn("delivery_date", F.to_date("delivered_at"))
+            .withColumn("delivery_hours",
+                        (F.unix_micros("delivered_at") - F.unix_micros("ordered_at")) / F.lit(3_600_000_000.0)))
+
+
+def branch_rows(orders):
+    metrics = (orders.groupBy("branch")
+               .agg(F.count(F.lit(1)).alias("order_count"), F.avg("delivery_hours").alias("avg_delivery_hours"))
+               .orderBy("branch"))
+    return [(row["branch"], row["order_count"], row["avg_delivery_hours"]) for row in metrics.collect()]
+
+
+def csv_text(rows):
+    lines = ["branch,order_count,avg_delivery_hours"]
+    for branch, count, hours in rows:
+        quoted = '"' + branch.replace('"', '""') + '"' if any(c in branch for c in ',"\n') else branch
+        lines.append(f"{quoted},{count},{'' if hours is None else repr(float(hours))}")
+    return "\n".join(lines) + "\n"
+
+
+def publish_order_delivery(lake, orders):
+    """Writes the per-order CSV to a staging directory, then swaps it in (the two renames
+    leave the directory briefly absent, never half written)."""
+    staging = f"gold/_staging/order_delivery-{uuid.uuid4().hex}"
+    (orders.select("order_id", "branch", "order_date", "delivery_date", "delivery_hours")
+     .orderBy("order_id").coalesce(1)
+     .write.mode("overwrite").option("header", "true").csv(lake.uri(staging)))
+    old = f"gold/_staging/old-{uuid.uuid4().hex}"
+    if lake.exists("gold/order_delivery"):
+        lake.rename_dir("gold/order_delivery", old)
+    lake.rename_dir(staging, "gold/order_delivery")
+    lake.delete(old)
+
+
+def run(spark, lake, bronze_batch):
+    """Rebuilds gold from silver unless it already covers `bronze_batch`."""
+    started = time.monotonic()
+    marker = lake.read_json(MARKER)
+    if marker and marker.get("bronze_batch") == bronze_batch and lake.exists("gold/branch_metrics.json"):
+        return {"gold_ms": 0, "gold_skipped": True}
+    if lake.exists(silver.STATUS):
+        orders = per_order(spark, lake).cache()
+        rows = branch_rows(orders)
+        order_total = sum(count for _, count, _ in rows)
+    else:
+        orders, rows, order_total = None, [], 0
+    produced_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # One CSV file, written atomically from the driver: the aggregate is one row per branch.
+    lake.write_atomically("gold/branch_metrics/part-00000.csv", csv_text(rows))
+    write_json(lake, "gold/branch_metrics.json", {
+        "produced_at": produced_at, "bronze_batch": bronze_batch,
+        "branches": [{"branch": b, "order_count": c, "avg_delivery_hours": h} for b, c, h in rows],
+    })
+    gold_ms = int((time.monotonic() - started) * 1000)
+    write_json(lake, MARKER, {"produced_at": produced_at, "bronze_batch": bronze_batch,
+                              "orders": order_total, "branches": len(rows), "gold_ms": gold_ms})
+    # The per-order table follows the branch metrics the dashboard waits for.
+    if orders is not None:
+        publish_order_delivery(lake, orders)
+        orders.unpersist()
+    return {"gold_ms": int((time.monotonic() - started) * 1000), "gold_skipped": False}
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    from lakefs import LakeFS, spark_session
+    if len(sys.argv) < 2:
+        sys.exit("usage: gold.py <lake-uri>")
+    session = spark_session("medallion-gold")
+    lake = LakeFS(session, sys.argv[1])
+    print(json.dumps(run(session, lake, silver.silver_batch(lake))))
+    session.stop()

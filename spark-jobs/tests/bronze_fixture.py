@@ -1,0 +1,70 @@
+"""Writes bronze batches from a JSON spec, laid out as the capture daemon writes them.
+
+usage: bronze_fixture.py <lake-dir> <spec.json>
+spec: {"batches": [{"batch": 1, "orders": [row...], "ordershistory": [row...]}],
+       "bookmark": 2}            # optional: the last committed batch (default: the highest)
+A row gives the source columns plus _op, _txid, _seq, _changed_at; timestamps are ISO 8601
+UTC strings; _seq defaults to the row's position.
+"""
+import datetime
+import decimal
+import json
+import os
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+UTC = pa.timestamp("us", tz="UTC")
+CAPTURE = [("_op", pa.string()), ("_txid", pa.int64()), ("_seq", pa.int64()), ("_changed_at", UTC)]
+SCHEMAS = {
+    "orders": [("id", pa.int64()), ("branch", pa.string()), ("customer", pa.string()),
+               ("amount", pa.decimal128(12, 2)), ("status", pa.string()),
+               ("created_at", UTC), ("updated_at", UTC)] + CAPTURE,
+    "ordershistory": [("id", pa.int64()), ("order_id", pa.int64()), ("status", pa.string()),
+                      ("changed_at", UTC)] + CAPTURE,
+}
+
+
+def value(name, kind, raw):
+    if raw is None:
+        return None
+    if pa.types.is_timestamp(kind):
+        return datetime.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    if pa.types.is_decimal(kind):
+        return decimal.Decimal(str(raw))
+    return raw
+
+
+def write(lake, table, batch, rows):
+    schema = pa.schema(SCHEMAS[table])
+    by_date = {}
+    for position, row in enumerate(rows):
+        row = dict(row)
+        row.setdefault("_seq", batch * 1000 + position)
+        date = row["_changed_at"][:10]
+        by_date.setdefault(date, []).append({f.name: value(f.name, f.type, row.get(f.name)) for f in schema})
+    for index, (date, items) in enumerate(sorted(by_date.items())):
+        directory = f"{lake}/bronze/{table}/date={date}"
+        os.makedirs(directory, exist_ok=True)
+        table_data = pa.Table.from_pylist(items, schema=schema)
+        pq.write_table(table_data, f"{directory}/part-{batch:020d}-{index:04d}.parquet")
+
+
+def main():
+    lake, spec = sys.argv[1], json.load(open(sys.argv[2]))
+    highest = 0
+    for batch in spec["batches"]:
+        for table in SCHEMAS:
+            if batch.get(table):
+                write(lake, table, batch["batch"], batch[table])
+        highest = max(highest, batch["batch"])
+    bookmark = spec.get("bookmark", highest)
+    os.makedirs(f"{lake}/bronze", exist_ok=True)
+    with open(f"{lake}/bronze/.bookmark.tmp", "w") as out:
+        json.dump({"version": 1, "batch": bookmark, "watermark": 0, "tables": {}, "committed_at": ""}, out)
+    os.replace(f"{lake}/bronze/.bookmark.tmp", f"{lake}/bronze/bookmark")
+
+
+if __name__ == "__main__":
+    main()
