@@ -32,17 +32,7 @@ struct CrashRecoveryTests {
     func killUnderLoad() throws {
         let database = try RetailDatabase()
         defer { database.drop() }
-        var configuration = RetailSimulator.Configuration(dsn: database.dsn)
-        configuration.rate = 200
-        configuration.connections = 4
-        configuration.transitDelay = 0.05...0.3
-        configuration.deliveryDelay = 0.05...0.3
-        let simulator = RetailSimulator(configuration: configuration)
-        let finished = DispatchSemaphore(value: 0)
-        Thread {
-            try? simulator.run()
-            finished.signal()
-        }.start()
+        let stopSimulator = database.startSimulator(rate: 200, delay: 0.05...0.3)
         var generator = SystemRandomNumberGenerator()
         for round in 0..<4 {
             let daemon = try database.startDaemon()
@@ -54,8 +44,7 @@ struct CrashRecoveryTests {
             try daemon.waitForExit()
             try assertNoPartialFiles(database.lake)
         }
-        simulator.stop()
-        finished.wait()
+        stopSimulator()
         let daemon = try database.startDaemon()
         let report = try database.verify(timeout: .seconds(60))
         #expect(report.isClean, "\(report)")

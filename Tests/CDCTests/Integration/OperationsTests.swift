@@ -78,23 +78,13 @@ struct OperationsTests {
     func gracefulStop() throws {
         let database = try RetailDatabase()
         defer { database.drop() }
-        var configuration = RetailSimulator.Configuration(dsn: database.dsn)
-        configuration.rate = 300
-        configuration.transitDelay = 0.05...0.2
-        configuration.deliveryDelay = 0.05...0.2
-        let simulator = RetailSimulator(configuration: configuration)
-        let finished = DispatchSemaphore(value: 0)
-        Thread {
-            try? simulator.run()
-            finished.signal()
-        }.start()
+        let stopSimulator = database.startSimulator(rate: 300, delay: 0.05...0.2)
         let daemon = try database.startDaemon()
         try daemon.waitForOutput("committed batch", occurrences: 3)
         daemon.signal(SIGTERM)
         #expect(try daemon.waitForExit(timeout: 10) == 0, "\(daemon.output)")
         #expect(daemon.output.contains("capture stopped"))
-        simulator.stop()
-        finished.wait()
+        stopSimulator()
         let restarted = try database.startDaemon()
         let report = try database.verify()
         #expect(report.isClean, "\(report)")

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Lake
+import Retail
 import TestSupport
 @testable import CDC
 
@@ -69,6 +70,25 @@ struct RetailDatabase {
     /// Runs a `medallion` subcommand to completion.
     func medallion(_ arguments: [String], environment extra: [String: String] = [:]) throws -> CommandResult {
         try Command.run(Repository.medallionExecutable(), arguments, environment: environment.merging(extra) { $1 }, check: false)
+    }
+
+    /// Runs the retail simulator on a thread of its own at `rate` orders/s, each status
+    /// step after `delay` seconds; call the returned closure to stop it and wait for it.
+    func startSimulator(rate: Double, delay: ClosedRange<Double>) -> () -> Void {
+        var configuration = RetailSimulator.Configuration(dsn: dsn)
+        configuration.rate = rate
+        configuration.transitDelay = delay
+        configuration.deliveryDelay = delay
+        let simulator = RetailSimulator(configuration: configuration)
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            try? simulator.run()
+            finished.signal()
+        }.start()
+        return {
+            simulator.stop()
+            finished.wait()
+        }
     }
 
     func drop() {
