@@ -41,7 +41,12 @@ let package = Package(
         // Silver and gold: launching the Spark jobs after each committed batch.
         .target(
             name: "Stages",
-            dependencies: ["Lake", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Lake",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Capture: libpq, COPY BINARY decoding, batching, bronze commit protocol, daemon.
@@ -106,7 +111,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "StagesTests", dependencies: ["Stages", "Lake", "CDC", "Retail", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StagesTests",
+            dependencies: [
+                "Stages", "Lake", "CDC", "Retail", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CDCTests",
             dependencies: [

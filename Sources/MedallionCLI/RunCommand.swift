@@ -63,26 +63,30 @@ struct RunCommand: ParsableCommand {
             let address = metricsAddress ?? environment("MEDALLION_METRICS_ADDRESS") ?? "127.0.0.1:9464"
             let endpoint = address == "off" ? nil : try MetricsServer.parseAddress(address).orThrow(
                 ValidationError("--metrics-address \(address) is not host:port (or off)."))
-            let registry = MetricsServer.bootstrapMetrics()
+            let registry = MetricsServer.bootstrapMetrics(longTimers: [StageMetrics.runDurationLabel])
 
             let stages = try makeStageService()
             // The hook runs on the capture thread: it only records the request.
             let daemon = CaptureDaemon(configuration: configuration, logger: logger) { _ in stages?.requestRefresh() }
             try daemon.preflight()
-            stages?.start()
             stages?.requestRefresh()  // catch gold up with what bronze already holds
-            defer { stages?.stop() }
 
-            // Capture and the metrics endpoint as services: SIGTERM/SIGINT stop capture after
-            // its current step (never mid-commit); when capture ends, the group ends.
-            var services = [ServiceGroupConfiguration.ServiceConfiguration(
-                service: CaptureService(daemon: daemon),
-                successTerminationBehavior: .gracefullyShutdownGroup,
-                failureTerminationBehavior: .gracefullyShutdownGroup)]
+            // Stages, the metrics endpoint and capture as services. On SIGTERM/SIGINT the
+            // group shuts them down in reverse order: capture first, after its current step
+            // (never mid-commit), then the endpoint, then the stage runner (a run in flight
+            // is ended; the next start redoes it). When capture ends, the group ends.
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let stages {
+                services.append(.init(service: stages, failureTerminationBehavior: .gracefullyShutdownGroup))
+            }
             if let endpoint {
-                let server = MetricsServer(host: endpoint.host, port: endpoint.port, registry: registry) { daemon.isReady }
+                let server = MetricsServer(host: endpoint.host, port: endpoint.port, registry: registry,
+                                           isReady: { daemon.isReady }, beforeScrape: { stages?.publishGoldAge() })
                 services.append(.init(service: server.application()))
             }
+            services.append(.init(service: CaptureService(daemon: daemon),
+                                  successTerminationBehavior: .gracefullyShutdownGroup,
+                                  failureTerminationBehavior: .gracefullyShutdownGroup))
             var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
             groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
             groupConfiguration.maximumGracefulShutdownDuration = .seconds(60)

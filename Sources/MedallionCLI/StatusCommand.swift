@@ -1,12 +1,17 @@
 import ArgumentParser
 import CDC
 import Foundation
+import Stages
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the bookmark, the backlog per table, the daemon and what holds the watermark.",
-        discussion: "Exit status 0 when the status could be read (even if the database is down: the lake part is shown)."
+        abstract: "Show the bookmark, the backlog per table, the daemon, what holds the watermark, and the stage runner.",
+        discussion: """
+            Exit status 0 when the status could be read (even if the database is down: the lake part is shown). \
+            The stage runner's state comes from medallion-stages-status.json in MEDALLION_STAGE_LOG_DIR \
+            (set it as the daemon has it) and gold's age from <lake>/gold/_marker.json.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -17,14 +22,18 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let report = try StatusReader(dsn: global.resolvedDSN, lake: try lakeOptions.open()).read()
+            let lake = try lakeOptions.open()
+            let report = try StatusReader(dsn: global.resolvedDSN, lake: lake).read()
+            let configured = (try? StageRunnerKind(parsing: environment("MEDALLION_STAGES") ?? "local")) ?? .local
+            let stages = StageOverview.read(logDirectory: SparkTools.logDirectory(), lake: lake, configuredRunner: configured,
+                                            daemonRunning: report.daemonRunning)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 encoder.keyEncodingStrategy = .convertToSnakeCase
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                print(String(decoding: try encoder.encode(StatusOutput(report: report, stages: stages)), as: UTF8.self))
             } else {
-                print(Self.text(report))
+                print(Self.text(report) + "\n" + Self.text(stages))
             }
         }
     }
@@ -58,6 +67,29 @@ struct StatusCommand: ParsableCommand {
                                 holder.queryStart ?? "?", holder.query ?? ""))
         } else if report.databaseError == nil {
             lines.append("watermark     no open transaction holds it back")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func text(_ stages: StageOverview) -> String {
+        var lines = ["stages        \(stages.state) (runner \(stages.runner)\(stages.driver.map { ", driver \($0)" } ?? ""))"]
+        if let outcome = stages.lastRunOutcome {
+            let duration = stages.lastRunDurationSeconds.map { String(format: " in %.1f s", $0) } ?? ""
+            lines.append("last run      \(outcome) at \(stages.lastRunAt ?? "?")\(duration); \(stages.runs) run(s), "
+                         + "\(stages.failures) failed, \(stages.consecutiveFailures) in a row")
+        } else {
+            lines.append("last run      none recorded in \(stages.statusFile)")
+        }
+        if let error = stages.lastError {
+            lines.append("stage error   \(stages.lastErrorAt ?? "?"): \(error)")
+        }
+        if let batch = stages.goldBronzeBatch, let age = stages.goldAgeSeconds {
+            lines.append(String(format: "gold          covers bronze batch %llu, produced %@ (%.1f s ago)",
+                                batch, stages.goldProducedAt ?? "?", age))
+        } else if let error = stages.goldError {
+            lines.append("gold          unreadable: \(error)")
+        } else {
+            lines.append("gold          not published yet")
         }
         return lines.joined(separator: "\n")
     }

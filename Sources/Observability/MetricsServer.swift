@@ -11,19 +11,34 @@ public struct MetricsServer: Sendable {
     public var port: Int
     let registry: PrometheusCollectorRegistry
     let isReady: @Sendable () -> Bool
+    let beforeScrape: @Sendable () -> Void
 
     /// Creates the server over the registry the metrics system was bootstrapped with.
-    public init(host: String, port: Int, registry: PrometheusCollectorRegistry, isReady: @escaping @Sendable () -> Bool) {
+    /// - Parameters:
+    ///   - isReady: what `/readyz` answers.
+    ///   - beforeScrape: updates gauges that depend on the time of the scrape (gold age),
+    ///     called before each `/metrics` answer; it must not block for long.
+    public init(host: String, port: Int, registry: PrometheusCollectorRegistry, isReady: @escaping @Sendable () -> Bool,
+                beforeScrape: @escaping @Sendable () -> Void = {}) {
         self.host = host
         self.port = port
         self.registry = registry
         self.isReady = isReady
+        self.beforeScrape = beforeScrape
     }
 
     /// Bootstraps swift-metrics with a Prometheus registry (once per process) and returns it.
-    public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+    ///
+    /// Timers become Prometheus histograms; `longTimers` names the ones whose values run
+    /// to minutes (a Spark stage run) and get buckets from 0.5 s to 10 min instead of the
+    /// default 5 ms to 10 s.
+    public static func bootstrapMetrics(longTimers: [String] = []) -> PrometheusCollectorRegistry {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        let long: [Duration] = [.milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(20),
+                                .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600)]
+        for label in longTimers { factory.durationHistogramBuckets[label] = long }
+        MetricsSystem.bootstrap(factory)
         return registry
     }
 
@@ -40,7 +55,9 @@ public struct MetricsServer: Sendable {
         let router = Router()
         let registry = registry
         let isReady = isReady
+        let beforeScrape = beforeScrape
         router.get("/metrics") { _, _ -> Response in
+            beforeScrape()
             var buffer = ByteBuffer()
             buffer.writeBytes(registry.emitToBuffer())
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -4,7 +4,7 @@ public struct StageError: Error, Sendable, CustomStringConvertible, CustomDebugS
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case invalidConfiguration, toolMissing, driverStart, driverDied, timeout, jobFailed, submission
+            case invalidConfiguration, toolMissing, driverStart, driverDied, timeout, jobFailed, submission, goldUnreadable
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -23,6 +23,8 @@ public struct StageError: Error, Sendable, CustomStringConvertible, CustomDebugS
         public static let jobFailed = Code(.jobFailed)
         /// The Spark master refused or lost a submission.
         public static let submission = Code(.submission)
+        /// Gold's marker (`gold/_marker.json`) could not be read or parsed.
+        public static let goldUnreadable = Code(.goldUnreadable)
 
         public var description: String { base.rawValue }
     }

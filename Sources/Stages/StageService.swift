@@ -7,6 +7,9 @@ import Logging
 /// drives `StageStateMachine`: one run in flight at most, requests meanwhile collapse
 /// into one follow-up run, failed runs are retried with backoff. A broken Spark only
 /// shows up in logs and `status`; capture goes on.
+///
+/// In the daemon it runs as a `Service` (see `StageService+Service.swift`); graceful
+/// shutdown ends any run in flight and the thread.
 public final class StageService: @unchecked Sendable {
     public let configuration: StageConfiguration
     private let logger: Logger
@@ -19,6 +22,7 @@ public final class StageService: @unchecked Sendable {
     private var oldestRequest: ContinuousClock.Instant?
     private var current: StageStatus
     private var started = false
+    private var goldMarker: GoldMarker?
     private let finished = DispatchSemaphore(value: 0)
 
     /// - Parameters:
@@ -51,10 +55,30 @@ public final class StageService: @unchecked Sendable {
         }
     }
 
-    /// Starts the service's thread (and, for `local`, the warm driver).
+    /// The gold marker as of the last run (or the start), `nil` before gold exists or
+    /// when the configuration has no lake to read it from.
+    public var gold: GoldMarker? {
+        condition.withLock { goldMarker }
+    }
+
+    /// Records the gold age (seconds since the marker's `produced_at`) in the metrics;
+    /// the metrics endpoint calls this before each scrape, so the age is current.
+    public func publishGoldAge(now: Date = Date()) {
+        if let marker = gold { StageMetrics.gold(marker, now: now) }
+    }
+
+    /// Starts the service's thread (and, for `local`, the warm driver). Calling it again
+    /// does nothing.
     public func start() {
-        condition.withLock { started = true }
+        let first = condition.withLock {
+            defer { started = true }
+            return !started
+        }
+        guard first else { return }
+        StageMetrics.register(runner: configuration.runner)
         let thread = Thread { [self] in
+            refreshGoldMarker()
+            writeStatus(status)
             runner.prepare()
             work()
             finished.signal()
@@ -76,7 +100,8 @@ public final class StageService: @unchecked Sendable {
         }
     }
 
-    /// Ends any run in flight (its driver is killed) and the service's thread.
+    /// Ends any run in flight (its driver is killed) and the service's thread, and
+    /// records the `stopped` state. Blocks until the thread has ended.
     public func stop() {
         let wasStarted = condition.withLock {
             _ = machine.stop()
@@ -86,7 +111,10 @@ public final class StageService: @unchecked Sendable {
             return started
         }
         runner.shutdown()
-        if wasStarted { finished.wait() }
+        guard wasStarted else { return }
+        finished.wait()
+        finished.signal()  // a second stop() returns at once
+        writeStatus(status)
     }
 
     /// Runs the stages once on the calling thread (for `medallion refresh`).
@@ -126,6 +154,7 @@ public final class StageService: @unchecked Sendable {
             current.state = "running"
             return oldestRequest.map { (ContinuousClock.now - $0).milliseconds } ?? 0
         }
+        writeStatus(status)
         let started = ContinuousClock.now
         let result: Result<StageRunReport, StageError>
         do {
@@ -135,21 +164,34 @@ public final class StageService: @unchecked Sendable {
         } catch {
             result = .failure(error)
         }
-        let total = (ContinuousClock.now - started).milliseconds
-        let (action, status) = condition.withLock { () -> (StageStateMachine.Action, StageStatus) in
+        let elapsed = ContinuousClock.now - started
+        let total = elapsed.milliseconds
+        if case .success = result { refreshGoldMarker() }
+        let (action, status, cancelled) = condition.withLock { () -> (StageStateMachine.Action, StageStatus, Bool) in
             let now = Date().formatted(.iso8601)
+            current.lastRunAt = now
+            current.lastRunDurationSeconds = elapsed.seconds
+            // A run ended by stop() did not fail: the next start redoes it.
+            if case .failure = result, machine.state == .stopped {
+                current.lastRunOutcome = "cancelled"
+                var status = current
+                status.driver = runner.driverState
+                return (.none, status, true)
+            }
             current.runs += 1
             switch result {
             case .success(let report):
                 current.consecutiveFailures = 0
                 current.bronzeBatch = report.bronzeBatch
                 current.lastSuccessAt = now
+                current.lastRunOutcome = "succeeded"
                 pending = machine.runSucceeded()
             case .failure(let error):
                 current.failures += 1
                 current.consecutiveFailures += 1
                 current.lastError = error.message
                 current.lastErrorAt = now
+                current.lastRunOutcome = "failed"
                 pending = machine.runFailed()
             }
             switch machine.state {
@@ -160,8 +202,16 @@ public final class StageService: @unchecked Sendable {
             }
             var status = current
             status.driver = runner.driverState
-            return (pending, status)
+            return (pending, status, false)
         }
+        if cancelled {
+            logger.info("stages run cancelled by shutdown", metadata: ["run": "\(runID)", "runner": "\(configuration.runner)"])
+            writeStatus(status)
+            onRun(result)
+            return
+        }
+        StageMetrics.runFinished(runner: configuration.runner, outcome: result, duration: elapsed,
+                                 consecutiveFailures: status.consecutiveFailures)
         switch result {
         case .success(let report):
             logger.info("stages run finished", metadata: [
@@ -184,12 +234,27 @@ public final class StageService: @unchecked Sendable {
         onRun(result)
     }
 
+    /// Writes `medallion-stages-status.json`; a failure only costs `status` its view.
     private func writeStatus(_ status: StageStatus) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard let data = try? encoder.encode(status) else { return }
-        let path = "\(configuration.logDirectory)/medallion-stages-status.json"
-        try? data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        var status = status
+        status.updatedAt = Date().formatted(.iso8601)
+        do {
+            try status.write(toDirectory: configuration.logDirectory)
+        } catch {
+            logger.debug("cannot write the stage status", metadata: ["directory": "\(configuration.logDirectory)", "error": "\(error)"])
+        }
+    }
+
+    /// Reads gold's marker from the lake (when the configuration has one) for the gold
+    /// age metric; a missing or unreadable marker keeps the last one read.
+    private func refreshGoldMarker() {
+        guard let lake = configuration.lake else { return }
+        do {
+            guard let marker = try GoldMarker.read(from: lake) else { return }
+            condition.withLock { goldMarker = marker }
+            StageMetrics.gold(marker, now: Date())
+        } catch {
+            logger.debug("cannot read the gold marker", metadata: ["error": "\(error.debugDescription)"])
+        }
     }
 }

@@ -1,6 +1,11 @@
+import Foundation
+
 /// What the stage runner is doing and how its last runs went, for logs and operators
 /// (also written as JSON beside the runner's log: `medallion-stages-status.json`).
 public struct StageStatus: Sendable, Codable, Equatable {
+    /// The file name of the status in the stage log directory.
+    public static let fileName = "medallion-stages-status.json"
+
     /// `local`, `submit` or `standalone`.
     public var runner: String
     /// `idle`, `running`, `retrying` or `stopped`.
@@ -20,9 +25,39 @@ public struct StageStatus: Sendable, Codable, Equatable {
     public var lastErrorAt: String?
     /// The driver's log file.
     public var log: String
+    /// How the last run ended (`succeeded`, `failed`, or `cancelled` by shutdown), when it
+    /// finished (ISO 8601) and how long it took, queueing excluded. Cancelled runs are not
+    /// counted in `runs` or `failures`.
+    public var lastRunOutcome: String?
+    public var lastRunAt: String?
+    public var lastRunDurationSeconds: Double?
+    /// When this status was written (ISO 8601).
+    public var updatedAt: String?
 
     public init(runner: String, log: String) {
         self.runner = runner
         self.log = log
+    }
+
+    /// The status a stage service last wrote into `directory`, or `nil` when there is none.
+    public static func load(fromDirectory directory: String) throws(StageError) -> StageStatus? {
+        let path = "\(directory)/\(fileName)"
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(StageStatus.self, from: data)
+        } catch {
+            throw StageError(.invalidConfiguration,
+                             message: "\(path) is not a stage status file; remove it (the daemon rewrites it).", detail: "\(error)")
+        }
+    }
+
+    /// Writes this status atomically into `directory` (as `medallion-stages-status.json`).
+    func write(toDirectory directory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        try encoder.encode(self).write(to: URL(fileURLWithPath: "\(directory)/\(Self.fileName)"), options: .atomic)
     }
 }

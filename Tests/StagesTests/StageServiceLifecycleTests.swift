@@ -1,0 +1,81 @@
+import Foundation
+import Lake
+import Logging
+import ServiceLifecycle
+import Testing
+import TestSupport
+@testable import Stages
+
+/// The stage service as a `Service` in a `ServiceGroup`, and the status file it keeps,
+/// with a scripted runner (no Spark).
+@Suite struct StageServiceLifecycleTests {
+    @Test func statusFileRecordsEachRun() throws {
+        let directory = try Repository.temporaryDirectory("medallion-stage-status")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let runner = ScriptedRunner()
+        var configuration = StageServiceTests.configuration()
+        configuration.logDirectory = directory
+        configuration.initialBackoff = .seconds(30)  // the retry stays pending while the test looks
+        let service = StageService(configuration: configuration, runner: runner, logger: Logger(label: "test"))
+        service.start()
+        defer { service.stop() }
+
+        service.requestRefresh()
+        try runner.awaitStarted(1)
+        try Poll.until("the status file to say running") { try StageStatus.load(fromDirectory: directory)?.state == "running" }
+        runner.finish(.success)
+        try runner.awaitFinished(1)
+        let succeeded = try Poll.until("the status of run 1") { () -> StageStatus? in
+            let status = try StageStatus.load(fromDirectory: directory)
+            return status?.runs == 1 ? status : nil
+        }
+        #expect(succeeded.state == "idle")
+        #expect(succeeded.lastRunOutcome == "succeeded")
+        #expect(succeeded.bronzeBatch == 1)
+        #expect((succeeded.lastRunDurationSeconds ?? -1) >= 0)
+        #expect(succeeded.lastRunAt != nil)
+        #expect(succeeded.updatedAt != nil)
+
+        service.requestRefresh()
+        try runner.awaitStarted(2)
+        runner.finish(.failure(StageError(.timeout, message: "The stage run took longer than 3m and was killed.")))
+        let failed = try Poll.until("the status of run 2") { () -> StageStatus? in
+            let status = try StageStatus.load(fromDirectory: directory)
+            return status?.runs == 2 ? status : nil
+        }
+        #expect(failed.state == "retrying")
+        #expect(failed.lastRunOutcome == "failed")
+        #expect(failed.consecutiveFailures == 1)
+        #expect(failed.lastError == "The stage run took longer than 3m and was killed.")
+        let overview = StageOverview.read(logDirectory: directory, lake: MemoryLake(), configuredRunner: .local, daemonRunning: false)
+        #expect(overview.state == "failed")
+    }
+
+    @Test func gracefulShutdownEndsTheRunInFlight() async throws {
+        let directory = try Repository.temporaryDirectory("medallion-stage-service")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let runner = ScriptedRunner()
+        var configuration = StageServiceTests.configuration()
+        configuration.logDirectory = directory
+        let service = StageService(configuration: configuration, runner: runner, logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
+        service.requestRefresh()
+        let running = Task { try await group.run() }
+        try runner.awaitStarted(1)
+
+        // The scripted run never finishes by itself: only stopping the runner ends it.
+        let clock = ContinuousClock()
+        let start = clock.now
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(clock.now - start < .seconds(10))
+        #expect(service.status.state == "stopped")
+        #expect(service.status.runs == 0, "a run ended by shutdown is not counted")
+        let written = try #require(try StageStatus.load(fromDirectory: directory))
+        #expect(written.state == "stopped")
+        #expect(written.lastRunOutcome == "cancelled")
+        #expect(written.failures == 0)
+        service.requestRefresh()  // after shutdown: nothing starts
+        #expect(runner.started == 1)
+    }
+}
