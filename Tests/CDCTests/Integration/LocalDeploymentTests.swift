@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `deploy/local` end to end, as the README's first command runs it: up, one order
+/// reaches the dashboard's API through capture, the `local` Spark stages and gold, then
+/// down leaves nothing running.
+@Suite("Local deployment", .serialized)
+struct LocalDeploymentTests {
+    @Test("deploy/local: up, an inserted order reaches /api/branches, down stops everything")
+    func upOrderDown() throws {
+        let state = try Repository.temporaryDirectory("medallion-demo")
+        let ports = (postgres: try PostgresCluster.freePort(), dashboard: try PostgresCluster.freePort(),
+                     metrics: try PostgresCluster.freePort())
+        let environment = [
+            "MEDALLION_DEMO_VAR": state,
+            "MEDALLION_DEMO_PG_PORT": String(ports.postgres),
+            "MEDALLION_PORT": String(ports.dashboard),
+            "MEDALLION_METRICS_ADDRESS": "127.0.0.1:\(ports.metrics)",
+            "MEDALLION_STAGES": "local",
+            "MEDALLION_DEMO_SIMULATE": "0",
+            "MEDALLION_DEMO_TIMEOUT": "180",
+            "MEDALLION_BIN": try Repository.medallionExecutable(),
+        ]
+        let up = Repository.root + "/deploy/local/up"
+        let down = Repository.root + "/deploy/local/down"
+        var stopped = false
+        defer {
+            if !stopped { _ = try? Command.run("/bin/bash", [down], environment: environment, check: false) }
+            try? FileManager.default.removeItem(atPath: state)
+        }
+
+        let started = try Command.run("/bin/bash", [up, "--detach"], environment: environment, check: false)
+        try #require(started.status == 0, "up failed:\n\(started.output)\(started.error)")
+        #expect(started.output.contains("medallion-local: ready"), "\(started.output)")
+        let pids = try ["run", "dashboard"].map { name in
+            let text = try String(contentsOfFile: "\(state)/run/\(name).pid", encoding: .utf8)
+            return try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), "\(name).pid holds \(text)")
+        }
+
+        // One order and its NEW history row, in one transaction, as the retail app writes them.
+        let branch = "e2e-\(UUID().uuidString.prefix(6).lowercased())"
+        try Command.run("/usr/bin/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1",
+                                          "-d", "host=127.0.0.1 port=\(ports.postgres) dbname=retail user=postgres", "-c", """
+            WITH o AS (INSERT INTO orders (branch, customer, amount, status)
+                       VALUES ('\(branch)', 'demo-customer', 12.5, 'NEW') RETURNING id)
+            INSERT INTO ordershistory (order_id, status) SELECT id, 'NEW' FROM o
+            """])
+
+        let api = "http://127.0.0.1:\(ports.dashboard)/api/branches"
+        let row = try Poll.until("branch \(branch) on \(api)", timeout: 300, interval: 0.5) { () -> [String: Any]? in
+            let answer = try Command.run("/usr/bin/curl", ["-s", "--max-time", "5", api], check: false)
+            let object = try? JSONSerialization.jsonObject(with: Data(answer.output.utf8)) as? [String: Any]
+            let branches = object?["branches"] as? [[String: Any]] ?? []
+            return branches.first { $0["branch"] as? String == branch }
+        }
+        #expect(row["order_count"] as? Int == 1, "\(row)")
+
+        // PostgreSQL, the daemon, its Spark driver and the dashboard are seen by the check below.
+        #expect(LocalProcesses.mentioning(state).count >= 4, "\(LocalProcesses.mentioning(state).joined(separator: "\n"))")
+        let stop = try Command.run("/bin/bash", [down], environment: environment, check: false)
+        stopped = true
+        #expect(stop.status == 0, "down failed:\n\(stop.output)\(stop.error)")
+        #expect(stop.output.contains("stopped PostgreSQL"), "\(stop.output)")
+
+        // Nothing of this state directory runs any more: no PostgreSQL, medallion or
+        // Spark process, no pid file, and every port it used is closed.
+        #expect(LocalProcesses.mentioning(state).isEmpty, "left running:\n\(LocalProcesses.mentioning(state).joined(separator: "\n"))")
+        for pid in pids {
+            #expect(!LocalProcesses.isAlive(pid), "pid \(pid) is still alive")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state + "/run").isEmpty)
+        for (name, port) in [("PostgreSQL", ports.postgres), ("dashboard", ports.dashboard), ("metrics", ports.metrics)] {
+            #expect(!LocalProcesses.isListening(port: port), "the \(name) port \(port) is still open")
+        }
+        // The data stays for the next up.
+        #expect(FileManager.default.fileExists(atPath: state + "/lake/bronze/bookmark"))
+    }
+}
