@@ -13,6 +13,7 @@
 #   MEDALLION_DEMO_PG_PORT    PostgreSQL's port on 127.0.0.1 (default 55432)
 #   MEDALLION_DEMO_PG_BIN     PostgreSQL's programs (default /usr/lib/postgresql/15/bin)
 #   MEDALLION_PORT            the dashboard's port (default 5000)
+#   MEDALLION_METRICS_ADDRESS the daemon's /metrics, /healthz, /readyz (default 127.0.0.1:9464)
 #   MEDALLION_STAGES          local (default), submit, standalone or off
 #   MEDALLION_DEMO_DASHBOARD  0: do not start the dashboard
 #   MEDALLION_DEMO_SIMULATE   0: do not start the simulator (MEDALLION_SIM_RATE: its rate)

@@ -56,6 +56,22 @@ struct LocalDeploymentTests {
         }
         #expect(row["order_count"] as? Int == 1, "\(row)")
 
+        // status, as up tells an operator to run it, shows the demo's stage runner and gold.
+        let statusEnvironment = [
+            "MEDALLION_DSN": "host=127.0.0.1 port=\(ports.postgres) dbname=retail user=postgres connect_timeout=5",
+            "MEDALLION_LAKE": "file://\(state)/lake", "MEDALLION_STAGE_LOG_DIR": state + "/log",
+        ]
+        #expect(started.output.contains("MEDALLION_STAGE_LOG_DIR=\(state)/log"), "\(started.output)")
+        // (The dashboard can see gold a moment before the run that wrote it has reported back.)
+        let running = try Poll.until("status to record the stage run", timeout: 60) { () -> [String: Any]? in
+            let stages = try Self.stages(statusEnvironment)
+            return stages["last_run_outcome"] != nil ? stages : nil
+        }
+        #expect(running["runner"] as? String == "local", "\(running)")
+        #expect(["idle", "running"].contains(running["state"] as? String ?? ""), "\(running)")
+        #expect(running["last_run_outcome"] as? String == "succeeded", "\(running)")
+        #expect((running["gold_bronze_batch"] as? Int ?? 0) >= 1, "\(running)")
+
         // PostgreSQL, the daemon, its Spark driver and the dashboard are seen by the check below.
         #expect(LocalProcesses.mentioning(state).count >= 4, "\(LocalProcesses.mentioning(state).joined(separator: "\n"))")
         let stop = try Command.run("/bin/bash", [down], environment: environment, check: false)
@@ -73,7 +89,15 @@ struct LocalDeploymentTests {
         for (name, port) in [("PostgreSQL", ports.postgres), ("dashboard", ports.dashboard), ("metrics", ports.metrics)] {
             #expect(!LocalProcesses.isListening(port: port), "the \(name) port \(port) is still open")
         }
-        // The data stays for the next up.
+        // The data stays for the next up; status says the stage runner is off.
         #expect(FileManager.default.fileExists(atPath: state + "/lake/bronze/bookmark"))
+        #expect(try Self.stages(statusEnvironment)["state"] as? String == "off")
+    }
+
+    /// The `stages` section of `medallion status --json`.
+    static func stages(_ environment: [String: String]) throws -> [String: Any] {
+        let result = try Command.run(try Repository.medallionExecutable(), ["status", "--json"], environment: environment, check: false)
+        let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        return try #require(object?["stages"] as? [String: Any], "status --json (\(result.status)): \(result.output)\(result.error)")
     }
 }
