@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import TestSupport
 @testable import Stages
 
 /// The service's thread and coalescing with a scripted runner (no Spark): a run blocks
@@ -54,7 +55,8 @@ import Testing
 
     static func configuration() -> StageConfiguration {
         var configuration = StageConfiguration(lakeURI: "file:///nonexistent", runner: .local)
-        configuration.logDirectory = NSTemporaryDirectory()
+        // A directory of its own: the service writes medallion-stages-status.json there.
+        configuration.logDirectory = (try? Repository.temporaryDirectory("medallion-stage-service")) ?? NSTemporaryDirectory()
         return configuration
     }
 }
