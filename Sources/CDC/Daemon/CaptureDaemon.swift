@@ -155,7 +155,8 @@ public final class CaptureDaemon: Sendable {
                 }
             }
         }
-        try? setIdleFlag(true, connection)
+        // Nobody listens once this daemon is gone: writers should not pay for notifying.
+        try? setIdleFlag(false, connection)
     }
 
     /// Samples the backlog per table and the age of the watermark holder for the metrics.
@@ -188,11 +189,9 @@ public final class CaptureDaemon: Sendable {
         onCommit(committed)
     }
 
+    /// Sets `cdc.daemon_idle`; `setval` is not transactional, so every writer sees it at once.
     private func setIdleFlag(_ idle: Bool, _ connection: PostgresConnection) throws {
-        try connection.execute("""
-            INSERT INTO cdc.daemon_state (id, idle, updated_at) VALUES (true, $1::boolean, now())
-            ON CONFLICT (id) DO UPDATE SET idle = EXCLUDED.idle, updated_at = now()
-            """, [idle ? "true" : "false"])
+        try connection.execute("SELECT pg_catalog.setval('cdc.daemon_idle', $1::bigint)", [idle ? "1" : "0"])
     }
 
     /// Renews the lake lease (and stops when another daemon has taken it).

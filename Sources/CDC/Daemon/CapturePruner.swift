@@ -63,8 +63,17 @@ final class CapturePruner: Sendable {
                 continue
             }
             do {
-                let live = try connection ?? PostgresConnection(dsn: dsn, applicationName: "medallion prune")
-                connection = live
+                let live: PostgresConnection
+                if let connection {
+                    live = connection
+                } else {
+                    live = try PostgresConnection(dsn: dsn, applicationName: "medallion prune")
+                    // A prune lost in a server crash is redone on the next start (rows at or
+                    // below the bookmark are never read again), so its commit need not wait
+                    // for the WAL flush that the source's own commits are queueing for.
+                    try live.execute("SET synchronous_commit TO off")
+                    connection = live
+                }
                 for (table, position) in targets.sorted(by: { $0.key.description < $1.key.description }) {
                     try live.execute("DELETE FROM \(table.quotedCaptureTable) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint)",
                                      [String(position.txid), String(position.seq)])

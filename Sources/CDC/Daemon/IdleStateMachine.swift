@@ -1,7 +1,7 @@
 /// When the daemon may sleep on LISTEN, and when it must keep reading.
 ///
-/// The notify trigger only notifies while `cdc.daemon_state.idle` is true. Going idle is
-/// a protocol: set the flag, take a fence `X = pg_current_xact_id()` after it committed,
+/// The capture trigger only notifies while the sequence `cdc.daemon_idle` is 1. Going idle is
+/// a protocol: set the flag, take a fence `X = pg_current_xact_id()` after it is set,
 /// then keep reading until a read whose watermark is past `X` comes back empty. Every
 /// transaction that could have seen the old (busy) flag has an id below `X`, so once the
 /// watermark passes `X` each of them is either in bronze or will notify.

@@ -14,14 +14,12 @@ enum CaptureSQL {
 --   SELECT cdc.install_table('public.ordershistory', true, 'medallion_streamer');
 CREATE SCHEMA IF NOT EXISTS cdc;
 
--- One row saying whether the streaming daemon is idle (waiting on LISTEN). The notify
--- trigger only sends pg_notify while it is, since notifying commits serialise on a
--- global lock. Unlogged: after a crash the row is gone, which reads as "idle" (notify).
-CREATE UNLOGGED TABLE IF NOT EXISTS cdc.daemon_state (
-    id boolean PRIMARY KEY DEFAULT true CHECK (id),
-    idle boolean NOT NULL DEFAULT true,
-    updated_at timestamptz NOT NULL DEFAULT now()
-);
+-- Whether a daemon sleeps on LISTEN and wants a wake-up: 1 = idle (notify), 0 = busy or
+-- no daemon (do not notify). A notifying commit takes PostgreSQL's global notify lock, so
+-- writers notify only while the daemon is idle. A sequence, not a table: setval is seen
+-- by every session at once (no snapshot, so REPEATABLE READ writers see it too) and
+-- reading it costs a function call, not a query.
+CREATE SEQUENCE IF NOT EXISTS cdc.daemon_idle AS bigint MINVALUE 0 MAXVALUE 1 START 0 NO CYCLE;
 
 -- The tables under capture and their capture tables.
 CREATE TABLE IF NOT EXISTS cdc.captured_tables (
@@ -31,17 +29,6 @@ CREATE TABLE IF NOT EXISTS cdc.captured_tables (
     installed_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (source_schema, source_table)
 );
-
--- Statement trigger: wakes the daemon, only while it is idle.
-CREATE OR REPLACE FUNCTION cdc.notify_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM cdc.daemon_state WHERE NOT idle) THEN
-        PERFORM pg_notify('medallion_cdc', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
-    END IF;
-    RETURN NULL;
-END
-$fn$;
 
 -- The capture table name for a source table: <table>_changes for tables in public,
 -- <schema>__<table>_changes otherwise.
@@ -54,8 +41,11 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
 $fn$;
 
 -- Installs (or brings up to date) capture for one table, in the caller's transaction:
--- the capture table cdc.<table>_changes (source columns + _seq, _txid, _changed_at, _op),
--- the row trigger that copies each row image into it, and the notifying statement trigger.
+-- the capture table cdc.<table>_changes (source columns + _seq, _txid, _changed_at, _op)
+-- and three statement triggers (insert, update, delete) that copy the statement's row
+-- images from its transition table into it and wake the daemon while it is idle. One
+-- function call per statement, not one per row: the capture costs the source as little
+-- as a trigger can.
 -- On first install with take_snapshot, the current rows are copied in as _op = 'R' while
 -- the table is locked against writers, so bronze starts complete with no gap and no
 -- duplicate between the snapshot and the first captured change.
@@ -68,8 +58,6 @@ DECLARE
     cap name;
     capture_function name;
     column_list text := '';
-    new_values text := '';
-    old_values text := '';
     existed boolean;
     added integer := 0;
     snapshot_rows bigint := 0;
@@ -118,30 +106,35 @@ BEGIN
             added := added + 1;
         END IF;
         column_list := column_list || format(', %I', col.attname);
-        new_values := new_values || format(', NEW.%I', col.attname);
-        old_values := old_values || format(', OLD.%I', col.attname);
     END LOOP;
 
+    -- SECURITY DEFINER so that writers need no rights on cdc; no SET search_path (it costs
+    -- a configuration save and restore per call): every name below is schema-qualified.
     EXECUTE format($body$
         CREATE OR REPLACE FUNCTION cdc.%I() RETURNS trigger
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $capture$
+        LANGUAGE plpgsql SECURITY DEFINER AS $capture$
         BEGIN
-            IF TG_OP = 'DELETE' THEN
-                INSERT INTO cdc.%I (_op%s) VALUES ('D'%s);
-            ELSIF TG_OP = 'UPDATE' THEN
-                INSERT INTO cdc.%I (_op%s) VALUES ('U'%s);
-            ELSE
-                INSERT INTO cdc.%I (_op%s) VALUES ('I'%s);
+            INSERT INTO cdc.%I (_op%s) SELECT TG_ARGV[0]%s FROM medallion_rows;
+            IF FOUND AND pg_catalog.int8eq(pg_catalog.pg_sequence_last_value('cdc.daemon_idle'), 1) THEN
+                PERFORM pg_catalog.pg_notify('medallion_cdc', %L);
             END IF;
             RETURN NULL;
         END
         $capture$ $body$,
-        capture_function, cap, column_list, old_values, cap, column_list, new_values, cap, column_list, new_values);
+        capture_function, cap, column_list, column_list, src_schema || '.' || src_table);
 
-    EXECUTE format('CREATE OR REPLACE TRIGGER medallion_capture AFTER INSERT OR UPDATE OR DELETE ON %s '
-                   'FOR EACH ROW EXECUTE FUNCTION cdc.%I()', source, capture_function);
-    EXECUTE format('CREATE OR REPLACE TRIGGER medallion_notify AFTER INSERT OR UPDATE OR DELETE ON %s '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION cdc.notify_change()', source);
+    -- Row-level triggers of earlier versions.
+    EXECUTE format('DROP TRIGGER IF EXISTS medallion_capture ON %s', source);
+    EXECUTE format('DROP TRIGGER IF EXISTS medallion_notify ON %s', source);
+    EXECUTE format('CREATE OR REPLACE TRIGGER medallion_capture_insert AFTER INSERT ON %s '
+                   'REFERENCING NEW TABLE AS medallion_rows FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)',
+                   source, capture_function, 'I');
+    EXECUTE format('CREATE OR REPLACE TRIGGER medallion_capture_update AFTER UPDATE ON %s '
+                   'REFERENCING NEW TABLE AS medallion_rows FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)',
+                   source, capture_function, 'U');
+    EXECUTE format('CREATE OR REPLACE TRIGGER medallion_capture_delete AFTER DELETE ON %s '
+                   'REFERENCING OLD TABLE AS medallion_rows FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)',
+                   source, capture_function, 'D');
 
     IF NOT existed AND take_snapshot THEN
         EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''R''%s FROM ONLY %s', cap, column_list, column_list, source);
@@ -156,7 +149,7 @@ BEGIN
         EXECUTE format('GRANT USAGE ON SCHEMA cdc TO %I', streamer_role);
         EXECUTE format('GRANT SELECT, DELETE ON cdc.%I TO %I', cap, streamer_role);
         EXECUTE format('GRANT SELECT ON cdc.captured_tables TO %I', streamer_role);
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE ON cdc.daemon_state TO %I', streamer_role);
+        EXECUTE format('GRANT USAGE, UPDATE ON SEQUENCE cdc.daemon_idle TO %I', streamer_role);
     END IF;
 
     RETURN format('%s.%s -> cdc.%s (%s%s)', src_schema, src_table, cap,
@@ -174,6 +167,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     cap name := cdc.capture_table_name(source);
 BEGIN
+    EXECUTE format('DROP TRIGGER IF EXISTS medallion_capture_insert ON %s', source);
+    EXECUTE format('DROP TRIGGER IF EXISTS medallion_capture_update ON %s', source);
+    EXECUTE format('DROP TRIGGER IF EXISTS medallion_capture_delete ON %s', source);
     EXECUTE format('DROP TRIGGER IF EXISTS medallion_capture ON %s', source);
     EXECUTE format('DROP TRIGGER IF EXISTS medallion_notify ON %s', source);
     EXECUTE format('DROP FUNCTION IF EXISTS cdc.%I()', cap || '_capture');
@@ -204,6 +200,7 @@ DROP FUNCTION IF EXISTS cdc.capture_table_name(regclass);
 DROP FUNCTION IF EXISTS cdc.notify_change();
 DROP TABLE IF EXISTS cdc.captured_tables;
 DROP TABLE IF EXISTS cdc.daemon_state;
+DROP SEQUENCE IF EXISTS cdc.daemon_idle;
 DO $do$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'cdc')

@@ -23,6 +23,48 @@ struct CaptureInstallTests {
         #expect(try database.sql("SELECT count(*) FROM cdc.ordershistory_changes WHERE _op = 'D'") == "1")
     }
 
+    @Test("statement triggers capture every row of every statement, in order, for the app role, and notify only while idle")
+    func statementCapture() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        var options = CaptureInstaller.Options()
+        options.streamerRole = "medallion_streamer"
+        _ = try CaptureInstaller(connection: try database.connect()).install(TableName.retailDefaults, options: options)
+        #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal") == "3")
+
+        // The app role has no rights on cdc; the SECURITY DEFINER trigger writes for it.
+        let app = try PostgresConnection(dsn: database.dsn + " user=medallion_app")
+        defer { app.close() }
+        try app.execute("BEGIN")
+        try app.execute("INSERT INTO orders (id, branch, customer, amount, status) SELECT g, 'b', 'c', 1, 'NEW' FROM generate_series(1, 3) g")
+        try app.execute("UPDATE orders SET status = 'INTRANSIT' WHERE id IN (1, 2)")
+        try app.execute("UPDATE orders SET status = 'DELIVERED' WHERE id = 99")
+        try app.execute("DELETE FROM orders WHERE id = 3")
+        try app.execute("INSERT INTO orders (id, branch, customer, amount, status) VALUES (4, 'b', 'c', 1, 'NEW') "
+                        + "ON CONFLICT (id) DO UPDATE SET status = 'X'")
+        try app.execute("COMMIT")
+        let changes = try database.sql("""
+            SELECT string_agg(_op || id || ':' || status, ' ' ORDER BY _txid, _seq) FROM cdc.orders_changes
+            """)
+        #expect(changes == "I1:NEW I2:NEW I3:NEW U1:INTRANSIT U2:INTRANSIT D3:NEW I4:NEW")
+        #expect(try database.sql("SELECT count(DISTINCT _txid) FROM cdc.orders_changes") == "1")
+        #expect(throws: PostgresError.self) { try app.execute("SELECT count(*) FROM cdc.orders_changes") }
+
+        // Busy (0, as installed): no notification. Idle (1): one per statement that changed rows.
+        let listener = try database.connect()
+        defer { listener.close() }
+        try listener.execute("LISTEN medallion_cdc")
+        try app.execute("UPDATE orders SET status = 'DELIVERED' WHERE id = 1")
+        #expect(try listener.waitForNotifications(timeout: 0.2).isEmpty)
+        let streamer = try PostgresConnection(dsn: database.dsn + " user=medallion_streamer")
+        defer { streamer.close() }
+        try streamer.execute("SELECT pg_catalog.setval('cdc.daemon_idle', 1)")
+        try app.execute("UPDATE orders SET status = 'DELIVERED' WHERE id = 99")
+        try app.execute("UPDATE orders SET status = 'DELIVERED' WHERE id = 2")
+        let notifications = try listener.waitForNotifications(timeout: 5)
+        #expect(notifications.map(\.payload) == ["public.orders"])
+    }
+
     @Test("--no-snapshot leaves existing rows out")
     func noSnapshot() throws {
         let database = try RetailDatabase(capture: false)
@@ -53,7 +95,7 @@ struct CaptureInstallTests {
         let installer = CaptureInstaller(connection: try database.connect())
         _ = try installer.uninstall([TableName(name: "orders")])
         #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal") == "0")
-        #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'ordershistory'::regclass AND NOT tgisinternal") == "2")
+        #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'ordershistory'::regclass AND NOT tgisinternal") == "3")
         _ = try installer.uninstall([TableName(name: "ordershistory")])
         #expect(try database.sql("SELECT to_regclass('cdc.captured_tables') IS NULL") == "t")
         #expect(try database.sql("SELECT to_regclass('cdc.mine') IS NOT NULL") == "t")
