@@ -47,7 +47,7 @@ struct BronzeCommitter {
         let readsByTable = Dictionary(uniqueKeysWithValues: reads.filter { $0.rows > 0 }.map { ($0.table, $0) })
         var written = 0
         for (rangeIndex, range) in intent.tables.enumerated() {
-            guard var read = readsByTable[range.table], read.partitions.count == range.files.count else {
+            guard let read = readsByTable[range.table], read.partitions.count == range.files.count else {
                 throw CaptureError(.lakeState, message: "Batch \(intent.batch) could not be redone exactly: the rows of \(range.table) no longer match its intent; restore the capture rows or remove bronze/_cdc/intent.json after checking bronze.")
             }
             for (fileIndex, file) in range.files.enumerated() {
@@ -68,13 +68,8 @@ struct BronzeCommitter {
         try lake.writeAtomically(BronzeLayout.commitRecord(intent.batch), data: LakeJSON.encode(committed))
         fault.trip(.afterCommitRecord, batch: intent.batch)
 
-        var bookmark = previous
-        bookmark.batch = intent.batch
-        bookmark.watermark = intent.watermark
+        var bookmark = Self.bookmark(after: intent, previous: previous)
         bookmark.committedAt = LakeJSON.timestamp()
-        for range in intent.tables {
-            bookmark.tables[range.table.description] = range.to
-        }
         try lake.writeAtomically(BronzeLayout.bookmark, data: LakeJSON.encode(bookmark))
         fault.trip(.afterBookmark, batch: intent.batch)
 
@@ -82,6 +77,17 @@ struct BronzeCommitter {
             try compactCommitRecords(before: intent.batch - BronzeLayout.retainedCommitRecords)
         }
         return (bookmark, committed)
+    }
+
+    /// The bookmark once `intent` is committed (its commit time is set when it is written).
+    static func bookmark(after intent: BatchIntent, previous: Bookmark) -> Bookmark {
+        var bookmark = previous
+        bookmark.batch = intent.batch
+        bookmark.watermark = intent.watermark
+        for range in intent.tables {
+            bookmark.tables[range.table.description] = range.to
+        }
+        return bookmark
     }
 
     /// Removes commit records older than `batch`, keeping the log bounded.

@@ -5,6 +5,10 @@ import Parquet
 
 /// One turn of capture: read every table below a fresh snapshot watermark, publish the
 /// rows to bronze, advance the bookmark, prune what bronze now holds.
+///
+/// When a turn fills its row budget (a backlog is draining), its publish runs on the
+/// `publisher` thread while the next turn reads; the next turn collects it before it
+/// writes its own intent. Otherwise the turn publishes before it returns.
 struct BatchCycle {
     let connection: PostgresConnection
     let committer: BronzeCommitter
@@ -14,17 +18,20 @@ struct BatchCycle {
     let fault: FaultInjector
     /// Deletes what each committed batch put in bronze, off the capture path.
     let pruner: CapturePruner
+    let publisher: BatchPublisher
 
     /// What one turn did.
     struct Outcome {
+        /// The bookmark after the rows read so far: committed, or being committed by the
+        /// publisher when `full`.
         var bookmark: Bookmark
         /// The watermark the turn read below.
         var watermark: UInt64
         var rows: Int
-        /// Whether some table had more rows than its share: read again at once.
+        /// Whether the row budget was used up: read again at once.
         var full: Bool
-        /// The committed batch, when there were rows.
-        var committed: CommittedBatch?
+        /// The batches whose commit completed during the turn, oldest first.
+        var committed: [CommittedBatch] = []
     }
 
     func run(after bookmark: Bookmark) throws -> Outcome {
@@ -51,20 +58,39 @@ struct BatchCycle {
             _ = try? connection.execute("ROLLBACK")
             throw error
         }
-        let rows = reads.reduce(0) { $0 + $1.rows }
-        guard rows > 0 else {
-            return Outcome(bookmark: bookmark, watermark: watermark, rows: 0, full: false, committed: nil)
+        var outcome = Outcome(bookmark: bookmark, watermark: watermark, rows: reads.reduce(0) { $0 + $1.rows }, full: full)
+        outcome.committed = try collect()
+        guard outcome.rows > 0 else {
+            outcome.full = false
+            return outcome
         }
         let intent = try committer.writeIntent(batch: bookmark.batch + 1, watermark: watermark, reads: reads,
                                                columns: columnsByTable, previous: bookmark)
-        let (next, committed) = try committer.publish(intent, reads: reads, previous: bookmark)
-        pruner.request(committed)
-        var batch = CommittedBatch(intent: committed, duration: ContinuousClock.now - started)
+        outcome.bookmark = BronzeCommitter.bookmark(after: intent, previous: bookmark)
         let newest = reads.map(\.newestChange).max() ?? .min
-        if newest > .min {
-            batch.lagSeconds = Date().timeIntervalSince1970 - Double(newest) / 1_000_000
+        let handoff = BatchPublisher.Handoff { [committer, reads] in
+            let committed = try committer.publish(intent, reads: reads, previous: bookmark).1
+            var batch = CommittedBatch(intent: committed, duration: ContinuousClock.now - started)
+            if newest > .min {
+                batch.lagSeconds = Date().timeIntervalSince1970 - Double(newest) / 1_000_000
+            }
+            return PublishedBatch(intent: committed, batch: batch)
         }
-        return Outcome(bookmark: next, watermark: watermark, rows: rows, full: full, committed: batch)
+        if full {
+            publisher.start(handoff)
+        } else {
+            let published = try handoff.work()
+            pruner.request(published.intent)
+            outcome.committed.append(published.batch)
+        }
+        return outcome
+    }
+
+    /// Waits for the batch being published, if any, and hands it to the pruner.
+    func collect() throws -> [CommittedBatch] {
+        guard let published = try publisher.collect() else { return [] }
+        pruner.request(published.intent)
+        return [published.batch]
     }
 
     /// Finishes a batch a crash interrupted: when the intent is the batch after the

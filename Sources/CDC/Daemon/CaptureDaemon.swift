@@ -115,8 +115,17 @@ public final class CaptureDaemon: Sendable {
         let committer = BronzeCommitter(lake: configuration.lake, fault: configuration.fault)
         let pruner = CapturePruner(dsn: configuration.dsn, fault: configuration.fault, logger: logger)
         defer { pruner.stop() }
+        let publisher = BatchPublisher()
         let cycle = BatchCycle(connection: connection, committer: committer, tables: tables, maxRows: configuration.maxRows,
-                               parquetOptions: parquetOptions, fault: configuration.fault, pruner: pruner)
+                               parquetOptions: parquetOptions, fault: configuration.fault, pruner: pruner, publisher: publisher)
+        // A batch still being published finishes before the next session recovers the lake.
+        defer {
+            do {
+                for committed in try cycle.collect() { report(committed) }
+            } catch {
+                logger.error("publishing the last batch failed; the next start redoes it", metadata: ["error": "\(error)"])
+            }
+        }
         var bookmark = try cycle.recover(try committer.loadBookmark(), logger: logger)
         logger.info("caught up to bookmark", metadata: ["batch": "\(bookmark.batch)"])
         ready.store(true, ordering: .relaxed)
@@ -135,7 +144,7 @@ public final class CaptureDaemon: Sendable {
             case .readNow:
                 let outcome = try cycle.run(after: bookmark)
                 bookmark = outcome.bookmark
-                if let committed = outcome.committed { report(committed) }
+                for committed in outcome.committed { report(committed) }
                 action = machine.read(rows: outcome.rows, watermark: outcome.watermark, full: outcome.full)
             case .readAfterDelay:
                 try pause(configuration.maxDelay, connection)

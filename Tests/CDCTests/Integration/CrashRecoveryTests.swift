@@ -28,6 +28,27 @@ struct CrashRecoveryTests {
         #expect(try database.lake.list("bronze/orders").allSatisfy { !$0.name.hasPrefix(".") })
     }
 
+    @Test("draining a backlog, a batch is published while the next is read: a crash at any step of that publish loses nothing",
+          arguments: FaultInjector.Step.allCases)
+    func crashWhilePipelined(_ step: FaultInjector.Step) throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(40)
+        // 80 rows in batches of 7: batch 2 is published while batch 3 is read.
+        let crashing = try database.startDaemon(["MEDALLION_FAULT": "\(step.rawValue)@2", "MEDALLION_MAX_ROWS": "7"],
+                                                waitUntilReady: false)
+        #expect(try crashing.waitForExit() == 86, "\(crashing.output)")
+        try assertNoPartialFiles(database.lake)
+        let daemon = try database.startDaemon(["MEDALLION_MAX_ROWS": "7"])
+        let report = try database.verify()
+        #expect(report.isClean, "\(step): \(report)\n\(daemon.output)")
+        #expect(report.tables.map(\.matching) == [40, 40])
+        daemon.signal(SIGTERM)
+        #expect(try daemon.waitForExit() == 0)
+        let bookmark = try BronzeCommitter(lake: database.lake, fault: FaultInjector(step: nil, batch: nil)).loadBookmark()
+        #expect(bookmark.batch >= 12, "80 rows in batches of at most 7")
+    }
+
     @Test("SIGKILL at random moments under simulator load: verify is clean at the end")
     func killUnderLoad() throws {
         let database = try RetailDatabase()
