@@ -78,6 +78,8 @@ public final class StageService: @unchecked Sendable {
         StageMetrics.register(runner: configuration.runner)
         let thread = Thread { [self] in
             refreshGoldMarker()
+            // A request made before the start is already a run in flight while the warm driver starts.
+            condition.withLock { current.state = Self.stateName(machine.state) }
             writeStatus(status)
             runner.prepare()
             work()
@@ -194,12 +196,7 @@ public final class StageService: @unchecked Sendable {
                 current.lastRunOutcome = "failed"
                 pending = machine.runFailed()
             }
-            switch machine.state {
-            case .idle: current.state = "idle"
-            case .running: current.state = "running"
-            case .waitingToRetry: current.state = "retrying"
-            case .stopped: current.state = "stopped"
-            }
+            current.state = Self.stateName(machine.state)
             var status = current
             status.driver = runner.driverState
             return (pending, status, false)
@@ -232,6 +229,16 @@ public final class StageService: @unchecked Sendable {
         }
         writeStatus(status)
         onRun(result)
+    }
+
+    /// The state's name in the status: `idle`, `running`, `retrying` or `stopped`.
+    private static func stateName(_ state: StageStateMachine.State) -> String {
+        switch state {
+        case .idle: "idle"
+        case .running: "running"
+        case .waitingToRetry: "retrying"
+        case .stopped: "stopped"
+        }
     }
 
     /// Writes `medallion-stages-status.json`; a failure only costs `status` its view.

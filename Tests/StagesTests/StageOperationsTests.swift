@@ -80,7 +80,8 @@ import TestSupport
         let daemon = try ChildProcess(setup.medallion, ["run"], environment: setup.environment())
         defer { daemon.signal(SIGKILL) }
         try daemon.waitForOutput("committed batch")
-        // The catch-up run starts with the daemon; the warm driver takes seconds to start.
+        // The catch-up run starts as soon as the warm driver is ready, and silver then takes seconds.
+        try daemon.waitForOutput("spark driver ready", timeout: 180)
         try Poll.until("the stage run to be in flight", timeout: 60) {
             (try? String(contentsOfFile: setup.work + "/medallion-stages-status.json", encoding: .utf8))?
                 .contains(#""state" : "running""#) == true
@@ -91,8 +92,11 @@ import TestSupport
         #expect(try daemon.waitForExit(timeout: 60) == 0, "\(daemon.output)")
         #expect(clock.now - start < .seconds(45))
         #expect(daemon.output.contains("capture stopped"))
+        #expect(!daemon.output.contains("stages run finished"), "the run was not in flight at SIGTERM")
         let stages = try #require(try setup.statusJSON()["stages"] as? [String: Any])
         #expect(stages["state"] as? String == "off", "\(stages)")
+        #expect(stages["last_run_outcome"] as? String == "cancelled", "\(stages)")
+        #expect(stages["failures"] as? Int == 0, "\(stages)")
         try Poll.until("the Spark driver to be gone", timeout: 10) { LocalProcesses.mentioning(setup.work).isEmpty }
         let verify = try setup.medallion(["verify", "--timeout", "10s"])
         #expect(verify.status == 0, "\(verify.output)\(verify.error)")

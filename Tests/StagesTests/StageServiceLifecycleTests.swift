@@ -51,6 +51,25 @@ import TestSupport
         #expect(overview.state == "failed")
     }
 
+    @Test func aRequestMadeBeforeTheDriverIsReadyShowsAsRunning() throws {
+        let directory = try Repository.temporaryDirectory("medallion-stage-status")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let runner = GatedStartRunner()
+        var configuration = StageServiceTests.configuration()
+        configuration.logDirectory = directory
+        let service = StageService(configuration: configuration, runner: runner, logger: Logger(label: "test"))
+        service.requestRefresh()  // what the daemon does before the group starts
+        service.start()
+        defer { service.stop() }
+        try Poll.until("the status file to be written") { try StageStatus.load(fromDirectory: directory) != nil }
+        #expect(try StageStatus.load(fromDirectory: directory)?.state == "running")
+        #expect(runner.scripted.started == 0, "the driver is still starting")
+        runner.open()
+        try runner.scripted.awaitStarted(1)
+        runner.scripted.finish(.success)
+        try runner.scripted.awaitIdle(service)
+    }
+
     @Test func gracefulShutdownEndsTheRunInFlight() async throws {
         let directory = try Repository.temporaryDirectory("medallion-stage-service")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -78,4 +97,19 @@ import TestSupport
         service.requestRefresh()  // after shutdown: nothing starts
         #expect(runner.started == 1)
     }
+}
+
+/// A scripted runner whose warm-driver start (`prepare`) waits until the test opens it.
+final class GatedStartRunner: StageJobRunner, @unchecked Sendable {
+    let scripted = ScriptedRunner()
+    private let gate = DispatchSemaphore(value: 0)
+
+    func open() { gate.signal() }
+    func prepare() { gate.wait() }
+    var driverState: String { scripted.driverState }
+    func shutdown() {
+        gate.signal()
+        scripted.shutdown()
+    }
+    func run(id: Int, full: Bool) throws(StageError) -> StageRunReport { try scripted.run(id: id, full: full) }
 }
