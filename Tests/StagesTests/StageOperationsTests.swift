@@ -101,6 +101,48 @@ import TestSupport
         let verify = try setup.medallion(["verify", "--timeout", "10s"])
         #expect(verify.status == 0, "\(verify.output)\(verify.error)")
     }
+
+    @Test func aBrokenStageRunnerIsCountedAndShownWhileCaptureGoesOn() throws {
+        let setup = try DaemonSetup()
+        defer { setup.remove() }
+        let metricsPort = try PostgresCluster.freePort()
+        let missing = setup.work + "/no-spark-jobs"
+        let daemon = try ChildProcess(setup.medallion, ["run"], environment: setup.environment([
+            "MEDALLION_METRICS_ADDRESS": "127.0.0.1:\(metricsPort)", "MEDALLION_SPARK_JOBS": missing,
+        ]))
+        defer { daemon.signal(SIGKILL) }
+        try daemon.waitForOutput("caught up to bookmark")
+        try daemon.waitForOutput("stages run failed")
+
+        // Capture goes on: bronze agrees with the source.
+        try setup.insertOrders(4, branch: "broken")
+        let verify = try setup.medallion(["verify", "--timeout", "30s"])
+        #expect(verify.status == 0, "\(verify.output)\(verify.error)")
+
+        let metrics = MetricsScrape(port: metricsPort)
+        let scrape = try Poll.until("a second failed run on /metrics", timeout: 30) { () -> MetricsScrape.Sample? in
+            let sample = try metrics.read()
+            return (sample.value(#"medallion_stage_runs_total{outcome="failed",runner="local"}"#) ?? 0) >= 2 ? sample : nil
+        }
+        #expect(scrape.value(#"medallion_stage_runs_total{outcome="succeeded",runner="local"}"#) == 0, "\(scrape.text)")
+        #expect((scrape.value(#"medallion_stage_failures_total{runner="local",reason="toolMissing"}"#) ?? 0) >= 2, "\(scrape.text)")
+        #expect((scrape.value(#"medallion_stage_consecutive_failures{runner="local"}"#) ?? 0) >= 2, "\(scrape.text)")
+        #expect(scrape.value("medallion_gold_age_seconds") == nil, "no gold, no age: \(scrape.text)")
+
+        let status = try #require(try setup.statusJSON()["stages"] as? [String: Any])
+        #expect(["retrying", "running"].contains(status["state"] as? String ?? ""), "\(status)")
+        #expect(status["last_run_outcome"] as? String == "failed", "\(status)")
+        #expect((status["last_error"] as? String ?? "").contains("MEDALLION_SPARK_JOBS"), "\(status)")
+        #expect(status["gold_bronze_batch"] == nil || status["gold_bronze_batch"] is NSNull, "\(status)")
+        let text = try setup.medallion(["status"])
+        #expect(text.output.contains("stage error"), "\(text.output)")
+        #expect(text.output.contains("gold          not published yet"), "\(text.output)")
+
+        daemon.signal(SIGTERM)
+        #expect(try daemon.waitForExit(timeout: 60) == 0, "\(daemon.output)")
+        let stopped = try #require(try setup.statusJSON()["stages"] as? [String: Any])
+        #expect(stopped["state"] as? String == "failed", "\(stopped)")
+    }
 }
 
 /// A retail database with capture, a lake and a stage log directory for one daemon run
