@@ -34,11 +34,7 @@ final class RunRecorder: @unchecked Sendable {
 
 /// Waits until `condition` holds, checking every few milliseconds; throws after `timeout`.
 func awaitCondition(_ what: String, timeout: Double = 60, _ condition: () throws -> Bool) throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while try !condition() {
-        guard Date() < deadline else { throw HarnessError("timed out after \(timeout)s waiting for \(what)") }
-        usleep(20_000)
-    }
+    try Poll.until(what, timeout: timeout, interval: 0.02, condition)
 }
 
 /// Spark settings for tests: the repository's virtualenv, logs in `directory`.
