@@ -120,6 +120,27 @@ import Testing
         try roundTrip(schema, rows, options: options)
     }
 
+    @Test func mostlyDistinctChunksGiveUpTheDictionaryEarlyAndStillRoundTrip() throws {
+        // Within the default 1 MiB dictionary budget, but nearly every id is distinct.
+        let (schema, rows) = Fixtures.orders(rows: 20_000)
+        let bytes = try writeMemory(schema, rows)
+        var decoder = ThriftCompactDecoder(bytes: bytes, position: 0)
+        let length = Int(bytes[bytes.count - 8]) | Int(bytes[bytes.count - 7]) << 8 | Int(bytes[bytes.count - 6]) << 16
+        decoder.position = bytes.count - 8 - length
+        let meta = try FileMetaData.decode(from: &decoder)
+        let encodings = Dictionary(uniqueKeysWithValues: meta.rowGroups[0].columns.map {
+            ($0.metaData!.pathInSchema[0], Set($0.metaData!.encodings))
+        })
+        #expect(!encodings["id"]!.contains(Encoding.rleDictionary.rawValue))
+        #expect(encodings["branch"]!.contains(Encoding.rleDictionary.rawValue))
+        try roundTrip(schema, rows)
+
+        #expect(DictionaryBuilder.mostlyDistinct(seen: 1000, of: 8000, distinct: 900))
+        #expect(!DictionaryBuilder.mostlyDistinct(seen: 1000, of: 8000, distinct: 700))
+        #expect(!DictionaryBuilder.mostlyDistinct(seen: 999, of: 8000, distinct: 999))
+        #expect(!DictionaryBuilder.mostlyDistinct(seen: 100, of: 800, distinct: 100))
+    }
+
     @Test func statisticsFollowEachTypesSortOrder() throws {
         let schema = ParquetSchema([
             ParquetColumn(name: "i", type: .int32, nullable: true),

@@ -8,6 +8,10 @@ struct CaptureCatalog {
         guard installed else {
             throw CaptureError(.notInstalled, message: "Change capture is not installed in this database; run `medallion install` first.")
         }
+        let current = try connection.execute("SELECT to_regclass('cdc.daemon_idle') IS NOT NULL").scalar == "t"
+        guard current else {
+            throw CaptureError(.notInstalled, message: "The capture installed in this database is from an earlier version (no cdc.daemon_idle); run `medallion install` again to bring it up to date (idempotent, keeps the captured rows).")
+        }
         let rows = try connection.execute(
             "SELECT source_schema, source_table FROM cdc.captured_tables ORDER BY source_schema, source_table")
         let tables = rows.rows.map { TableName(schema: $0[0] ?? "", name: $0[1] ?? "") }
