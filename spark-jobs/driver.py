@@ -17,21 +17,25 @@ import time
 import traceback
 
 from lakefs import LakeFS, spark_session
+from phases import Phases
 import gold
 import silver
 
 
 def refresh(spark, lake_uri, full=False):
     started = time.monotonic()
+    phases = Phases()
     try:
         lake = LakeFS(spark, lake_uri)
-        result = silver.run(spark, lake, full=full)
-        result.update(gold.run(spark, lake, result["bronze_batch"]))
+        result = silver.run(spark, lake, full=full, phases=phases)
+        result.update(gold.run(spark, lake, result["bronze_batch"], phases=phases))
         result["ok"] = True
     except Exception as error:  # reported to the daemon, which retries with backoff
         traceback.print_exc()
         result = {"ok": False, "error": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"}
     result["run_ms"] = int((time.monotonic() - started) * 1000)
+    result["phases_ms"] = phases.ms
+    print(f"medallion-driver: run took {result['run_ms']} ms: {phases.summary()}", file=sys.stderr, flush=True)
     return result
 
 
@@ -54,6 +58,7 @@ def once(lake_uri):
 
 def serve(lake_uri):
     spark = spark_session("medallion-stages-driver")
+    silver.MEMORY.enabled = True  # this session outlives its runs
     # Load the job code paths once, so the first refresh is not slower than the rest.
     spark.range(1).count()
     connection = socket.create_connection(("127.0.0.1", int(option("--port"))))

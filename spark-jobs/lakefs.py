@@ -101,5 +101,9 @@ def spark_session(app_name):
             # scheduling overhead to every job.
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+            # The warm driver keeps silver as local checkpoints that each run builds on;
+            # each carries its origin's constraints, so the optimizer's constraint sets
+            # would grow with every run (and double where a table is used twice).
+            .config("spark.sql.constraintPropagation.enabled", "false")
             .config("spark.ui.enabled", "false")
             .getOrCreate())

@@ -13,11 +13,13 @@ Datasets, Parquet partitioned by date (UTC):
                                                 dropped, with its order's branch/customer/amount
 """
 import time
+import uuid
 
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
 from lakefs import write_json
+from phases import NONE
 
 BOOKMARK = "silver/_state/bookmark.json"
 ORDERS = "silver/orders"
@@ -38,10 +40,43 @@ STATUS_SCHEMA = ("history_id long, order_id long, status string, changed_at time
 
 
 def read_silver(spark, lake, table):
-    """A silver table, or None before its first write."""
+    """A silver table as the lake holds it, or None before its first write."""
     if not lake.exists(table):
         return None
     return spark.read.schema(ORDERS_SCHEMA if table == ORDERS else STATUS_SCHEMA).parquet(lake.uri(table))
+
+
+class Memory:
+    """The silver tables as this session last wrote them, for the warm driver.
+
+    Its session lives on between runs, so re-listing and re-reading all of silver each
+    run (and again in gold) is wasted work: the tables are kept as lineage-free local
+    checkpoints instead. They are trusted only while silver's bookmark carries the
+    random `version` written with them; another writer (a `refresh --full`, a crash
+    before the bookmark) changes or leaves behind a different one, and the run reads
+    the lake as a cold run does.
+    """
+
+    def __init__(self):
+        self.enabled = False  # set by the warm driver; one-shot runs gain nothing from it
+        self.version, self.tables = None, {}
+
+    def tables_for(self, bookmark):
+        if self.enabled and bookmark and bookmark.get("version") == self.version:
+            return self.tables
+        return {}
+
+    def forget(self):
+        self.version, self.tables = None, {}
+
+
+MEMORY = Memory()
+
+
+def current(spark, lake, table):
+    """A silver table, from memory when it is still the lake's, else from the lake."""
+    kept = MEMORY.tables_for(lake.read_json(BOOKMARK)).get(table)
+    return kept if kept is not None else read_silver(spark, lake, table)
 
 
 def bronze_batch(lake):
@@ -80,11 +115,11 @@ def latest_changes(spark, table, files):
     return frame.withColumn("_rank", F.row_number().over(newest_first)).where("_rank = 1").drop("_rank").cache()
 
 
-def upsert(spark, lake, table, rows, removed_keys, key):
+def upsert(lake, table, existing, rows, removed_keys, key, keep, phases=NONE):
     """Replaces rows by `key` in a date-partitioned table, rewriting only the partitions
     that held a changed key or receive one. `rows` are the new images, `removed_keys`
-    the keys to drop. Two Spark jobs: find the partitions, rewrite them."""
-    existing = read_silver(spark, lake, table)
+    the keys to drop. Two Spark jobs: find the partitions, rewrite them. Returns the
+    whole new table when `keep` (a local checkpoint, filled by the rewrite), else None."""
     # Cached: the new rows are few, and both jobs below need them.
     rows = rows.select(*(existing.columns if existing is not None else rows.columns)).cache()
     changed = rows.select(key).unionByName(removed_keys.select(key))
@@ -92,18 +127,30 @@ def upsert(spark, lake, table, rows, removed_keys, key):
         dates, result = None, rows
     else:
         touched = existing.join(F.broadcast(changed), key, "left_semi").select("date")
-        dates = sorted({row["date"] for row in touched.unionByName(rows.select("date")).distinct().collect()})
+        with phases(table + ".dates"):
+            dates = sorted({row["date"] for row in touched.unionByName(rows.select("date")).distinct().collect()})
         if not dates:
             rows.unpersist()
-            return
-        # Partition pruning by a literal list; the write below replaces only these
-        # partitions (dynamic overwrite), staging its files until the job commits, so
-        # reading them in the same plan is safe.
-        kept = existing.where(F.col("date").isin(dates)).join(F.broadcast(changed), key, "left_anti")
+            return existing if keep else None
+        kept = existing.join(F.broadcast(changed), key, "left_anti")
+        if not keep:
+            # Partition pruning by a literal list: a cold run reads only these partitions.
+            kept = kept.where(F.col("date").isin(dates))
         result = kept.unionByName(rows)
         before = {date: lake.list_files(f"{table}/date={date.isoformat()}") for date in dates}
-    (result.coalesce(1).write.mode("overwrite")
-     .option("partitionOverwriteMode", "dynamic").partitionBy("date").parquet(lake.uri(table)))
+    whole = None
+    if keep:
+        # Eager, so the next run's plans start from these rows, not from a lineage
+        # that grows with every run; coalesced, as each union adds its inputs' partitions.
+        partitions = int(rows.sparkSession.conf.get("spark.sql.shuffle.partitions"))
+        with phases(table + ".keep"):
+            whole = result.coalesce(partitions).localCheckpoint(eager=True)
+        result = whole if dates is None else whole.where(F.col("date").isin(dates))
+    # The write replaces only the partitions it writes to (dynamic overwrite), staging
+    # its files until the job commits, so reading them in the same plan is safe.
+    with phases(table + ".write"):
+        (result.coalesce(1).write.mode("overwrite")
+         .option("partitionOverwriteMode", "dynamic").partitionBy("date").parquet(lake.uri(table)))
     rows.unpersist()
     if dates:
         # A partition whose last rows were all removed got no new files: dynamic
@@ -112,28 +159,43 @@ def upsert(spark, lake, table, rows, removed_keys, key):
             files = lake.list_files(f"{table}/date={date.isoformat()}")
             if files and files == before[date]:
                 lake.delete(f"{table}/date={date.isoformat()}")
+    return whole
 
 
-def run(spark, lake, full=False):
+def run(spark, lake, full=False, phases=NONE):
     """Consumes the new bronze batches; returns a summary dict."""
     started = time.monotonic()
     if full:
         for path in (ORDERS, STATUS, BOOKMARK):
             lake.delete(path)
-    after, upto = silver_batch(lake), bronze_batch(lake)
+    bookmark = lake.read_json(BOOKMARK)
+    after, upto = int(bookmark["bronze_batch"]) if bookmark else 0, bronze_batch(lake)
     if upto <= after:
         return {"bronze_batch": after, "batches": 0, "silver_ms": 0}
+    # Trusted again only once this run's bookmark is written.
+    memory, keep = MEMORY.tables_for(bookmark), MEMORY.enabled
+    MEMORY.forget()
 
-    orders = latest_changes(spark, "orders", new_files(lake, "orders", after, upto))
-    history = latest_changes(spark, "ordershistory", new_files(lake, "ordershistory", after, upto))
+    def existing(table):
+        kept = memory.get(table)
+        return kept if kept is not None else read_silver(spark, lake, table)
 
+    with phases("silver.list"):
+        order_files, history_files = new_files(lake, "orders", after, upto), new_files(lake, "ordershistory", after, upto)
+    orders = latest_changes(spark, "orders", order_files)
+    history = latest_changes(spark, "ordershistory", history_files)
+    cached = [frame for frame in (orders, history) if frame is not None]  # released at the end
+
+    current_orders = existing(ORDERS)
     if orders is not None:
         live = (orders.where("_op <> 'D'").drop("_op", "_changed_at")
                 .withColumn("date", F.to_date("created_at")))
-        upsert(spark, lake, ORDERS, live, orders.where("_op = 'D'").select("id"), "id")
+        with phases("silver.orders"):
+            whole = upsert(lake, ORDERS, current_orders, live, orders.where("_op = 'D'").select("id"), "id", keep, phases)
+        current_orders = whole if keep else read_silver(spark, lake, ORDERS)
 
+    current_status = existing(STATUS)
     if orders is not None or history is not None:
-        current_orders = read_silver(spark, lake, ORDERS)
         if current_orders is None:  # history whose orders are not captured (yet): kept, joined later
             current_orders = spark.createDataFrame([], ORDERS_SCHEMA)
         order_columns = current_orders.select(F.col("id").alias("order_id"), "branch", "customer", "amount")
@@ -146,11 +208,10 @@ def run(spark, lake, full=False):
             candidates = (history.where("_op <> 'D' AND status <> 'INTRANSIT'")
                           .select("history_id", "order_id", "status", "changed_at", "_txid", "_seq"))
             removed = history.where("_op = 'D' OR status = 'INTRANSIT'").select("history_id")
-        existing = read_silver(spark, lake, STATUS)
-        if orders is not None and existing is not None:
+        if orders is not None and current_status is not None:
             # Status rows of changed orders take the order's new columns (or lose them
             # when the order is gone).
-            refreshed = (existing.join(orders.select(F.col("id").alias("order_id")), "order_id", "left_semi")
+            refreshed = (current_status.join(orders.select(F.col("id").alias("order_id")), "order_id", "left_semi")
                          .select("history_id", "order_id", "status", "changed_at", "_txid", "_seq"))
             if history is not None:
                 refreshed = refreshed.join(history.select("history_id"), "history_id", "left_anti")
@@ -158,12 +219,15 @@ def run(spark, lake, full=False):
         if candidates is not None:
             joined = (candidates.join(order_columns, "order_id", "left")
                       .withColumn("date", F.to_date("changed_at")))
-            upsert(spark, lake, STATUS, joined, removed, "history_id")
+            with phases("silver.status"):
+                current_status = upsert(lake, STATUS, current_status, joined, removed, "history_id", keep, phases)
 
-    for frame in (orders, history):
-        if frame is not None:
-            frame.unpersist()
-    write_json(lake, BOOKMARK, {"bronze_batch": upto, "previous_batch": after})
+    for frame in cached:
+        frame.unpersist()
+    version = uuid.uuid4().hex
+    write_json(lake, BOOKMARK, {"bronze_batch": upto, "previous_batch": after, "version": version})
+    if keep:
+        MEMORY.version, MEMORY.tables = version, {ORDERS: current_orders, STATUS: current_status}
     return {"bronze_batch": upto, "batches": upto - after, "silver_ms": int((time.monotonic() - started) * 1000)}
 
 

@@ -58,6 +58,20 @@ import TestSupport
         #expect(incremental["silver_rows"] as? Int == full["silver_rows"] as? Int)
     }
 
+    /// The warm driver's way: silver kept in memory between runs gives the same gold.
+    @Test func warmIncrementalEqualsFull() throws {
+        let object = try Self.outcome.get()
+        let warm = try #require(object["warm"] as? [String: Any])
+        let full = try #require(object["full"] as? [String: Any])
+        #expect(try Self.metrics("warm") == Self.metrics("full"))
+        #expect("\(warm["orders"] ?? "")" == "\(full["orders"] ?? "")")
+        #expect(warm["silver_rows"] as? Int == full["silver_rows"] as? Int)
+        #expect(warm["silver_rows"] as? Int == warm["silver_keys"] as? Int)
+        let noop = try #require(object["warm_noop"] as? [String: Any])
+        #expect((noop["batches"] as? NSNumber)?.intValue == 0)
+        #expect(noop["gold_skipped"] as? Bool == true)
+    }
+
     @Test func rerunsDoNotDuplicate() throws {
         let object = try Self.outcome.get()
         let noop = try #require(object["noop"] as? [String: Any])

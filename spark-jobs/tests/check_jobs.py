@@ -4,6 +4,7 @@ session, and prints what gold says each way as one JSON object (for StagesTests)
 usage: spark-submit check_jobs.py <spec.json> <work-dir>
   incremental: the batches committed one at a time, silver+gold after each
   full:        one run over all of them
+  warm:        incremental, with silver kept in memory between runs (the warm driver)
   rerun:       incremental, then silver's bookmark set back one batch (a crash after
                writing data, before the bookmark) and run again
 Each result: {"branches": [[branch, count, hours|null]], "orders": [...], "silver_rows": n}
@@ -65,6 +66,16 @@ for count in range(1, len(committed) + 1):
     lake = build("incremental", spec["batches"][:], committed[count - 1]["batch"])
     check(driver.refresh(spark, f"file://{lake}"))
 output["incremental"] = gold(lake)
+
+# The same, as the warm driver runs it: silver kept in memory between runs.
+silver.MEMORY.enabled = True
+for count in range(1, len(committed) + 1):
+    lake = build("warm", spec["batches"][:], committed[count - 1]["batch"])
+    check(driver.refresh(spark, f"file://{lake}"))
+output["warm"] = gold(lake)
+output["warm_noop"] = check(driver.refresh(spark, f"file://{lake}"))
+silver.MEMORY.enabled = False
+lake = os.path.join(work, "incremental")
 
 # A second run with nothing new is a no-op.
 started = time.monotonic()
