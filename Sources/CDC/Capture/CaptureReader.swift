@@ -30,17 +30,31 @@ struct CaptureReader {
         var parser = CopyBinaryParser(expectedFieldCount: captured.selectedTypes.count)
         var result = TableRead(table: captured.table, last: from)
         let txidField = captured.txidField
+        // Rows arrive in commit order, so runs of one day are long: keep that day's writer
+        // at hand instead of looking it up per row.
+        var currentDay = Int64.min
+        var writer: ParquetWriter<ParquetMemoryOutput>? = nil
+        var last = from
+        var rows = 0
+        var newest = Int64.min
         try connection.copyOut(sql) { chunk in
             try parser.feed(chunk) { tuple in
                 let (position, day, changedAt) = Self.positionAndDay(tuple, txidField: txidField)
-                let index = try result.partitionIndex(day: day, schema: schema, options: options)
-                try decoder.append(tuple, to: &result.partitions[index].writer)
-                result.last = position
-                result.rows += 1
-                result.newestChange = max(result.newestChange, changedAt)
+                if day != currentDay || writer == nil {
+                    let index = try result.partitionIndex(day: day, schema: schema, options: options)
+                    writer = result.partitions[index].writer
+                    currentDay = day
+                }
+                try decoder.append(tuple, to: &writer!)
+                last = position
+                rows += 1
+                newest = max(newest, changedAt)
             }
         }
         try parser.finish()
+        result.last = last
+        result.rows = rows
+        result.newestChange = newest
         return result
     }
 
