@@ -105,5 +105,9 @@ def spark_session(app_name):
             # each carries its origin's constraints, so the optimizer's constraint sets
             # would grow with every run (and double where a table is used twice).
             .config("spark.sql.constraintPropagation.enabled", "false")
+            # A run reads the bronze files of every batch since the last one, often
+            # hundreds; past 32 paths Spark lists them with a Spark job of its own,
+            # which costs far more than listing them here.
+            .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
             .config("spark.ui.enabled", "false")
             .getOrCreate())

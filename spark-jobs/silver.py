@@ -182,8 +182,9 @@ def run(spark, lake, full=False, phases=NONE):
 
     with phases("silver.list"):
         order_files, history_files = new_files(lake, "orders", after, upto), new_files(lake, "ordershistory", after, upto)
-    orders = latest_changes(spark, "orders", order_files)
-    history = latest_changes(spark, "ordershistory", history_files)
+    with phases("silver.read"):
+        orders = latest_changes(spark, "orders", order_files)
+        history = latest_changes(spark, "ordershistory", history_files)
     cached = [frame for frame in (orders, history) if frame is not None]  # released at the end
 
     current_orders = existing(ORDERS)
@@ -200,7 +201,7 @@ def run(spark, lake, full=False, phases=NONE):
             current_orders = spark.createDataFrame([], ORDERS_SCHEMA)
         order_columns = current_orders.select(F.col("id").alias("order_id"), "branch", "customer", "amount")
         candidates = None
-        removed = spark.createDataFrame([], "history_id long")
+        removed = spark.range(0).select(F.col("id").alias("history_id"))  # none (no Python rows to ship)
         if history is not None:
             history = history.withColumnRenamed("id", "history_id")
             # INTRANSIT records are dropped here, as the original job does: gold only
