@@ -1,3 +1,4 @@
+import Foundation
 import Lake
 
 /// How the stage runner launches the silver and gold jobs.
@@ -28,6 +29,9 @@ public struct StageConfiguration: Sendable {
     public var statusPollInterval: Duration = .milliseconds(250)
     /// Variables added to the Spark processes' environment.
     public var environment: [String: String] = [:]
+    /// `MEDALLION_SPARK_CLASS_ARCHIVE`: where the `submit` runner keeps the driver JVM's
+    /// class-data-sharing archive, or `off`; empty means `<logDirectory>/medallion-spark-classes.jsa`.
+    public var classArchiveSetting: String? = ProcessInfo.processInfo.environment["MEDALLION_SPARK_CLASS_ARCHIVE"]
 
     /// A configuration with the tools found the usual way (see `SparkTools`).
     public init(lakeURI: String, runner: StageRunnerKind = .local) {
@@ -42,6 +46,15 @@ public struct StageConfiguration: Sendable {
     /// The log file of this configuration's runner.
     public var logPath: String {
         "\(logDirectory)/medallion-stages-\(runner.rawValue).log"
+    }
+
+    /// The class-data-sharing archive cold `submit` runs use, or `nil` when turned off.
+    var classArchive: String? {
+        switch classArchiveSetting {
+        case "off": nil
+        case let path? where !path.isEmpty: path
+        default: "\(logDirectory)/medallion-spark-classes.jsa"
+        }
     }
 
     /// The warm/cold driver script.

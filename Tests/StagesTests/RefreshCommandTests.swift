@@ -25,6 +25,18 @@ import TestSupport
         #expect(result.output.contains("gold covers bronze batch 3"), "\(result.output)")
         #expect(try BranchMetric.read(lake: lake) ≈ BronzeFixture.retailExpected)
         #expect(FileManager.default.fileExists(atPath: work + "/medallion-stages-submit.log"))
+        // The first cold run left its class archive (and no temporary); the next one maps it.
+        let archive = work + "/medallion-spark-classes.jsa"
+        let archiveSize = (try? FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int) ?? 0
+        #expect(archiveSize > 0, "no class archive at \(archive)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work).allSatisfy { !$0.contains(".jsa.tmp-") })
+        let logPath = work + "/medallion-stages-submit.log"
+        let before = try String(contentsOfFile: logPath, encoding: .utf8).utf8.count
+        let again = try Command.run(medallion, ["refresh", "--stages", "submit", "--full"], environment: environment, check: false)
+        #expect(again.status == 0, "\(again.error)")
+        #expect(try BranchMetric.read(lake: lake) ≈ BronzeFixture.retailExpected)
+        let secondRun = String(decoding: Array(try String(contentsOfFile: logPath, encoding: .utf8).utf8.dropFirst(before)), as: UTF8.self)
+        #expect(!secondRun.contains("[cds]"), "the JVM could not use the archive: \(secondRun.prefix(2000))")
 
         var broken = environment
         broken["MEDALLION_SPARK_SUBMIT"] = work + "/no-spark/spark-submit"
