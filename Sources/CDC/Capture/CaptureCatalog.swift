@@ -8,10 +8,6 @@ struct CaptureCatalog {
         guard installed else {
             throw CaptureError(.notInstalled, message: "Change capture is not installed in this database; run `medallion install` first.")
         }
-        let current = try connection.execute("SELECT to_regclass('cdc.daemon_idle') IS NOT NULL").scalar == "t"
-        guard current else {
-            throw CaptureError(.notInstalled, message: "The capture installed in this database is from an earlier version (no cdc.daemon_idle); run `medallion install` again to bring it up to date (idempotent, keeps the captured rows).")
-        }
         let rows = try connection.execute(
             "SELECT source_schema, source_table FROM cdc.captured_tables ORDER BY source_schema, source_table")
         let tables = rows.rows.map { TableName(schema: $0[0] ?? "", name: $0[1] ?? "") }
@@ -26,6 +22,16 @@ struct CaptureCatalog {
             throw CaptureError(.notInstalled, message: "No table is captured in this database; run `medallion install` first.")
         }
         return try selected.map { CapturedTable(table: $0, columns: try columns(of: $0)) }
+    }
+
+    /// The captured tables for the streaming daemon, which also needs the idle flag that
+    /// installs before it lacked (status and verify do not).
+    func loadForDaemon(_ requested: [TableName]? = nil) throws -> [CapturedTable] {
+        let tables = try load(requested)
+        guard try connection.execute("SELECT to_regclass('cdc.daemon_idle') IS NOT NULL").scalar == "t" else {
+            throw CaptureError(.notInstalled, message: "The capture installed in this database is from an earlier version (no cdc.daemon_idle); run `medallion install` again to bring it up to date (idempotent, keeps the captured rows).")
+        }
+        return tables
     }
 
     /// The source columns of `table`'s capture table (everything but the capture columns).

@@ -59,7 +59,7 @@ public final class CaptureDaemon: Sendable {
     /// for a bad DSN, a missing install or an unwritable lake.
     public func preflight() throws {
         let connection = try PostgresConnection(dsn: configuration.dsn, applicationName: "medallion run")
-        _ = try CaptureCatalog(connection: connection).load(configuration.tables)
+        _ = try CaptureCatalog(connection: connection).loadForDaemon(configuration.tables)
         try configuration.lake.makeDirectories(BronzeLayout.root)
         _ = try BronzeCommitter(lake: configuration.lake, fault: configuration.fault).loadBookmark()
     }
@@ -101,7 +101,7 @@ public final class CaptureDaemon: Sendable {
     private func session(attempt: Int, connected: () -> Void) throws {
         let connection = try PostgresConnection(dsn: configuration.dsn, applicationName: "medallion run")
         defer { connection.close() }
-        let tables = try CaptureCatalog(connection: connection).load(configuration.tables)
+        let tables = try CaptureCatalog(connection: connection).loadForDaemon(configuration.tables)
         try connection.execute("LISTEN medallion_cdc")
         connected()
         logger.info("connected", metadata: [
