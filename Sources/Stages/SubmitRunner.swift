@@ -32,16 +32,16 @@ final class SubmitRunner: StageJobRunner, @unchecked Sendable {
         // and verifying them again, about 4 s of a 13 s cold run on this machine. A JVM
         // that finds the archive unusable (another JDK or Spark) warns and runs without it.
         var jvmOptions: [String] = []
-        var dumping: String?
+        var dump: (temporary: String, archive: String)?
         if let archive = configuration.classArchive {
             if FileManager.default.fileExists(atPath: archive) {
                 jvmOptions.append("-XX:SharedArchiveFile=\(archive)")
             } else {
-                dumping = "\(archive).tmp-\(getpid())"
-                jvmOptions.append("-XX:ArchiveClassesAtExit=\(dumping!)")
+                dump = ("\(archive).tmp-\(getpid())", archive)
+                jvmOptions.append("-XX:ArchiveClassesAtExit=\(dump!.temporary)")
             }
         }
-        defer { if let dumping { try? FileManager.default.removeItem(atPath: dumping) } }
+        defer { if let dump { try? FileManager.default.removeItem(atPath: dump.temporary) } }
         let process = try lock.withLockTyped { () throws(StageError) -> SparkProcess in
             guard !stopped else { throw StageError(.driverStart, message: "The stage runner is shutting down.") }
             let process = try SparkProcess(configuration.sparkSubmit, arguments,
@@ -64,8 +64,8 @@ final class SubmitRunner: StageJobRunner, @unchecked Sendable {
             throw StageError(.driverDied, message: "spark-submit (pid \(process.pid)) exited with status \(status) without a result; see \(configuration.logPath).",
                              detail: logTail(configuration.logPath))
         }
-        if let dumping, let archive = configuration.classArchive, rename(dumping, archive) == 0 {
-            logger.info("saved the Spark driver's class archive; later cold runs start faster", metadata: ["archive": "\(archive)"])
+        if let dump, rename(dump.temporary, dump.archive) == 0 {
+            logger.info("saved the Spark driver's class archive; later cold runs start faster", metadata: ["archive": "\(dump.archive)"])
         }
         var report = try StageRunReport(resultJSON: result, logPath: configuration.logPath)
         // The cold start is all the process time the jobs themselves did not use.

@@ -79,9 +79,7 @@ struct BatchCycle {
         if full {
             publisher.start(handoff)
         } else {
-            let published = try handoff.work()
-            pruner.request(published.intent)
-            outcome.committed.append(published.batch)
+            outcome.committed.append(accept(try handoff.work()))
         }
         return outcome
     }
@@ -89,8 +87,13 @@ struct BatchCycle {
     /// Waits for the batch being published, if any, and hands it to the pruner.
     func collect() throws -> [CommittedBatch] {
         guard let published = try publisher.collect() else { return [] }
+        return [accept(published)]
+    }
+
+    /// A batch whose bookmark is written: its capture rows may go.
+    private func accept(_ published: PublishedBatch) -> CommittedBatch {
         pruner.request(published.intent)
-        return [published.batch]
+        return published.batch
     }
 
     /// Finishes a batch a crash interrupted: when the intent is the batch after the
