@@ -14,12 +14,15 @@ import argparse
 import base64
 import json
 import os
+import re
+import select
 import shutil
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -159,6 +162,31 @@ def wait_for_server(url, timeout=60):
             time.sleep(0.05)
 
 
+def await_devtools_port(process, timeout):
+    """Reads Chromium's stderr until it announces "DevTools listening on ws://host:port/...";
+    the port is what --remote-debugging-port=0 chose."""
+    deadline = time.time() + timeout
+    seen = []
+    stream = process.stderr
+    while True:
+        left = deadline - time.time()
+        if left <= 0:
+            fail("chromium did not open its DevTools port within %d s: %s" % (timeout, b"".join(seen).decode()[-2000:]))
+        ready, _, _ = select.select([stream], [], [], left)
+        if not ready:
+            continue
+        line = stream.readline()
+        if not line:
+            process.wait()
+            fail(f"chromium exited ({process.returncode}): {b''.join(seen).decode()[-2000:]}")
+        seen.append(line)
+        match = re.search(rb"DevTools listening on ws://[^:/]+:(\d+)/", line)
+        if match:
+            # Keep draining stderr so that Chromium never blocks on a full pipe.
+            threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()
+            return int(match.group(1))
+
+
 def text(devtools, selector):
     return devtools.evaluate(f"(function(){{var e=document.querySelector({json.dumps(selector)}); return e ? e.textContent : null;}})()")
 
@@ -179,17 +207,10 @@ def main():
                                 "--disable-extensions", "--disable-background-networking", "--disable-dev-shm-usage",
                                 "--hide-scrollbars", f"--user-data-dir={profile}", "--remote-debugging-port=0",
                                 "--window-size=1280,600", "about:blank"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=die_with_parent)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, bufsize=0,
+                               preexec_fn=die_with_parent)
     try:
-        port_file = os.path.join(profile, "DevToolsActivePort")
-        deadline = time.time() + 60
-        while not (os.path.exists(port_file) and open(port_file).read().count("\n") >= 1):
-            if process.poll() is not None:
-                fail(f"chromium exited ({process.returncode}): {process.stderr.read().decode()[-2000:]}")
-            if time.time() > deadline:
-                fail("chromium did not open its DevTools port within 60 s")
-            time.sleep(0.05)
-        devtools_port = int(open(port_file).read().split("\n")[0])
+        devtools_port = await_devtools_port(process, timeout=60)
         targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{devtools_port}/json/list", timeout=30))
         page = next(t for t in targets if t.get("type") == "page")
         devtools = DevTools(page["webSocketDebuggerUrl"])

@@ -36,6 +36,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import socket
 import sys
 import threading
@@ -577,8 +578,7 @@ def main():
     print(f"webhdfs-double ready namenodes={ports} datanode={cluster.datanode_port} "
           f"control={cluster.control.server_address[1]}", flush=True)
     try:
-        while True:
-            time.sleep(3600)
+        signal.pause()  # the servers run on their threads until a signal ends us
     except KeyboardInterrupt:
         pass
 
