@@ -157,6 +157,7 @@ public final class StageService: @unchecked Sendable {
             return oldestRequest.map { (ContinuousClock.now - $0).milliseconds } ?? 0
         }
         writeStatus(status)
+        logger.info("stages run started", metadata: ["run": "\(runID)", "runner": "\(configuration.runner)"])
         let started = ContinuousClock.now
         let result: Result<StageRunReport, StageError>
         do {

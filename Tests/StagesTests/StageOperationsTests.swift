@@ -82,10 +82,7 @@ import TestSupport
         try daemon.waitForOutput("committed batch")
         // The catch-up run starts as soon as the warm driver is ready, and silver then takes seconds.
         try daemon.waitForOutput("spark driver ready", timeout: 180)
-        try Poll.until("the stage run to be in flight", timeout: 60) {
-            (try? String(contentsOfFile: setup.work + "/medallion-stages-status.json", encoding: .utf8))?
-                .contains(#""state" : "running""#) == true
-        }
+        try daemon.waitForOutput("stages run started", timeout: 60)
         let clock = ContinuousClock()
         let start = clock.now
         daemon.signal(SIGTERM)
