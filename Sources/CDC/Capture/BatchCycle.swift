@@ -59,7 +59,7 @@ struct BatchCycle {
             throw error
         }
         var outcome = Outcome(bookmark: bookmark, watermark: watermark, rows: reads.reduce(0) { $0 + $1.rows }, full: full)
-        outcome.committed = try collect()
+        outcome.committed = try collect(draining: full)
         guard outcome.rows > 0 else {
             outcome.full = false
             return outcome
@@ -79,20 +79,21 @@ struct BatchCycle {
         if full {
             publisher.start(handoff)
         } else {
-            outcome.committed.append(accept(try handoff.work()))
+            outcome.committed.append(accept(try handoff.work(), draining: false))
         }
         return outcome
     }
 
-    /// Waits for the batch being published, if any, and hands it to the pruner.
-    func collect() throws -> [CommittedBatch] {
+    /// Waits for the batch being published, if any, and hands it to the pruner;
+    /// `draining` when more rows are waiting to be read.
+    func collect(draining: Bool = false) throws -> [CommittedBatch] {
         guard let published = try publisher.collect() else { return [] }
-        return [accept(published)]
+        return [accept(published, draining: draining)]
     }
 
     /// A batch whose bookmark is written: its capture rows may go.
-    private func accept(_ published: PublishedBatch) -> CommittedBatch {
-        pruner.request(published.intent)
+    private func accept(_ published: PublishedBatch, draining: Bool) -> CommittedBatch {
+        pruner.request(published.intent, draining: draining)
         return published.batch
     }
 

@@ -3,43 +3,68 @@ import Logging
 import Synchronization
 
 /// Deletes captured rows that bronze now holds, on its own thread and connection, so
-/// capture never waits for pruning. Requests coalesce: while one DELETE runs, later
-/// commits only raise the target. Rows at or below the bookmark are never read again (the
-/// read range starts after it), so a prune that lags or is lost to a crash costs only
+/// capture never waits for pruning. Rows at or below the bookmark are never read again
+/// (the read range starts after it), so a prune that lags or is lost to a crash costs only
 /// space; recovery prunes up to the bookmark on start.
+///
+/// While a backlog drains, pruning is deferred for up to `maximumDeferral` (10 s): deleting
+/// competes with the catch-up for the server's CPU and WAL, and one DELETE over several
+/// batches costs less than one per batch. Once capture is caught up, committed batches are
+/// pruned at once. Each DELETE covers whole batches and about `chunkRows` rows at most
+/// (250,000), because while it runs its transaction holds the capture watermark back.
 final class CapturePruner: Sendable {
+    /// A committed batch's rows of one table: everything up to `to`.
+    private struct Step: Sendable {
+        var to: TablePosition
+        var rows: Int
+        var batch: UInt64
+    }
+
     private struct Pending: Sendable {
-        var targets: [TableName: TablePosition] = [:]
-        var batch: UInt64 = 0
+        var steps: [TableName: [Step]] = [:]
+        /// When the oldest request not yet handed to the thread arrived.
+        var deferredSince: ContinuousClock.Instant?
         var stopped = false
     }
 
     private let dsn: String
     private let fault: FaultInjector
     private let logger: Logger
+    private let maximumDeferral: Duration
+    private let chunkRows: Int
     private let state = Mutex(Pending())
     private let wakeUp = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(dsn: String, fault: FaultInjector, logger: Logger) {
+    init(dsn: String, fault: FaultInjector, logger: Logger, maximumDeferral: Duration = .seconds(10), chunkRows: Int = 250_000) {
         self.dsn = dsn
         self.fault = fault
         self.logger = logger
+        self.maximumDeferral = maximumDeferral
+        self.chunkRows = chunkRows
         Thread { [self] in
             loop()
             finished.signal()
         }.start()
     }
 
-    /// Asks for every table's rows up to the committed batch's range end to be deleted.
-    func request(_ intent: BatchIntent) {
-        state.withLock { pending in
-            for range in intent.tables {
-                pending.targets[range.table] = max(pending.targets[range.table] ?? .start, range.to)
+    /// Asks for every table's rows of the committed batch to be deleted; `draining` says
+    /// that more rows are waiting to be read, so the delete may wait.
+    func request(_ intent: BatchIntent, draining: Bool) {
+        let now = ContinuousClock.now
+        let signal = state.withLock { pending in
+            for range in intent.tables where range.rows > 0 {
+                pending.steps[range.table, default: []].append(Step(to: range.to, rows: range.rows, batch: intent.batch))
             }
-            pending.batch = max(pending.batch, intent.batch)
+            let since = pending.deferredSince ?? now
+            guard draining, now - since < maximumDeferral else {
+                pending.deferredSince = nil
+                return true
+            }
+            pending.deferredSince = since
+            return false
         }
-        wakeUp.signal()
+        if signal { wakeUp.signal() }
     }
 
     /// Finishes the pending DELETEs (one attempt) and ends the thread.
@@ -54,14 +79,15 @@ final class CapturePruner: Sendable {
         var backoff = Duration.milliseconds(100)
         while true {
             wakeUp.wait()
-            let (targets, batch, stopped) = state.withLock { pending in
-                defer { pending.targets = [:] }
-                return (pending.targets, pending.batch, pending.stopped)
+            let (work, stopped) = state.withLock { pending in
+                defer { pending.steps = [:] }
+                return (pending.steps, pending.stopped)
             }
-            if targets.isEmpty {
+            if work.isEmpty {
                 if stopped { return }
                 continue
             }
+            var remaining = work
             do {
                 let live: PostgresConnection
                 if let connection {
@@ -74,19 +100,29 @@ final class CapturePruner: Sendable {
                     try live.execute("SET synchronous_commit TO off")
                     connection = live
                 }
-                for (table, position) in targets.sorted(by: { $0.key.description < $1.key.description }) {
-                    try live.execute("DELETE FROM \(table.quotedCaptureTable) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint)",
-                                     [String(position.txid), String(position.seq)])
+                for table in work.keys.sorted(by: { $0.description < $1.description }) {
+                    while let steps = remaining[table], !steps.isEmpty {
+                        let count = chunk(steps)
+                        let end = steps[count - 1].to
+                        try live.execute("DELETE FROM \(table.quotedCaptureTable) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint)",
+                                         [String(end.txid), String(end.seq)])
+                        remaining[table] = Array(steps.dropFirst(count))
+                    }
                 }
                 backoff = .milliseconds(100)
-                fault.trip(.afterPrune, batch: batch)
+                for batch in Set(work.values.joined().map(\.batch)).sorted() {
+                    fault.trip(.afterPrune, batch: batch)
+                }
                 if stopped { return }
             } catch {
                 connection = nil
-                logger.warning("pruning captured rows failed; will retry", metadata: ["error": "\(error)", "batch": "\(batch)"])
+                logger.warning("pruning captured rows failed; will retry", metadata: [
+                    "error": "\(error)",
+                    "batches": "\(work.values.joined().map(\.batch).min() ?? 0)...\(work.values.joined().map(\.batch).max() ?? 0)",
+                ])
                 state.withLock { pending in
-                    for (table, position) in targets {
-                        pending.targets[table] = max(pending.targets[table] ?? .start, position)
+                    for (table, steps) in remaining where !steps.isEmpty {
+                        pending.steps[table] = steps + (pending.steps[table] ?? [])
                     }
                 }
                 if stopped { return }
@@ -95,5 +131,17 @@ final class CapturePruner: Sendable {
                 wakeUp.signal()
             }
         }
+    }
+
+    /// How many of `steps` (at least one) the next DELETE covers: as many as fit in
+    /// `chunkRows`.
+    private func chunk(_ steps: [Step]) -> Int {
+        var rows = steps[0].rows
+        var count = 1
+        while count < steps.count, rows + steps[count].rows <= chunkRows {
+            rows += steps[count].rows
+            count += 1
+        }
+        return count
     }
 }

@@ -1,0 +1,59 @@
+import Logging
+import Testing
+import TestSupport
+@testable import CDC
+
+@Suite("Capture pruner", .serialized)
+struct CapturePrunerTests {
+    @Test("while a backlog drains, committed rows wait; once caught up they all go")
+    func defersWhileDraining() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(30)
+        let steps = try batches(of: 10, in: database)
+        let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), chunkRows: 15)
+        defer { pruner.stop() }
+
+        pruner.request(steps[0], draining: true)
+        pruner.request(steps[1], draining: true)
+        // Nothing wakes the pruner's thread for a draining request within the deferral.
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "30")
+
+        pruner.request(steps[2], draining: false)
+        try Poll.until("the caught-up request prunes every committed row") {
+            try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0"
+        }
+        #expect(try database.sql("SELECT count(*) FROM cdc.ordershistory_changes") == "30", "only the named table is pruned")
+    }
+
+    @Test("a backlog that never drains is still pruned once the deferral has passed")
+    func prunesAfterTheDeferral() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(20)
+        let steps = try batches(of: 10, in: database)
+        let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), maximumDeferral: .zero)
+        defer { pruner.stop() }
+
+        pruner.request(steps[0], draining: true)
+        try Poll.until("the first batch's rows are pruned") {
+            try database.sql("SELECT count(*) FROM cdc.orders_changes") == "10"
+        }
+    }
+
+    /// The `orders` capture rows cut into committed batches of `size` rows.
+    private func batches(of size: Int, in database: RetailDatabase) throws -> [BatchIntent] {
+        let positions = try database.sql("SELECT _txid || ' ' || _seq FROM cdc.orders_changes ORDER BY _txid, _seq")
+            .split(separator: "\n")
+            .map { line in
+                let parts = line.split(separator: " ")
+                return TablePosition(txid: UInt64(parts[0])!, seq: Int64(parts[1])!)
+            }
+        return stride(from: 0, to: positions.count, by: size).enumerated().map { index, start in
+            let end = min(start + size, positions.count) - 1
+            let range = BatchIntent.TableRange(table: TableName(name: "orders"), from: start == 0 ? .start : positions[start - 1],
+                                               to: positions[end], rows: end - start + 1, columns: [], files: [])
+            return BatchIntent(batch: UInt64(index + 1), watermark: 0, tables: [range], createdAt: "")
+        }
+    }
+}
