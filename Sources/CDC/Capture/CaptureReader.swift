@@ -24,57 +24,13 @@ struct CaptureReader {
         }
         sql += ") TO STDOUT (FORMAT binary)"
 
-        let decoder = BronzeRowDecoder(types: captured.selectedTypes,
-                                       names: captured.columns.map(\.name) + CaptureMetadataColumn.names)
-        let schema = captured.parquetSchema
         var parser = CopyBinaryParser(expectedFieldCount: captured.selectedTypes.count)
-        var result = TableRead(table: captured.table, last: from)
-        let txidField = captured.txidField
-        // Rows arrive in commit order, so runs of one day are long: keep that day's writer
-        // at hand instead of looking it up per row.
-        var currentDay = Int64.min
-        var writer: ParquetWriter<ParquetMemoryOutput>? = nil
-        var last = from
-        var rows = 0
-        var newest = Int64.min
+        var builder = TableReadBuilder(captured: captured, after: from, options: options)
         try connection.copyOut(sql) { chunk in
-            try parser.feed(chunk) { tuple in
-                let (position, day, changedAt) = Self.positionAndDay(tuple, txidField: txidField)
-                if day != currentDay || writer == nil {
-                    let index = try result.partitionIndex(day: day, schema: schema, options: options)
-                    writer = result.partitions[index].writer
-                    currentDay = day
-                }
-                try decoder.append(tuple, to: &writer!)
-                last = position
-                rows += 1
-                newest = max(newest, changedAt)
-            }
+            try parser.feed(chunk) { tuple in try builder.append(tuple) }
         }
         try parser.finish()
-        result.last = last
-        result.rows = rows
-        result.newestChange = newest
-        return result
-    }
-
-    /// Reads `_txid`, `_seq` and the UTC day of `_changed_at` (the three fields from
-    /// `txidField` on) from a tuple.
-    @inline(__always)
-    static func positionAndDay(_ tuple: borrowing CopyBinaryTuple, txidField: Int) -> (TablePosition, Int64, Int64) {
-        var fields = tuple.fields
-        for _ in 0..<txidField { _ = fields.next() }
-        let txid = fields.next().map { UInt64(bigEndianBytes: $0) } ?? 0
-        let seq = fields.next().map { Int64(bitPattern: UInt64(bigEndianBytes: $0)) } ?? 0
-        let postgresMicros = fields.next().map { Int64(bitPattern: UInt64(bigEndianBytes: $0)) } ?? 0
-        // PostgreSQL counts microseconds from 2000-01-01; 10957 days lie between it and 1970.
-        let day = Self.floorDivide(postgresMicros, 86_400_000_000) + 10_957
-        return (TablePosition(txid: txid, seq: seq), day, postgresMicros + 946_684_800_000_000)
-    }
-
-    static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-        let quotient = value / divisor
-        return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
+        return builder.finish()
     }
 }
 

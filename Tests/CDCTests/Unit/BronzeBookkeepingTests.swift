@@ -12,7 +12,7 @@ struct BronzeBookkeepingTests {
         #expect(civilDate(daysSinceEpoch: 11_016) == "2000-02-29")
         #expect(civilDate(daysSinceEpoch: 20_783) == "2026-11-26")
         #expect(civilDate(daysSinceEpoch: 2_932_896) == "9999-12-31")
-        #expect(CaptureReader.floorDivide(-1, 86_400_000_000) == -1)
+        #expect(TableReadBuilder.floorDivide(-1, 86_400_000_000) == -1)
     }
 
     @Test("file names carry the batch, zero-padded so they sort")
