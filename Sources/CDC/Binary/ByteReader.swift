@@ -15,6 +15,7 @@ struct ByteReader {
     var isAtEnd: Bool { offset == bytes.count }
 
     /// Reads a big-endian integer; `what` names it in the error.
+    @inline(__always)
     mutating func read<T: FixedWidthInteger>(_: T.Type, _ what: StaticString) throws(CopyBinaryError) -> T {
         let size = MemoryLayout<T>.size
         guard remaining >= size else {
@@ -26,6 +27,7 @@ struct ByteReader {
     }
 
     /// Returns the next `count` bytes without copying them.
+    @inline(__always)
     mutating func readBytes(_ count: Int, _ what: StaticString) throws(CopyBinaryError) -> UnsafeRawBufferPointer {
         guard count >= 0, remaining >= count else {
             throw .truncated(what, needed: count, available: remaining)

@@ -66,39 +66,48 @@ struct PostgresNumeric {
         guard !isSpecial else {
             throw CopyBinaryError(.overflow, "numeric \(text) cannot be stored in decimal(\(precision),\(scale)); only an unconstrained numeric column (stored as text) keeps NaN and Infinity")
         }
+        // Up to 18 digits fit an Int64, whose arithmetic is much cheaper than Int128's.
+        let magnitude: Int128? = precision <= 18
+            ? try accumulate(Int64.self, scale: scale).map { Int128($0) }
+            : try accumulate(Int128.self, scale: scale)
+        guard let magnitude, precision <= 38, magnitude < Self.int128PowersOfTen[precision] else {
+            throw CopyBinaryError(.overflow, "numeric \(text) does not fit decimal(\(precision),\(scale)) (at most \(precision) digits at scale \(scale)); the source column's precision may have changed — refresh the table's schema")
+        }
+        return sign == .negative ? -magnitude : magnitude
+    }
+
+    /// |value| · 10^`scale` as an integer of type `T`, or nil when it overflows `T`.
+    @inline(__always)
+    private func accumulate<T: FixedWidthInteger & SignedInteger>(_: T.Type, scale: Int) throws(CopyBinaryError) -> T? {
         // Group exponent holding the 10^-scale digit: scale 0 → 0, 1...4 → -1, 5...8 → -2.
         let lowestGroup = -((scale + 3) / 4)
         // Decimal digits of the lowest group that fall below 10^-scale (0...3).
         let excess = -4 * lowestGroup - scale
-        var accumulator: Int128 = 0
-        var overflow = false
+        var accumulator: T = 0
         var exponent = max(weight, lowestGroup)
-        while exponent >= lowestGroup, !overflow {
-            var group = Int128(digit(weight - exponent))
-            var factor: Int128 = 10_000
+        while exponent >= lowestGroup {
+            var group = T(digit(weight - exponent))
+            var factor: T = 10_000
             if exponent == lowestGroup, excess > 0 {
-                let divisor = Int128(Self.powersOfTen[excess])
+                let divisor = T(Self.powersOfTen[excess])
                 guard group % divisor == 0 else { throw tooManyFractionDigits(scale) }
                 group /= divisor
-                factor = Int128(Self.powersOfTen[4 - excess])
+                factor = T(Self.powersOfTen[4 - excess])
             }
             let (shifted, overflowMultiply) = accumulator.multipliedReportingOverflow(by: factor)
             let (sum, overflowAdd) = shifted.addingReportingOverflow(group)
+            if overflowMultiply || overflowAdd { return nil }
             accumulator = sum
-            overflow = overflowMultiply || overflowAdd
             exponent -= 1
         }
         // Any stored digit below the lowest group must be zero.
         let firstDropped = max(0, weight - lowestGroup + 1)
-        if !overflow, firstDropped < digitCount {
+        if firstDropped < digitCount {
             for index in firstDropped ..< digitCount where digit(index) != 0 {
                 throw tooManyFractionDigits(scale)
             }
         }
-        guard !overflow, precision <= 38, accumulator < Self.int128PowersOfTen[precision] else {
-            throw CopyBinaryError(.overflow, "numeric \(text) does not fit decimal(\(precision),\(scale)) (at most \(precision) digits at scale \(scale)); the source column's precision may have changed — refresh the table's schema")
-        }
-        return sign == .negative ? -accumulator : accumulator
+        return accumulator
     }
 
     private func tooManyFractionDigits(_ scale: Int) -> CopyBinaryError {
