@@ -24,6 +24,20 @@ enum CaptureMetrics {
         Counter(label: "medallion_lake_errors_total").increment()
     }
 
+    /// Rows of committed batches deleted from a capture table.
+    static func pruned(table: String, rows: Int) {
+        Counter(label: "medallion_rows_pruned_total", dimensions: [("table", table)]).increment(by: rows)
+    }
+
+    /// Rows of committed batches still waiting to be deleted from a capture table.
+    static func prunePending(table: String, rows: Int) {
+        Gauge(label: "medallion_prune_pending_rows", dimensions: [("table", table)]).record(Double(rows))
+    }
+
+    static func pruneFailure() {
+        Counter(label: "medallion_prune_failures_total").increment()
+    }
+
     static func backlog(table: String, rows: Int) {
         Gauge(label: "medallion_capture_backlog_rows", dimensions: [("table", table)]).record(Double(rows))
     }

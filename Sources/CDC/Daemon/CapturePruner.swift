@@ -22,6 +22,8 @@ final class CapturePruner: Sendable {
 
     private struct Pending: Sendable {
         var steps: [TableName: [Step]] = [:]
+        /// Rows of committed batches not deleted yet, handed to the thread or not.
+        var pendingRows: [TableName: Int] = [:]
         /// When the oldest request not yet handed to the thread arrived.
         var deferredSince: ContinuousClock.Instant?
         var stopped = false
@@ -55,6 +57,8 @@ final class CapturePruner: Sendable {
         let signal = state.withLock { pending in
             for range in intent.tables where range.rows > 0 {
                 pending.steps[range.table, default: []].append(Step(to: range.to, rows: range.rows, batch: intent.batch))
+                pending.pendingRows[range.table, default: 0] += range.rows
+                CaptureMetrics.prunePending(table: range.table.description, rows: pending.pendingRows[range.table]!)
             }
             let since = pending.deferredSince ?? now
             guard draining, now - since < maximumDeferral else {
@@ -107,6 +111,12 @@ final class CapturePruner: Sendable {
                         try live.execute("DELETE FROM \(table.quotedCaptureTable) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint)",
                                          [String(end.txid), String(end.seq)])
                         remaining[table] = Array(steps.dropFirst(count))
+                        let rows = steps[..<count].reduce(0) { $0 + $1.rows }
+                        state.withLock { pending in
+                            pending.pendingRows[table, default: 0] -= rows
+                            CaptureMetrics.prunePending(table: table.description, rows: pending.pendingRows[table]!)
+                        }
+                        CaptureMetrics.pruned(table: table.description, rows: rows)
                     }
                 }
                 backoff = .milliseconds(100)
@@ -116,6 +126,7 @@ final class CapturePruner: Sendable {
                 if stopped { return }
             } catch {
                 connection = nil
+                CaptureMetrics.pruneFailure()
                 logger.warning("pruning captured rows failed; will retry", metadata: [
                     "error": "\(error)",
                     "batches": "\(work.values.joined().map(\.batch).min() ?? 0)...\(work.values.joined().map(\.batch).max() ?? 0)",

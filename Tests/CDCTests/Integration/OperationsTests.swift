@@ -38,6 +38,14 @@ struct OperationsTests {
         #expect(metrics.contains("medallion_batches_committed_total"))
         #expect(metrics.contains("medallion_batch_duration_seconds"))
         #expect(metrics.contains("medallion_capture_backlog_rows"))
+        // Pruning follows the commit on its own connection; nothing announces it but the metric.
+        let pruned = try Poll.until("the committed rows are pruned") {
+            let text = try Command.run("/usr/bin/curl", ["-sf", base + "/metrics"]).output
+            return text.contains("medallion_rows_pruned_total{table=\"public.orders\"} 7") ? text : nil
+        }
+        let pending = pruned.split(separator: "\n").first { $0.hasPrefix("medallion_prune_pending_rows{table=\"public.orders\"} ") }
+        #expect(pending.flatMap { Double($0.split(separator: " ").last ?? "") } == 0, "\(pruned)")
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0")
         #expect(try Command.run("/usr/bin/curl", ["-sf", base + "/healthz"]).status == 0)
         #expect(try Command.run("/usr/bin/curl", ["-sf", base + "/readyz"]).output.contains("ready"))
         daemon.signal(SIGTERM)
