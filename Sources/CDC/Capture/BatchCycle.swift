@@ -98,8 +98,8 @@ struct BatchCycle {
     }
 
     /// Finishes a batch a crash interrupted: when the intent is the batch after the
-    /// bookmark, redoes it exactly (same range, names and bytes). Then makes sure the
-    /// capture tables hold nothing at or below the bookmark. Returns the bookmark.
+    /// bookmark, redoes it exactly (same range, names and bytes). Then has the pruner delete
+    /// whatever the capture tables still hold at or below the bookmark. Returns the bookmark.
     func recover(_ bookmark: Bookmark, logger: Logger) throws -> Bookmark {
         var bookmark = bookmark
         if let intent = try committer.loadIntent() {
@@ -127,13 +127,10 @@ struct BatchCycle {
                 throw CaptureError(.lakeState, message: "bronze/_cdc/intent.json names batch \(intent.batch) but the bookmark is at batch \(bookmark.batch); the bookmark was rolled back or replaced. Restore bronze/bookmark, or move bronze/ away to start over.")
             }
         }
-        for captured in tables {
-            let position = bookmark.position(captured.table)
-            if position > .start {
-                try connection.execute("DELETE FROM \(captured.table.quotedCaptureTable) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint)",
-                                       [String(position.txid), String(position.seq)])
-            }
-        }
+        // A crash can leave deferred prunes undone: hand them to the pruner rather than
+        // delay the catch-up by a DELETE that may span seconds of captured rows.
+        pruner.request(through: tables.map { ($0.table, bookmark.position($0.table)) }.filter { $0.1 > .start },
+                       batch: bookmark.batch)
         return bookmark
     }
 

@@ -71,6 +71,18 @@ final class CapturePruner: Sendable {
         if signal { wakeUp.signal() }
     }
 
+    /// Asks for every row at or below `positions` to be deleted now: on start, what a
+    /// crash left behind the bookmark (`batch`).
+    func request(through positions: [(TableName, TablePosition)], batch: UInt64) {
+        guard !positions.isEmpty else { return }
+        state.withLock { pending in
+            for (table, position) in positions {
+                pending.steps[table, default: []].append(Step(to: position, rows: 0, batch: batch))
+            }
+        }
+        wakeUp.signal()
+    }
+
     /// Finishes the pending DELETEs (one attempt) and ends the thread.
     func stop() {
         state.withLock { $0.stopped = true }
