@@ -32,6 +32,10 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
         do {
             _ = try ensureDriver(until: .now + configuration.timeout)
         } catch {
+            if lock.withLock({ stopped }) {
+                logger.info("spark driver start abandoned: the stage runner is stopping")
+                return
+            }
             logger.error("spark driver did not start; the next run tries again", metadata: [
                 "reason": "\(error)", "log": "\(configuration.logPath)",
             ])
@@ -92,7 +96,12 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
         guard channel.accept(until: deadline, alive: { process.status == nil }) else {
             let status = process.status
             process.terminate()
-            lock.withLock { state = "failed to start" }
+            let stopping = lock.withLock { () -> Bool in
+                if !stopped { state = "failed to start" }
+                return stopped
+            }
+            // `shutdown` ended the start: not a failure of the driver.
+            if stopping { throw StageError(.driverStart, message: "The stage runner is shutting down.") }
             if status == nil {
                 throw StageError(.timeout, message: "The Spark driver did not start within \(configuration.timeout); see \(configuration.logPath).",
                                  detail: logTail(configuration.logPath))
