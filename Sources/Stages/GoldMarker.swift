@@ -11,10 +11,13 @@ public struct GoldMarker: Sendable, Equatable {
     public var producedAt: Date
     /// The last bronze batch gold covers (`bronze_batch`).
     public var bronzeBatch: UInt64
+    /// How long the gold job took to publish (`gold_ms`), when the marker says.
+    public var goldMilliseconds: Int?
 
-    public init(producedAt: Date, bronzeBatch: UInt64) {
+    public init(producedAt: Date, bronzeBatch: UInt64, goldMilliseconds: Int? = nil) {
         self.producedAt = producedAt
         self.bronzeBatch = bronzeBatch
+        self.goldMilliseconds = goldMilliseconds
     }
 
     /// The marker in `lake`, or `nil` when gold has not been published yet.
@@ -37,7 +40,7 @@ public struct GoldMarker: Sendable, Equatable {
                              message: "\(Self.path) has no readable produced_at and bronze_batch; the next gold run rewrites it.",
                              detail: String(decoding: bytes.prefix(500), as: UTF8.self))
         }
-        self.init(producedAt: producedAt, bronzeBatch: UInt64(batch))
+        self.init(producedAt: producedAt, bronzeBatch: UInt64(batch), goldMilliseconds: (object["gold_ms"] as? NSNumber)?.intValue)
     }
 
     /// ISO 8601 with or without fractional seconds (`2026-11-26T14:00:00.123Z`).

@@ -105,12 +105,17 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
         guard let lake = configuration.lake else {
             return StageRunReport(bronzeBatch: 0, batches: 0, silverMilliseconds: 0, goldMilliseconds: 0, jobMilliseconds: 0)
         }
-        guard let bytes = try? lake.readIfExists("gold/_marker.json"),
-              let marker = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
-            throw StageError(.jobFailed, message: "The Spark submission finished but gold/_marker.json in \(lake.description) is missing or unreadable.")
+        let marker: GoldMarker?
+        do {
+            marker = try GoldMarker.read(from: lake)
+        } catch {
+            throw StageError(.jobFailed, message: "The Spark submission finished but \(GoldMarker.path) in \(lake.description) is unreadable: \(error)")
         }
-        let batch = (marker["bronze_batch"] as? NSNumber)?.uint64Value ?? 0
-        let gold = (marker["gold_ms"] as? NSNumber)?.intValue ?? 0
+        guard let marker else {
+            throw StageError(.jobFailed, message: "The Spark submission finished but \(GoldMarker.path) in \(lake.description) is missing.")
+        }
+        let batch = marker.bronzeBatch
+        let gold = marker.goldMilliseconds ?? 0
         return StageRunReport(bronzeBatch: batch, batches: 0, silverMilliseconds: 0, goldMilliseconds: gold, jobMilliseconds: gold)
     }
 
