@@ -16,19 +16,20 @@ import TestSupport
         var configuration = StageServiceTests.configuration()
         configuration.logDirectory = directory
         configuration.initialBackoff = .seconds(30)  // the retry stays pending while the test looks
-        let service = StageService(configuration: configuration, runner: runner, logger: Logger(label: "test"))
+        let recorder = RunRecorder()
+        let service = StageService(configuration: configuration, runner: runner, logger: Logger(label: "test"), onRun: recorder.callback)
         service.start()
         defer { service.stop() }
 
         service.requestRefresh()
         try runner.awaitStarted(1)
-        try Poll.until("the status file to say running") { try StageStatus.load(fromDirectory: directory)?.state == "running" }
+        // The service writes the file before it hands the run to the runner, and again
+        // before it reports the run's end.
+        #expect(try StageStatus.load(fromDirectory: directory)?.state == "running")
         runner.finish(.success)
-        try runner.awaitFinished(1)
-        let succeeded = try Poll.until("the status of run 1") { () -> StageStatus? in
-            let status = try StageStatus.load(fromDirectory: directory)
-            return status?.runs == 1 ? status : nil
-        }
+        _ = try recorder.await(1, timeout: 60)
+        let succeeded = try #require(try StageStatus.load(fromDirectory: directory))
+        #expect(succeeded.runs == 1)
         #expect(succeeded.state == "idle")
         #expect(succeeded.lastRunOutcome == "succeeded")
         #expect(succeeded.bronzeBatch == 1)
@@ -39,10 +40,9 @@ import TestSupport
         service.requestRefresh()
         try runner.awaitStarted(2)
         runner.finish(.failure(StageError(.timeout, message: "The stage run took longer than 3m and was killed.")))
-        let failed = try Poll.until("the status of run 2") { () -> StageStatus? in
-            let status = try StageStatus.load(fromDirectory: directory)
-            return status?.runs == 2 ? status : nil
-        }
+        _ = try recorder.await(2, timeout: 60)
+        let failed = try #require(try StageStatus.load(fromDirectory: directory))
+        #expect(failed.runs == 2)
         #expect(failed.state == "retrying")
         #expect(failed.lastRunOutcome == "failed")
         #expect(failed.consecutiveFailures == 1)
@@ -61,7 +61,7 @@ import TestSupport
         service.requestRefresh()  // what the daemon does before the group starts
         service.start()
         defer { service.stop() }
-        try Poll.until("the status file to be written") { try StageStatus.load(fromDirectory: directory) != nil }
+        try runner.awaitPreparing()  // the file is written before the driver's start
         #expect(try StageStatus.load(fromDirectory: directory)?.state == "running")
         #expect(runner.scripted.started == 0, "the driver is still starting")
         runner.open()
@@ -103,9 +103,18 @@ import TestSupport
 final class GatedStartRunner: StageJobRunner, @unchecked Sendable {
     let scripted = ScriptedRunner()
     private let gate = DispatchSemaphore(value: 0)
+    private let preparing = DispatchSemaphore(value: 0)
 
     func open() { gate.signal() }
-    func prepare() { gate.wait() }
+    func prepare() {
+        preparing.signal()
+        gate.wait()
+    }
+
+    /// Waits until the service has begun the driver's start.
+    func awaitPreparing() throws {
+        guard preparing.wait(timeout: .now() + 60) == .success else { throw HarnessError("the service never started the driver") }
+    }
     var driverState: String { scripted.driverState }
     func shutdown() {
         gate.signal()
