@@ -5,7 +5,8 @@ No namenode can run on the test machines, so the tests talk to this instead. It 
 the WebHDFS REST API as Hadoop 3 does (the two-step CREATE and OPEN through a separate
 "datanode" port, RENAME with and without renameoptions, LISTSTATUS_BATCH, errors as JSON
 RemoteException bodies with Hadoop's status codes), plus what Hadoop's own WebHDFS
-client asks for when Spark reads (GETFILEBLOCKLOCATIONS, GETSERVERDEFAULTS, ...). Its
+client asks for when Spark reads and writes (GETFILEBLOCKLOCATIONS, GETSERVERDEFAULTS,
+GETFILELINKSTATUS, ...). Its
 fidelity is checked with real clients: Spark (Hadoop's WebHdfsFileSystem) and HdfsCLI.
 
     webhdfs_double.py --root DIR [--namenodes N] [--active K] [--user-dirs]
@@ -307,7 +308,9 @@ class Handler(BaseHTTPRequestHandler):
                 if os.path.isdir(local):
                     raise not_found(f"Path is not a file: {path}")
                 return self.redirect(op, path, query)
-            if op == "GETFILESTATUS":
+            # FileContext.rename (the stage jobs' atomic replace) asks for the link status;
+            # the double has no symlinks, so it is the file status.
+            if op in ("GETFILESTATUS", "GETFILELINKSTATUS"):
                 if not os.path.exists(local):
                     raise not_found(f"File does not exist: {path}")
                 return self.send(200, {"FileStatus": file_status(local, "")})

@@ -60,6 +60,30 @@ struct WebHDFSCaptureTests {
         let orders = try #require(report.tables.first { $0.table.name == "orders" })
         #expect(seen?["rows"] as? Int == orders.bronzeChanges, "\(spark.stdout)")
         #expect(seen?["rows"] as? Int == 340)
+
+        // Silver and gold on the same lake through Spark's WebHDFS client: one cold run.
+        let logs = try Repository.temporaryDirectory("medallion-webhdfs-stages")
+        defer { try? FileManager.default.removeItem(atPath: logs) }
+        var stageEnvironment = environment
+        stageEnvironment.merge([
+            "MEDALLION_SPARK_LAKE": location,
+            "MEDALLION_STAGE_LOG_DIR": logs,
+            "MEDALLION_SPARK_CLASS_ARCHIVE": "off",
+            "MEDALLION_SPARK_SUBMIT": Repository.root + "/.venv/bin/spark-submit",
+            "MEDALLION_SPARK_JOBS": Repository.root + "/spark-jobs",
+            "PYSPARK_PYTHON": try PythonTool.python(),
+            "SPARK_LOCAL_IP": "127.0.0.1",
+        ]) { $1 }
+        let refresh = try Command.run(try Repository.medallionExecutable(), ["refresh", "--stages", "submit"],
+                                      environment: stageEnvironment, check: false)
+        let stageLog = (try? String(contentsOfFile: logs + "/medallion-stages-submit.log", encoding: .utf8)) ?? ""
+        #expect(refresh.status == 0, "\(refresh.error)\n\(stageLog.suffix(4000))")
+        let metrics = try JSONSerialization.jsonObject(with: Data(try lake.read("gold/branch_metrics.json"))) as? [String: Any]
+        let counts = Dictionary(uniqueKeysWithValues: (metrics?["branches"] as? [[String: Any]] ?? []).map {
+            ($0["branch"] as? String ?? "", $0["order_count"] as? Int ?? -1)
+        })
+        #expect(counts == ["branch-01": 100, "branch-02": 150, "branch-03": 50, "branch-04": 40], "\(String(describing: metrics))")
+        #expect(try lake.list("silver").isEmpty == false)
     }
 
     private func verify(_ database: RetailDatabase, _ lake: any LakeStorage) throws -> VerifyReport {
