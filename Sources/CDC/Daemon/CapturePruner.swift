@@ -120,8 +120,12 @@ final class CapturePruner: Sendable {
                     while let steps = remaining[table], !steps.isEmpty {
                         let count = chunk(steps)
                         let end = steps[count - 1].to
-                        try live.execute("DELETE FROM \(table.quotedCaptureTable) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint)",
-                                         [String(end.txid), String(end.seq)])
+                        if steps[..<count].contains(where: { $0.rows == 0 }) {
+                            try deleteInChunks(table, through: end, live)
+                        } else {
+                            try live.execute("DELETE FROM \(table.quotedCaptureTable) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint)",
+                                             [String(end.txid), String(end.seq)])
+                        }
                         remaining[table] = Array(steps.dropFirst(count))
                         let rows = steps[..<count].reduce(0) { $0 + $1.rows }
                         state.withLock { pending in
@@ -153,6 +157,19 @@ final class CapturePruner: Sendable {
                 backoff = min(backoff * 2, .seconds(10))
                 wakeUp.signal()
             }
+        }
+    }
+
+    /// Deletes everything at or below `end` when how much that is is unknown (on start,
+    /// after a crash): `chunkRows` rows per statement, each its own transaction.
+    private func deleteInChunks(_ table: TableName, through end: TablePosition, _ connection: PostgresConnection) throws {
+        let capture = table.quotedCaptureTable
+        while true {
+            let deleted = try connection.execute("""
+                DELETE FROM \(capture) WHERE ctid = ANY(ARRAY(
+                    SELECT ctid FROM \(capture) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint) LIMIT \(chunkRows)))
+                """, [String(end.txid), String(end.seq)]).affectedRows
+            if deleted < chunkRows { return }
         }
     }
 

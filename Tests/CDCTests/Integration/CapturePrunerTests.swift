@@ -41,6 +41,22 @@ struct CapturePrunerTests {
         }
     }
 
+    @Test("on start, what a crash left below the bookmark is deleted in chunks, and nothing above it")
+    func recoveryPruneInChunks() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(30)
+        let bookmark = try batches(of: 25, in: database)[0].tables[0].to
+        let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), chunkRows: 7)
+        defer { pruner.stop() }
+
+        pruner.request(through: [(TableName(name: "orders"), bookmark)], batch: 1)
+        try Poll.until("the rows at or below the bookmark are pruned") {
+            try database.sql("SELECT count(*) FROM cdc.orders_changes") == "5"
+        }
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes WHERE (_txid, _seq) <= ('\(bookmark.txid)'::xid8, \(bookmark.seq))") == "0")
+    }
+
     /// The `orders` capture rows cut into committed batches of `size` rows.
     private func batches(of size: Int, in database: RetailDatabase) throws -> [BatchIntent] {
         let positions = try database.sql("SELECT _txid || ' ' || _seq FROM cdc.orders_changes ORDER BY _txid, _seq")
