@@ -42,6 +42,9 @@ public struct StageError: Error, Sendable, CustomStringConvertible, CustomDebugS
         self.detail = detail
     }
 
+    /// A driver start refused or ended because the runner is stopping.
+    static var shuttingDown: StageError { StageError(.driverStart, message: "The stage runner is shutting down.") }
+
     public var description: String { message }
 
     public var debugDescription: String {

@@ -34,7 +34,7 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
         let started = ContinuousClock.now
         let deadline = started + configuration.timeout
         let submissionID = try lock.withLockTyped { () throws(StageError) -> String in
-            guard !stopped else { throw StageError(.driverStart, message: "The stage runner is shutting down.") }
+            guard !stopped else { throw .shuttingDown }
             let submissionID = try client.create(request(full: full))
             submission = submissionID
             state = "submitted \(submissionID)"

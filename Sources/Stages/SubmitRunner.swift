@@ -43,7 +43,7 @@ final class SubmitRunner: StageJobRunner, @unchecked Sendable {
         }
         defer { if let dump { try? FileManager.default.removeItem(atPath: dump.temporary) } }
         let process = try lock.withLockTyped { () throws(StageError) -> SparkProcess in
-            guard !stopped else { throw StageError(.driverStart, message: "The stage runner is shutting down.") }
+            guard !stopped else { throw .shuttingDown }
             let process = try SparkProcess(configuration.sparkSubmit, arguments,
                                            environment: Self.environment(configuration, jvmOptions: jvmOptions),
                                            logPath: configuration.logPath)

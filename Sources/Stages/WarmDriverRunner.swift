@@ -85,7 +85,7 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
         let arguments = ["--master", "local[*]", "--name", "medallion-stages", configuration.driverScript,
                          "serve", configuration.lakeURI, "--port", String(channel.port), "--token", channel.token]
         let process = try lock.withLockTyped { () throws(StageError) -> SparkProcess in
-            guard !stopped else { throw StageError(.driverStart, message: "The stage runner is shutting down.") }
+            guard !stopped else { throw .shuttingDown }
             let process = try SparkProcess(configuration.sparkSubmit, arguments, environment: configuration.sparkEnvironment,
                                            logPath: configuration.logPath)
             self.process = process
@@ -101,7 +101,7 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
                 return stopped
             }
             // `shutdown` ended the start: not a failure of the driver.
-            if stopping { throw StageError(.driverStart, message: "The stage runner is shutting down.") }
+            if stopping { throw .shuttingDown }
             if status == nil {
                 throw StageError(.timeout, message: "The Spark driver did not start within \(configuration.timeout); see \(configuration.logPath).",
                                  detail: logTail(configuration.logPath))
