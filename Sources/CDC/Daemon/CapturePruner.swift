@@ -104,6 +104,7 @@ final class CapturePruner: Sendable {
                 continue
             }
             var remaining = work
+            let batches = Set(work.values.joined().map(\.batch)).sorted()
             do {
                 let live: PostgresConnection
                 if let connection {
@@ -136,16 +137,14 @@ final class CapturePruner: Sendable {
                     }
                 }
                 backoff = .milliseconds(100)
-                for batch in Set(work.values.joined().map(\.batch)).sorted() {
-                    fault.trip(.afterPrune, batch: batch)
-                }
+                for batch in batches { fault.trip(.afterPrune, batch: batch) }
                 if stopped { return }
             } catch {
                 connection = nil
                 CaptureMetrics.pruneFailure()
                 logger.warning("pruning captured rows failed; will retry", metadata: [
                     "error": "\(error)",
-                    "batches": "\(work.values.joined().map(\.batch).min() ?? 0)...\(work.values.joined().map(\.batch).max() ?? 0)",
+                    "batches": "\(batches.first ?? 0)...\(batches.last ?? 0)",
                 ])
                 state.withLock { pending in
                     for (table, steps) in remaining where !steps.isEmpty {
