@@ -22,11 +22,7 @@ import TestSupport
             "MEDALLION_MAX_DELAY": "50ms",
             "MEDALLION_STAGES": "local",
             "MEDALLION_STAGE_LOG_DIR": work,
-            "MEDALLION_SPARK_SUBMIT": Repository.root + "/.venv/bin/spark-submit",
-            "MEDALLION_SPARK_JOBS": Repository.root + "/spark-jobs",
-            "PYSPARK_PYTHON": try PythonTool.python(),
-            "SPARK_LOCAL_IP": "127.0.0.1",
-        ]
+        ].merging(try PythonTool.stageEnvironment()) { $1 }
         let medallion = try Repository.medallionExecutable()
         try Command.run(medallion, ["install"], environment: environment)
         let daemon = try ChildProcess(medallion, ["run"], environment: environment)

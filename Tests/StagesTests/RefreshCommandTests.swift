@@ -10,14 +10,10 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: work) }
         let lake = work + "/lake"
         try BronzeFixture.retail.write(to: lake)
-        let environment = [
+        let environment = try PythonTool.stageEnvironment().merging([
             "MEDALLION_LAKE": "file://" + lake,
             "MEDALLION_STAGE_LOG_DIR": work,
-            "MEDALLION_SPARK_SUBMIT": Repository.root + "/.venv/bin/spark-submit",
-            "MEDALLION_SPARK_JOBS": Repository.root + "/spark-jobs",
-            "PYSPARK_PYTHON": try PythonTool.python(),
-            "SPARK_LOCAL_IP": "127.0.0.1",
-        ]
+        ]) { $1 }
         let medallion = try Repository.medallionExecutable()
 
         let result = try Command.run(medallion, ["refresh", "--stages", "submit"], environment: environment, check: false)

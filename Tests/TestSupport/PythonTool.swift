@@ -56,6 +56,17 @@ public enum PythonTool {
         return result
     }
 
+    /// Variables that point `medallion`'s stage runner at the virtualenv's Spark and the
+    /// repository's jobs, bound to loopback.
+    public static func stageEnvironment() throws -> [String: String] {
+        [
+            "MEDALLION_SPARK_SUBMIT": Repository.root + "/.venv/bin/spark-submit",
+            "MEDALLION_SPARK_JOBS": Repository.root + "/spark-jobs",
+            "PYSPARK_PYTHON": try python(),
+            "SPARK_LOCAL_IP": "127.0.0.1",
+        ]
+    }
+
     /// Runs a PySpark script with `spark-submit` from the virtualenv (local mode, loopback only).
     @discardableResult
     public static func sparkSubmit(_ script: String, _ arguments: [String] = []) throws -> Result {

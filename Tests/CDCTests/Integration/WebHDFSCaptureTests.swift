@@ -64,15 +64,10 @@ struct WebHDFSCaptureTests {
         // Silver and gold on the same lake through Spark's WebHDFS client: one cold run.
         let logs = try Repository.temporaryDirectory("medallion-webhdfs-stages")
         defer { try? FileManager.default.removeItem(atPath: logs) }
-        var stageEnvironment = environment
-        stageEnvironment.merge([
+        let stageEnvironment = try environment.merging(PythonTool.stageEnvironment()) { $1 }.merging([
             "MEDALLION_SPARK_LAKE": location,
             "MEDALLION_STAGE_LOG_DIR": logs,
             "MEDALLION_SPARK_CLASS_ARCHIVE": "off",
-            "MEDALLION_SPARK_SUBMIT": Repository.root + "/.venv/bin/spark-submit",
-            "MEDALLION_SPARK_JOBS": Repository.root + "/spark-jobs",
-            "PYSPARK_PYTHON": try PythonTool.python(),
-            "SPARK_LOCAL_IP": "127.0.0.1",
         ]) { $1 }
         let refresh = try Command.run(try Repository.medallionExecutable(), ["refresh", "--stages", "submit"],
                                       environment: stageEnvironment, check: false)
