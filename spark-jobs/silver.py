@@ -75,7 +75,12 @@ MEMORY = Memory()
 
 def current(spark, lake, table):
     """A silver table, from memory when it is still the lake's, else from the lake."""
-    kept = MEMORY.tables_for(lake.read_json(BOOKMARK)).get(table)
+    return kept_or_read(spark, lake, table, MEMORY.tables_for(lake.read_json(BOOKMARK)))
+
+
+def kept_or_read(spark, lake, table, kept_tables):
+    """`table` from `kept_tables` (see Memory.tables_for), else as the lake holds it."""
+    kept = kept_tables.get(table)
     return kept if kept is not None else read_silver(spark, lake, table)
 
 
@@ -85,7 +90,11 @@ def bronze_batch(lake):
 
 
 def silver_batch(lake):
-    bookmark = lake.read_json(BOOKMARK)
+    return covered_batch(lake.read_json(BOOKMARK))
+
+
+def covered_batch(bookmark):
+    """The last bronze batch silver's `bookmark` covers (0 before the first run)."""
     return int(bookmark["bronze_batch"]) if bookmark else 0
 
 
@@ -169,16 +178,12 @@ def run(spark, lake, full=False, phases=NONE):
         for path in (ORDERS, STATUS, BOOKMARK):
             lake.delete(path)
     bookmark = lake.read_json(BOOKMARK)
-    after, upto = int(bookmark["bronze_batch"]) if bookmark else 0, bronze_batch(lake)
+    after, upto = covered_batch(bookmark), bronze_batch(lake)
     if upto <= after:
         return {"bronze_batch": after, "batches": 0, "silver_ms": 0}
     # Trusted again only once this run's bookmark is written.
     memory, keep = MEMORY.tables_for(bookmark), MEMORY.enabled
     MEMORY.forget()
-
-    def existing(table):
-        kept = memory.get(table)
-        return kept if kept is not None else read_silver(spark, lake, table)
 
     with phases("silver.list"):
         order_files, history_files = new_files(lake, "orders", after, upto), new_files(lake, "ordershistory", after, upto)
@@ -187,7 +192,7 @@ def run(spark, lake, full=False, phases=NONE):
         history = latest_changes(spark, "ordershistory", history_files)
     cached = [frame for frame in (orders, history) if frame is not None]  # released at the end
 
-    current_orders = existing(ORDERS)
+    current_orders = kept_or_read(spark, lake, ORDERS, memory)
     if orders is not None:
         live = (orders.where("_op <> 'D'").drop("_op", "_changed_at")
                 .withColumn("date", F.to_date("created_at")))
@@ -195,7 +200,7 @@ def run(spark, lake, full=False, phases=NONE):
             whole = upsert(lake, ORDERS, current_orders, live, orders.where("_op = 'D'").select("id"), "id", keep, phases)
         current_orders = whole if keep else read_silver(spark, lake, ORDERS)
 
-    current_status = existing(STATUS)
+    current_status = kept_or_read(spark, lake, STATUS, memory)
     if orders is not None or history is not None:
         if current_orders is None:  # history whose orders are not captured (yet): kept, joined later
             current_orders = spark.createDataFrame([], ORDERS_SCHEMA)
