@@ -2,7 +2,8 @@
 /// levels, v1 and v2 data pages, uncompressed / SNAPPY / ZSTD pages.
 public struct ParquetReader: Sendable {
     private let bytes: [UInt8]
-    private let metadata: FileMetaData
+    /// The decoded footer.
+    let metadata: FileMetaData
     private let leaves: [ColumnReader.Layout]
 
     /// The schema, mapped back from the file's physical and logical types.

@@ -11,6 +11,13 @@ import Testing
         #expect(try canonicalColumns(reader) == expected)
     }
 
+    /// The encodings of each column chunk in the file's first row group, by column name.
+    private func firstRowGroupEncodings(_ bytes: [UInt8]) throws -> [String: Set<Int32>] {
+        Dictionary(uniqueKeysWithValues: try ParquetReader(bytes: bytes).metadata.rowGroups[0].columns.map {
+            ($0.metaData!.pathInSchema[0], Set($0.metaData!.encodings))
+        })
+    }
+
     @Test(arguments: [ParquetCompression.zstd, .snappy, .uncompressed, .zstd(level: 19)])
     func everyTypeRoundTrips(compression: ParquetCompression) throws {
         let (schema, rows) = Fixtures.edgeCases()
@@ -106,13 +113,7 @@ import Testing
         var options = ParquetWriterOptions()
         options.dictionaryMaxBytes = 4096
         let bytes = try writeMemory(schema, rows, options: options)
-        var decoder = ThriftCompactDecoder(bytes: bytes, position: 0)
-        let length = Int(bytes[bytes.count - 8]) | Int(bytes[bytes.count - 7]) << 8 | Int(bytes[bytes.count - 6]) << 16
-        decoder.position = bytes.count - 8 - length
-        let meta = try FileMetaData.decode(from: &decoder)
-        let encodings = Dictionary(uniqueKeysWithValues: meta.rowGroups[0].columns.map {
-            ($0.metaData!.pathInSchema[0], Set($0.metaData!.encodings))
-        })
+        let encodings = try firstRowGroupEncodings(bytes)
         #expect(encodings["branch"]!.contains(Encoding.rleDictionary.rawValue))
         #expect(encodings["status"]!.contains(Encoding.rleDictionary.rawValue))
         #expect(!encodings["id"]!.contains(Encoding.rleDictionary.rawValue))
@@ -124,13 +125,7 @@ import Testing
         // Within the default 1 MiB dictionary budget, but nearly every id is distinct.
         let (schema, rows) = Fixtures.orders(rows: 20_000)
         let bytes = try writeMemory(schema, rows)
-        var decoder = ThriftCompactDecoder(bytes: bytes, position: 0)
-        let length = Int(bytes[bytes.count - 8]) | Int(bytes[bytes.count - 7]) << 8 | Int(bytes[bytes.count - 6]) << 16
-        decoder.position = bytes.count - 8 - length
-        let meta = try FileMetaData.decode(from: &decoder)
-        let encodings = Dictionary(uniqueKeysWithValues: meta.rowGroups[0].columns.map {
-            ($0.metaData!.pathInSchema[0], Set($0.metaData!.encodings))
-        })
+        let encodings = try firstRowGroupEncodings(bytes)
         #expect(!encodings["id"]!.contains(Encoding.rleDictionary.rawValue))
         #expect(encodings["branch"]!.contains(Encoding.rleDictionary.rawValue))
         try roundTrip(schema, rows)
@@ -154,11 +149,7 @@ import Testing
             [.int(7), .string("a"), .double(-0.0), .decimal(-300)],
         ]
         let bytes = try writeMemory(schema, rows)
-        var decoder = ThriftCompactDecoder(bytes: bytes)
-        let length = Int(bytes[bytes.count - 8]) | Int(bytes[bytes.count - 7]) << 8
-        decoder.position = bytes.count - 8 - length
-        let meta = try FileMetaData.decode(from: &decoder)
-        let stats = meta.rowGroups[0].columns.map { $0.metaData!.statistics! }
+        let stats = try ParquetReader(bytes: bytes).metadata.rowGroups[0].columns.map { $0.metaData!.statistics! }
         #expect(stats[0].minValue == [0xFB, 0xFF, 0xFF, 0xFF] && stats[0].maxValue == [7, 0, 0, 0])
         #expect(stats[0].min == stats[0].minValue && stats[0].nullCount == 1)
         #expect(stats[1].minValue == Array("a".utf8) && stats[1].maxValue == Array("é".utf8))
