@@ -51,7 +51,7 @@ import TestSupport
         let log = work + "/medallion-stages-local.log"
         let startedBefore = try Self.runsStarted(log)
         service.requestRefresh()
-        try awaitCondition("the driver to start the run") { try Self.runsStarted(log) > startedBefore }
+        try Poll.until("the driver to start the run", interval: 0.02) { try Self.runsStarted(log) > startedBefore }
         kill(-warmPID, SIGKILL)
         let (recovered, report) = try recorder.awaitSuccess(after: retried)
         guard case .failure(let died) = try recorder.await(retried + 1) else {

@@ -32,11 +32,6 @@ final class RunRecorder: @unchecked Sendable {
     }
 }
 
-/// Waits until `condition` holds, checking every few milliseconds; throws after `timeout`.
-func awaitCondition(_ what: String, timeout: Double = 60, _ condition: () throws -> Bool) throws {
-    try Poll.until(what, timeout: timeout, interval: 0.02, condition)
-}
-
 /// Spark settings for tests: the repository's virtualenv, logs in `directory`.
 func testStageConfiguration(lake: String, runner: StageRunnerKind, logDirectory: String) throws -> StageConfiguration {
     var configuration = StageConfiguration(lakeURI: "file://" + lake, runner: runner)
