@@ -25,6 +25,7 @@ END
 $do$;
 DROP FUNCTION IF EXISTS cdc.install_table(regclass, boolean, name);
 DROP FUNCTION IF EXISTS cdc.uninstall_table(regclass);
+DROP FUNCTION IF EXISTS cdc.drop_capture_triggers(regclass);
 DROP FUNCTION IF EXISTS cdc.capture_table_name(regclass);
 DROP FUNCTION IF EXISTS cdc.notify_change();
 DROP TABLE IF EXISTS cdc.captured_tables;

@@ -17,7 +17,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var lakeOptions: LakeOptions
 
-    @Argument(help: "Tables as name or schema.name (default: orders ordershistory).")
+    @Argument(help: "Tables as name or schema.name, in SQL identifier syntax (default: every captured table).")
     var tables: [String] = []
 
     @Option(help: "How long to wait for bronze to catch up (env: MEDALLION_VERIFY_TIMEOUT; default 60s).")
@@ -35,7 +35,7 @@ struct VerifyCommand: ParsableCommand {
                 options.timeout = timeout.duration
             }
             let report = try Verifier(connection: connection, lake: try lakeOptions.open(), options: options)
-                .verify(parseTables(tables) ?? [])
+                .verify(parseTables(tables, default: nil) ?? [])
             print(json ? Self.json(report) : Self.table(report))
             clean = report.isClean
         }

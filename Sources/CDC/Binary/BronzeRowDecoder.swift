@@ -55,6 +55,62 @@ struct BronzeRowDecoder: Sendable {
         }
     }
 
+    /// Decodes a capture tuple into one bronze row: the source columns `0..<sourceColumns`,
+    /// the capture columns after them, then `_overflow` as the sink's last column.
+    ///
+    /// A source value the column's Parquet type cannot hold (numeric NaN in a decimal,
+    /// a timestamp past 294247, or anything else a decoder rejects) is stored as NULL, and
+    /// its PostgreSQL text, taken from the `::text` field `textFields` names for that column
+    /// (fields after the capture columns), goes into `_overflow` as a JSON object. Without a
+    /// text field for it, `OverflowNeedsText` asks the caller to select one and read again.
+    /// Returns the columns that overflowed, or nil (the usual case: nothing allocated).
+    func appendCapture<Sink: BronzeRowSink>(
+        _ tuple: borrowing CopyBinaryTuple, to sink: inout Sink, sourceColumns: Int, textFields: [Int?]
+    ) throws -> [Int]? {
+        let extra = textFields.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        guard tuple.fieldCount == plans.count + extra else {
+            throw CopyBinaryError(.fieldCount, "the tuple has \(tuple.fieldCount) fields but the decoder expects \(plans.count + extra); the SELECT list and the decoder's columns disagree")
+        }
+        var fields = tuple.fields
+        var overflowed: [Int]?
+        for index in 0 ..< plans.count {
+            let field = fields.next()
+            if index < sourceColumns {
+                do {
+                    try Self.decode(field, plans[index], column: index, into: &sink)
+                } catch {
+                    guard textFields[index] != nil else { throw OverflowNeedsText(column: index, reason: "\(error)") }
+                    try sink.appendNull(column: index)
+                    overflowed = (overflowed ?? []) + [index]
+                }
+            } else {
+                do {
+                    try Self.decode(field, plans[index], column: index, into: &sink)
+                } catch var error as CopyBinaryError where error.column == nil {
+                    error.column = names[index]
+                    throw error
+                }
+            }
+        }
+        guard let overflowed else {
+            try sink.appendNull(column: plans.count)
+            try sink.endRow()
+            return nil
+        }
+        var texts: [Int: UnsafeRawBufferPointer?] = [:]
+        for (column, field) in textFields.enumerated() where field != nil {
+            let bytes = fields.next()
+            if overflowed.contains(column) { texts[column] = bytes }
+        }
+        var json = OverflowJSON()
+        for column in overflowed {
+            json.add(name: names[column], text: texts[column] ?? nil)
+        }
+        try json.finish { try sink.append(column: plans.count, bytes: $0) }
+        try sink.endRow()
+        return overflowed
+    }
+
     /// The values `append` would store for `tuple`, in column order.
     func values(_ tuple: borrowing CopyBinaryTuple) throws -> [ParquetValue] {
         var collector = BronzeValueCollector(types: parquetTypes, names: names)
@@ -117,5 +173,55 @@ struct BronzeRowDecoder: Sendable {
         case .timestamp: .timestamp("timestamp")
         case .timestamptz: .timestamp("timestamptz")
         }
+    }
+}
+
+/// A source value could not be stored in its column's type and no `::text` form of it was
+/// selected: read again with one.
+struct OverflowNeedsText: Error {
+    var column: Int
+    var reason: String
+}
+
+/// Builds the `_overflow` JSON object `{"<column>": "<text>", ...}` (null for a NULL text).
+struct OverflowJSON {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+
+    mutating func add(name: String, text: UnsafeRawBufferPointer?) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        Self.appendString(Array(name.utf8), to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        if let text {
+            Self.appendString(Array(text), to: &bytes)
+        } else {
+            bytes.append(contentsOf: Array("null".utf8))
+        }
+    }
+
+    func finish(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var closed = bytes
+        closed.append(UInt8(ascii: "}"))
+        try closed.withUnsafeBytes(body)
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped; other bytes
+    /// (UTF-8 from the server) kept as they are.
+    static func appendString(_ value: [UInt8], to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(UInt8(ascii: "\""))
+        for byte in value {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case 0 ..< 0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -5,14 +5,14 @@
 enum PostgresTimestamp {
     /// Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's timestamp epoch.
     static let epochOffsetMicros: Int64 = 946_684_800_000_000
-    /// 9999-12-31T23:59:59.999999: what `'infinity'` becomes.
-    static let infinityMicros: Int64 = 253_402_300_799_999_999
-    /// 0001-01-01T00:00:00: what `'-infinity'` becomes.
-    static let minusInfinityMicros: Int64 = -62_135_596_800_000_000
+    /// What `'infinity'` becomes: 2^63−1 µs, as DuckDB stores it.
+    static let infinityMicros: Int64 = .max
+    /// What `'-infinity'` becomes: −(2^63−1) µs, as DuckDB stores it.
+    static let minusInfinityMicros: Int64 = -.max
 
-    /// Microseconds since 1970-01-01. ±infinity is clamped to the extreme
-    /// timestamps of years 0001...9999 because Parquet has no infinite timestamp;
-    /// finite values (4713 BC ... 294276 AD) are kept as they are.
+    /// Microseconds since 1970-01-01, ±infinity as ±(2^63−1). The last ~29 years of
+    /// PostgreSQL's range (after 294247-01-10) do not fit once shifted to 1970: they throw
+    /// `.overflow`, and the capture stores them as text in `_overflow`.
     @inline(__always)
     static func microsSince1970(_ bytes: UnsafeRawBufferPointer, type: StaticString) throws(CopyBinaryError) -> Int64 {
         let micros = try Int64(postgresBinary: bytes, type: type)
@@ -21,8 +21,8 @@ enum PostgresTimestamp {
         case .min: return minusInfinityMicros
         default:
             let (shifted, overflow) = micros.addingReportingOverflow(epochOffsetMicros)
-            guard !overflow else {
-                throw CopyBinaryError(.overflow, "\(type) value \(micros) µs since 2000 is outside PostgreSQL's range")
+            guard !overflow, shifted != infinityMicros else {
+                throw CopyBinaryError(.overflow, "\(type) value \(micros) µs since 2000 does not fit a 64-bit microsecond count since 1970")
             }
             return shifted
         }

@@ -19,6 +19,8 @@ struct BatchCycle {
     /// Deletes what each committed batch put in bronze, off the capture path.
     let pruner: CapturePruner
     let publisher: BatchPublisher
+    /// Columns whose values needed their text form in earlier reads.
+    let fallback: TextFallbackColumns
 
     /// What one turn did.
     struct Outcome {
@@ -48,7 +50,8 @@ struct BatchCycle {
             var budget = maxRows
             let start = Int(bookmark.batch % UInt64(max(1, tables.count)))
             for captured in tables[start...] + tables[..<start] where budget > 0 {
-                let read = try reader.read(captured, after: bookmark.position(captured.table), bound: .watermark(watermark, limit: budget))
+                let read = try reader.read(captured, after: bookmark.position(captured.table), bound: .watermark(watermark, limit: budget),
+                                           fallback: fallback)
                 budget -= read.rows
                 reads.append(read)
             }
@@ -68,9 +71,11 @@ struct BatchCycle {
                                                columns: columnsByTable, previous: bookmark)
         outcome.bookmark = BronzeCommitter.bookmark(after: intent, previous: bookmark)
         let newest = reads.map(\.newestChange).max() ?? .min
+        let overflowed = Self.overflowed(reads)
         let handoff = BatchPublisher.Handoff { [committer, reads] in
             let committed = try committer.publish(intent, reads: reads, previous: bookmark).1
             var batch = CommittedBatch(intent: committed, duration: ContinuousClock.now - started)
+            batch.overflowed = overflowed
             if newest > .min {
                 batch.lagSeconds = Date().timeIntervalSince1970 - Double(newest) / 1_000_000
             }
@@ -112,7 +117,7 @@ struct BatchCycle {
                 do {
                     for range in intent.tables {
                         let captured = CapturedTable(table: range.table, columns: range.columns)
-                        reads.append(try reader.read(captured, after: range.from, bound: .through(range.to)))
+                        reads.append(try reader.read(captured, after: range.from, bound: .through(range.to), fallback: fallback))
                     }
                     try connection.execute("COMMIT")
                 } catch {
@@ -134,6 +139,17 @@ struct BatchCycle {
         return bookmark
     }
 
+    /// Per table and column, the values that went to `_overflow`.
+    private static func overflowed(_ reads: [TableRead]) -> [String: [String: Int]] {
+        var counts: [String: [String: Int]] = [:]
+        for read in reads where !read.overflowed.isEmpty {
+            for (column, count) in read.overflowed {
+                counts[read.table.description, default: [:]][read.columnNames[column], default: 0] += count
+            }
+        }
+        return counts
+    }
+
     private var columnsByTable: [TableName: [CaptureColumn]] {
         Dictionary(uniqueKeysWithValues: tables.map { ($0.table, $0.columns) })
     }
@@ -152,6 +168,8 @@ public struct CommittedBatch: Sendable {
     public var duration: Duration
     /// Seconds from the newest change's `_changed_at` to its commit in bronze.
     public var lagSeconds: Double?
+    /// Per table and column, how many values were stored in `_overflow`.
+    public var overflowed: [String: [String: Int]] = [:]
 
     init(intent: BatchIntent, duration: Duration) {
         batch = intent.batch

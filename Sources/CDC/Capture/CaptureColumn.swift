@@ -16,8 +16,11 @@ public struct CaptureColumn: Sendable, Hashable, Codable {
     var postgresType: PostgresType { PostgresType(oid: typeOid, typmod: typmod) }
 }
 
-/// The capture columns every bronze row carries after the source columns.
+/// The capture columns every bronze row carries after the source columns (read from the
+/// capture table), and `_overflow`, which bronze adds after them.
 enum CaptureMetadataColumn {
     static let names = ["_op", "_txid", "_seq", "_changed_at"]
     static let types: [PostgresType] = [.text, .xid8, .int8, .timestamptz]
+    /// A JSON object of the values their column could not hold, as PostgreSQL's text.
+    static let overflow = "_overflow"
 }

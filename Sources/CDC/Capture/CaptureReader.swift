@@ -13,7 +13,27 @@ struct CaptureReader {
         case through(TablePosition)
     }
 
-    func read(_ captured: CapturedTable, after from: TablePosition, bound: Bound) throws -> TableRead {
+    /// Reads the table's rows. A value its column cannot hold makes the read start again
+    /// with that column's `::text` form selected too (same snapshot, same rows), so the
+    /// value reaches `_overflow`; the columns that needed it are kept in `fallback` for
+    /// the next reads of the table.
+    func read(_ captured: CapturedTable, after from: TablePosition, bound: Bound,
+              fallback: TextFallbackColumns? = nil) throws -> TableRead {
+        var captured = captured
+        captured.textFallback.formUnion(fallback?.columns(of: captured.table) ?? [])
+        while true {
+            do {
+                return try readOnce(captured, after: from, bound: bound)
+            } catch let needed as OverflowNeedsText {
+                let name = captured.columns[needed.column].name
+                guard !captured.textFallback.contains(name) else { throw needed }
+                captured.textFallback.insert(name)
+                fallback?.add(name, to: captured.table)
+            }
+        }
+    }
+
+    private func readOnce(_ captured: CapturedTable, after from: TablePosition, bound: Bound) throws -> TableRead {
         var sql = "COPY (SELECT \(captured.selectList) FROM \(captured.table.quotedCaptureTable) "
             + "WHERE (_txid, _seq) > ('\(from.txid)'::xid8, \(from.seq)) "
         switch bound {
@@ -24,7 +44,7 @@ struct CaptureReader {
         }
         sql += ") TO STDOUT (FORMAT binary)"
 
-        var parser = CopyBinaryParser(expectedFieldCount: captured.selectedTypes.count)
+        var parser = CopyBinaryParser(expectedFieldCount: captured.fieldCount)
         var builder = TableReadBuilder(captured: captured, after: from, options: options)
         try connection.copyOut(sql) { chunk in
             try parser.feed(chunk) { tuple in try builder.append(tuple) }
@@ -43,6 +63,10 @@ struct TableRead {
     var partitions: [Partition] = []
     /// The newest `_changed_at` read, in microseconds since 1970.
     var newestChange = Int64.min
+    /// Per source column index, how many of its values went to `_overflow`.
+    var overflowed: [Int: Int] = [:]
+    /// The source column names, for `overflowed`.
+    var columnNames: [String] = []
 
     struct Partition {
         /// Days since 1970-01-01 (UTC) of `_changed_at`.

@@ -5,27 +5,52 @@ struct CapturedTable: Sendable, Hashable {
     var table: TableName
     /// The source columns, in capture-table order (new columns come last).
     var columns: [CaptureColumn]
+    /// Source columns also selected as `::text`, for values their Parquet type cannot hold
+    /// (see `BronzeRowDecoder.appendCapture`); added when a read meets such a value.
+    var textFallback: Set<String> = []
 
-    /// The select list of the capture `COPY`: source columns, then `_op, _txid, _seq, _changed_at`.
-    var selectList: String {
-        let source = columns.map { $0.postgresType.selectExpression(PostgresConnection.quoteIdentifier($0.name)) }
-        return (source + CaptureMetadataColumn.names).joined(separator: ", ")
+    init(table: TableName, columns: [CaptureColumn], textFallback: Set<String> = []) {
+        self.table = table
+        self.columns = columns
+        self.textFallback = textFallback
     }
 
-    /// Every selected column's type, in select-list order.
+    /// The select list of the capture `COPY`: source columns, then `_op, _txid, _seq,
+    /// _changed_at`, then the `::text` form of each column in `textFallback`.
+    var selectList: String {
+        let source = columns.map { $0.postgresType.selectExpression(PostgresConnection.quoteIdentifier($0.name)) }
+        let texts = columns.filter { textFallback.contains($0.name) }.map { PostgresConnection.quoteIdentifier($0.name) + "::text" }
+        return (source + CaptureMetadataColumn.names + texts).joined(separator: ", ")
+    }
+
+    /// Per source column, the index of its `::text` field among the extra fields, or nil.
+    var textFields: [Int?] {
+        var next = 0
+        return columns.map { column in
+            guard textFallback.contains(column.name) else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+
+    /// Every selected column's type before the `::text` fields, in select-list order.
     var selectedTypes: [PostgresType] {
         columns.map(\.postgresType) + CaptureMetadataColumn.types
     }
 
+    /// How many fields a COPY tuple of this select list has.
+    var fieldCount: Int { selectedTypes.count + textFallback.count }
+
     /// The field index of `_txid` in a COPY tuple (`_seq` and `_changed_at` follow it).
     var txidField: Int { columns.count + 1 }
 
-    /// The bronze Parquet schema: source columns nullable, capture columns required.
+    /// The bronze Parquet schema: source columns nullable, capture columns required, then
+    /// `_overflow` (nullable JSON text).
     var parquetSchema: ParquetSchema {
         let source = columns.map { ParquetColumn(name: $0.name, type: $0.postgresType.parquetType, nullable: true) }
         let metadata = zip(CaptureMetadataColumn.names, CaptureMetadataColumn.types).map {
             ParquetColumn(name: $0.0, type: $0.1.parquetType, nullable: false)
         }
-        return ParquetSchema(source + metadata)
+        return ParquetSchema(source + metadata + [ParquetColumn(name: CaptureMetadataColumn.overflow, type: .string, nullable: true)])
     }
 }

@@ -8,16 +8,54 @@ public struct TableName: Sendable, Hashable, CustomStringConvertible, Codable {
         self.name = name
     }
 
-    /// Parses `name` or `schema.name` as a user types it on the command line.
+    /// Parses `name` or `schema.name` in SQL identifier syntax, as psql takes it: an
+    /// unquoted part is folded to lower case (`Orders` is `orders`); a double-quoted part is
+    /// taken as written, `""` standing for one quote (`"Sales Dept"."Odd Table"`).
     public init(parsing text: String) throws {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        func invalid(_ why: String) -> CaptureError {
+            CaptureError(.invalidInput, message: "\(text.isEmpty ? "An empty table name" : "'\(text)'") is not a table name: \(why). Use name or schema.name; quote a part with double quotes to keep its case, spaces or dots (\"Sales Dept\".\"Odd Table\").")
+        }
+        var parts: [String] = []
+        var characters = Array(text)[...]
+        while true {
+            var part = ""
+            if characters.first == "\"" {
+                characters.removeFirst()
+                var closed = false
+                while let character = characters.popFirst() {
+                    if character == "\"" {
+                        if characters.first == "\"" {
+                            characters.removeFirst()
+                            part.append("\"")
+                        } else {
+                            closed = true
+                            break
+                        }
+                    } else {
+                        part.append(character)
+                    }
+                }
+                guard closed else { throw invalid("a quoted part is not closed") }
+                guard !part.isEmpty else { throw invalid("a quoted part is empty") }
+            } else {
+                while let character = characters.first, character != "." {
+                    guard character == "_" || character == "$" || character.isLetter || character.isNumber,
+                          !(part.isEmpty && (character == "$" || character.isNumber)) else {
+                        throw invalid("'\(character)' cannot stand in an unquoted name")
+                    }
+                    part.append(contentsOf: character.isASCII ? character.lowercased() : String(character))
+                    characters.removeFirst()
+                }
+                guard !part.isEmpty else { throw invalid("a part is empty") }
+            }
+            parts.append(part)
+            guard let next = characters.popFirst() else { break }
+            guard next == "." else { throw invalid("'\(next)' follows a quoted part") }
+        }
         switch parts.count {
-        case 1 where !parts[0].isEmpty:
-            self.init(name: parts[0])
-        case 2 where !parts[0].isEmpty && !parts[1].isEmpty:
-            self.init(schema: parts[0], name: parts[1])
-        default:
-            throw CaptureError(.invalidInput, message: "\(text.isEmpty ? "An empty table name" : "'\(text)'") is not a table name; use name or schema.name.")
+        case 1: self.init(name: parts[0])
+        case 2: self.init(schema: parts[0], name: parts[1])
+        default: throw invalid("it has more than two parts")
         }
     }
 

@@ -11,6 +11,8 @@ struct TableReadBuilder {
     private let options: ParquetWriterOptions
     /// The field index of `_txid`; `_seq` and `_changed_at` follow it.
     private let txidField: Int
+    private let sourceColumns: Int
+    private let textFields: [Int?]
     private var result: TableRead
     /// Rows arrive in commit order, so runs of one day are long: that day's writer is
     /// kept at hand instead of being looked up per row.
@@ -23,7 +25,10 @@ struct TableReadBuilder {
         schema = captured.parquetSchema
         self.options = options
         txidField = captured.txidField
+        sourceColumns = captured.columns.count
+        textFields = captured.textFields
         result = TableRead(table: captured.table, last: from)
+        result.columnNames = captured.columns.map(\.name)
     }
 
     @inline(__always)
@@ -41,7 +46,9 @@ struct TableReadBuilder {
             currentDay = day
         }
         var sink = writer.unsafelyUnwrapped
-        try decoder.append(tuple, to: &sink)
+        if let overflowed = try decoder.appendCapture(tuple, to: &sink, sourceColumns: sourceColumns, textFields: textFields) {
+            for column in overflowed { result.overflowed[column, default: 0] += 1 }
+        }
         result.last = TablePosition(txid: txid, seq: seq)
         result.rows &+= 1
         result.newestChange = max(result.newestChange, postgresMicros + 946_684_800_000_000)

@@ -41,6 +41,7 @@ public final class CaptureDaemon: Sendable {
     private let onCommit: @Sendable (CommittedBatch) -> Void
     private let lock: LakeLock
     private let ready = Atomic<Bool>(false)
+    private let fallback = TextFallbackColumns()
 
     public init(configuration: Configuration, logger: Logger, onCommit: @escaping @Sendable (CommittedBatch) -> Void = { _ in }) {
         self.configuration = configuration
@@ -117,7 +118,8 @@ public final class CaptureDaemon: Sendable {
         defer { pruner.stop() }
         let publisher = BatchPublisher()
         let cycle = BatchCycle(connection: connection, committer: committer, tables: tables, maxRows: configuration.maxRows,
-                               parquetOptions: parquetOptions, fault: configuration.fault, pruner: pruner, publisher: publisher)
+                               parquetOptions: parquetOptions, fault: configuration.fault, pruner: pruner, publisher: publisher,
+                               fallback: fallback)
         // A batch still being published finishes before the next session recovers the lake.
         defer {
             do {
@@ -194,6 +196,13 @@ public final class CaptureDaemon: Sendable {
             "watermark": "\(committed.watermark)",
             "duration_ms": "\(committed.duration.milliseconds)",
         ])
+        for (table, columns) in committed.overflowed.sorted(by: { $0.key < $1.key }) {
+            for (column, count) in columns.sorted(by: { $0.key < $1.key }) {
+                logger.warning("values did not fit their bronze column; stored as NULL with their text in _overflow", metadata: [
+                    "batch": "\(committed.batch)", "table": "\(table)", "column": "\(column)", "values": "\(count)",
+                ])
+            }
+        }
         CaptureMetrics.committed(committed)
         onCommit(committed)
     }

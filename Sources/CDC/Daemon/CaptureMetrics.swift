@@ -6,6 +6,11 @@ enum CaptureMetrics {
         for (table, rows) in batch.rowsByTable {
             Counter(label: "medallion_rows_captured_total", dimensions: [("table", table)]).increment(by: rows)
         }
+        for (table, columns) in batch.overflowed {
+            for (column, count) in columns {
+                Counter(label: "medallion_values_overflowed_total", dimensions: [("table", table), ("column", column)]).increment(by: count)
+            }
+        }
         Counter(label: "medallion_batches_committed_total").increment()
         Recorder(label: "medallion_batch_rows", aggregate: true).record(batch.rows)
         Metrics.Timer(label: "medallion_batch_duration_seconds").recordNanoseconds(

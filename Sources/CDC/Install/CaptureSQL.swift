@@ -42,10 +42,14 @@ $fn$;
 
 -- Installs (or brings up to date) capture for one table, in the caller's transaction:
 -- the capture table cdc.<table>_changes (source columns + _seq, _txid, _changed_at, _op)
--- and three statement triggers (insert, update, delete) that copy the statement's row
--- images from its transition table into it and wake the daemon while it is idle. One
--- function call per statement, not one per row: the capture costs the source as little
--- as a trigger can.
+-- and the triggers that copy every change into it and wake the daemon while it is idle.
+-- A plain table gets one statement trigger per event (insert, update, delete) reading the
+-- statement's transition table: one function call per statement, not one per row. A
+-- partitioned table gets row triggers, which PostgreSQL clones onto every partition,
+-- including those attached later, so writes aimed at a partition directly are captured.
+-- An update that changes the primary key records a delete of the old key (its old image)
+-- before the new row. TRUNCATE records a marker row (_op = 'T', no values); truncating one
+-- partition records a delete per row it held.
 -- On first install with take_snapshot, the current rows are copied in as _op = 'R' while
 -- the table is locked against writers, so bronze starts complete with no gap and no
 -- duplicate between the snapshot and the first captured change.
@@ -55,15 +59,23 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     src_schema name;
     src_table name;
+    src_kind "char";
     cap name;
     capture_function name;
     column_list text := '';
+    new_list text := '';
+    old_list text := '';
+    key_match text := '';
+    key_changed text := '';
+    body text;
     existed boolean;
     added integer := 0;
     snapshot_rows bigint := 0;
+    other text;
     col record;
+    part record;
 BEGIN
-    SELECT n.nspname, c.relname INTO src_schema, src_table
+    SELECT n.nspname, c.relname, c.relkind INTO src_schema, src_table, src_kind
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.oid = source AND c.relkind IN ('r', 'p');
     IF NOT FOUND THEN
@@ -73,15 +85,38 @@ BEGIN
         RAISE EXCEPTION 'cannot capture %: tables in schema cdc belong to the capture itself', source
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = source) THEN
+        RAISE EXCEPTION 'cannot capture %: it is a partition or inheritance child; capture its parent table', source
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = source AND indisprimary) THEN
         RAISE EXCEPTION 'cannot capture %: the table has no primary key; add one (bronze rows are reconciled by key)', source
             USING ERRCODE = 'invalid_table_definition';
+    END IF;
+    SELECT string_agg(quote_ident(attname), ', ') INTO other
+    FROM pg_attribute
+    WHERE attrelid = source AND attnum > 0 AND NOT attisdropped
+      AND attname IN ('_op', '_txid', '_seq', '_changed_at', '_overflow');
+    IF other IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot capture %: column name(s) % are reserved for the capture columns (_op, _txid, _seq, _changed_at, _overflow); rename them', source, other
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF octet_length(CASE WHEN src_schema = 'public' THEN src_table::text ELSE src_schema || '__' || src_table END) + 8 > 63 THEN
+        RAISE EXCEPTION 'cannot capture %: its capture table name would be longer than PostgreSQL''s 63-byte limit; use a schema and table name of at most 55 bytes together', source
+            USING ERRCODE = 'name_too_long';
+    END IF;
+    cap := cdc.capture_table_name(source);
+    SELECT format('%I.%I', source_schema, source_table) INTO other
+    FROM cdc.captured_tables
+    WHERE capture_table = cap AND (source_schema, source_table) <> (src_schema, src_table);
+    IF FOUND THEN
+        RAISE EXCEPTION 'cannot capture %: its capture table cdc.% already captures %; rename one of the two tables', source, quote_ident(cap), other
+            USING ERRCODE = 'duplicate_table';
     END IF;
     -- Writers wait from here until this transaction commits: nothing slips between
     -- the snapshot and the trigger.
     EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', source);
 
-    cap := cdc.capture_table_name(source);
     capture_function := (cap || '_capture')::name;
     existed := to_regclass(format('cdc.%I', cap)) IS NOT NULL;
     IF NOT existed THEN
@@ -93,9 +128,13 @@ BEGIN
                        'PRIMARY KEY (_txid, _seq))', cap);
     END IF;
 
+    -- Capture columns take the base type of a domain: no domain constraint runs on capture
+    -- (a TRUNCATE marker holds NULLs) and no code of the domain's owner runs as ours.
     FOR col IN
-        SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type_name
-        FROM pg_attribute a
+        SELECT a.attname,
+               CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod)
+                    ELSE format_type(a.atttypid, a.atttypmod) END AS type_name
+        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
         WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attnum
     LOOP
@@ -106,38 +145,107 @@ BEGIN
             added := added + 1;
         END IF;
         column_list := column_list || format(', %I', col.attname);
+        new_list := new_list || format(', NEW.%I', col.attname);
+        old_list := old_list || format(', OLD.%I', col.attname);
+    END LOOP;
+    FOR col IN
+        SELECT a.attname FROM pg_index i
+        JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position) ON true
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        WHERE i.indrelid = source AND i.indisprimary
+        ORDER BY k.position
+    LOOP
+        key_match := key_match || format(' AND n.%I = o.%I', col.attname, col.attname);
+        key_changed := key_changed || format(' OR OLD.%I IS DISTINCT FROM NEW.%I', col.attname, col.attname);
     END LOOP;
 
     -- SECURITY DEFINER so that writers need no rights on cdc; no SET search_path (it costs
     -- a configuration save and restore per call): every name below is schema-qualified.
+    IF src_kind = 'p' THEN
+        body := format($row$
+            IF TG_OP = 'TRUNCATE' THEN
+                -- Truncating the partitioned table records one marker; truncating a
+                -- partition records a delete of each row it held.
+                IF TG_ARGV[0] = 'T' THEN
+                    INSERT INTO cdc.%1$I (_op) VALUES ('T');
+                ELSE
+                    EXECUTE pg_catalog.textcat(%3$L, TG_RELID::pg_catalog.regclass::pg_catalog.text);
+                END IF;
+            ELSIF TG_OP = 'DELETE' THEN
+                INSERT INTO cdc.%1$I (_op%2$s) VALUES ('D'%4$s);
+            ELSE
+                IF TG_OP = 'UPDATE' AND (false%5$s) THEN
+                    INSERT INTO cdc.%1$I (_op%2$s) VALUES ('D'%4$s);
+                END IF;
+                INSERT INTO cdc.%1$I (_op%2$s) VALUES (TG_ARGV[0]%6$s);
+            END IF;
+            IF pg_catalog.int8eq(pg_catalog.pg_sequence_last_value('cdc.daemon_idle'), 1) THEN
+                PERFORM pg_catalog.pg_notify('medallion_cdc', %7$L);
+            END IF;
+            RETURN NULL;$row$,
+            cap, column_list, format('INSERT INTO cdc.%I (_op%s) SELECT ''D''%s FROM ONLY ', cap, column_list, column_list),
+            old_list, key_changed, new_list, src_schema || '.' || src_table);
+    ELSE
+        body := format($statement$
+            IF TG_ARGV[0] = 'T' THEN
+                INSERT INTO cdc.%1$I (_op) VALUES ('T');
+            ELSE
+                IF TG_ARGV[0] = 'U' THEN
+                    -- Rows whose key the statement changed: a delete of the old key first.
+                    INSERT INTO cdc.%1$I (_op%2$s) SELECT 'D'%2$s FROM medallion_old o
+                    WHERE NOT EXISTS (SELECT 1 FROM medallion_rows n WHERE true%3$s);
+                END IF;
+                INSERT INTO cdc.%1$I (_op%2$s) SELECT TG_ARGV[0]%2$s FROM medallion_rows;
+                IF NOT FOUND THEN
+                    RETURN NULL;
+                END IF;
+            END IF;
+            IF pg_catalog.int8eq(pg_catalog.pg_sequence_last_value('cdc.daemon_idle'), 1) THEN
+                PERFORM pg_catalog.pg_notify('medallion_cdc', %4$L);
+            END IF;
+            RETURN NULL;$statement$,
+            cap, column_list, key_match, src_schema || '.' || src_table);
+    END IF;
     EXECUTE format($body$
         CREATE OR REPLACE FUNCTION cdc.%I() RETURNS trigger
         LANGUAGE plpgsql SECURITY DEFINER AS $capture$
-        BEGIN
-            INSERT INTO cdc.%I (_op%s) SELECT TG_ARGV[0]%s FROM medallion_rows;
-            IF FOUND AND pg_catalog.int8eq(pg_catalog.pg_sequence_last_value('cdc.daemon_idle'), 1) THEN
-                PERFORM pg_catalog.pg_notify('medallion_cdc', %L);
-            END IF;
-            RETURN NULL;
+        BEGIN%s
         END
-        $capture$ $body$,
-        capture_function, cap, column_list, column_list, src_schema || '.' || src_table);
+        $capture$ $body$, capture_function, body);
 
-    -- Row-level triggers of earlier versions.
-    EXECUTE format('DROP TRIGGER IF EXISTS medallion_capture ON %s', source);
-    EXECUTE format('DROP TRIGGER IF EXISTS medallion_notify ON %s', source);
-    EXECUTE format('CREATE OR REPLACE TRIGGER medallion_capture_insert AFTER INSERT ON %s '
-                   'REFERENCING NEW TABLE AS medallion_rows FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)',
-                   source, capture_function, 'I');
-    EXECUTE format('CREATE OR REPLACE TRIGGER medallion_capture_update AFTER UPDATE ON %s '
-                   'REFERENCING NEW TABLE AS medallion_rows FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)',
-                   source, capture_function, 'U');
-    EXECUTE format('CREATE OR REPLACE TRIGGER medallion_capture_delete AFTER DELETE ON %s '
-                   'REFERENCING OLD TABLE AS medallion_rows FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)',
-                   source, capture_function, 'D');
+    -- Triggers of earlier versions and of the other table kind.
+    PERFORM cdc.drop_capture_triggers(source);
+    IF src_kind = 'p' THEN
+        EXECUTE format('CREATE TRIGGER medallion_capture_insert AFTER INSERT ON %s '
+                       'FOR EACH ROW EXECUTE FUNCTION cdc.%I(%L)', source, capture_function, 'I');
+        EXECUTE format('CREATE TRIGGER medallion_capture_update AFTER UPDATE ON %s '
+                       'FOR EACH ROW EXECUTE FUNCTION cdc.%I(%L)', source, capture_function, 'U');
+        EXECUTE format('CREATE TRIGGER medallion_capture_delete AFTER DELETE ON %s '
+                       'FOR EACH ROW EXECUTE FUNCTION cdc.%I(%L)', source, capture_function, 'D');
+        FOR part IN
+            SELECT relid FROM pg_partition_tree(source) WHERE isleaf AND relid <> source
+        LOOP
+            EXECUTE format('CREATE TRIGGER medallion_capture_truncate BEFORE TRUNCATE ON %s '
+                           'FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)', part.relid::regclass, capture_function, 'P');
+        END LOOP;
+    ELSE
+        EXECUTE format('CREATE TRIGGER medallion_capture_insert AFTER INSERT ON %s '
+                       'REFERENCING NEW TABLE AS medallion_rows FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)',
+                       source, capture_function, 'I');
+        EXECUTE format('CREATE TRIGGER medallion_capture_update AFTER UPDATE ON %s '
+                       'REFERENCING OLD TABLE AS medallion_old NEW TABLE AS medallion_rows '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)',
+                       source, capture_function, 'U');
+        EXECUTE format('CREATE TRIGGER medallion_capture_delete AFTER DELETE ON %s '
+                       'REFERENCING OLD TABLE AS medallion_rows FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)',
+                       source, capture_function, 'D');
+    END IF;
+    EXECUTE format('CREATE TRIGGER medallion_capture_truncate AFTER TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)', source, capture_function, 'T');
 
     IF NOT existed AND take_snapshot THEN
-        EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''R''%s FROM ONLY %s', cap, column_list, column_list, source);
+        EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''R''%s FROM %s %s', cap, column_list, column_list,
+                       CASE WHEN src_kind = 'p' THEN '' ELSE 'ONLY' END, source);
         GET DIAGNOSTICS snapshot_rows = ROW_COUNT;
     END IF;
 
@@ -160,6 +268,27 @@ BEGIN
 END
 $fn$;
 
+-- Drops the capture triggers of one table (and of its partitions), of this version and
+-- of earlier ones.
+CREATE OR REPLACE FUNCTION cdc.drop_capture_triggers(source regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    rel regclass;
+    trigger_name text;
+BEGIN
+    FOR rel IN SELECT source UNION ALL SELECT relid FROM pg_partition_tree(source) WHERE relid <> source LOOP
+        FOREACH trigger_name IN ARRAY ARRAY['medallion_capture_insert', 'medallion_capture_update',
+                                            'medallion_capture_delete', 'medallion_capture_truncate',
+                                            'medallion_capture', 'medallion_notify'] LOOP
+            -- Clones on partitions go with their parent's trigger.
+            IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = rel AND tgname = trigger_name AND tgparentid = 0) THEN
+                EXECUTE format('DROP TRIGGER %I ON %s', trigger_name, rel);
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$fn$;
+
 -- Removes capture from one table: its triggers, capture function and capture table
 -- (rows not yet streamed are lost with it).
 CREATE OR REPLACE FUNCTION cdc.uninstall_table(source regclass) RETURNS text
@@ -167,11 +296,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     cap name := cdc.capture_table_name(source);
 BEGIN
-    EXECUTE format('DROP TRIGGER IF EXISTS medallion_capture_insert ON %s', source);
-    EXECUTE format('DROP TRIGGER IF EXISTS medallion_capture_update ON %s', source);
-    EXECUTE format('DROP TRIGGER IF EXISTS medallion_capture_delete ON %s', source);
-    EXECUTE format('DROP TRIGGER IF EXISTS medallion_capture ON %s', source);
-    EXECUTE format('DROP TRIGGER IF EXISTS medallion_notify ON %s', source);
+    PERFORM cdc.drop_capture_triggers(source);
     EXECUTE format('DROP FUNCTION IF EXISTS cdc.%I()', cap || '_capture');
     EXECUTE format('DROP TABLE IF EXISTS cdc.%I', cap);
     DELETE FROM cdc.captured_tables WHERE capture_table = cap;
@@ -196,6 +321,7 @@ END
 $do$;
 DROP FUNCTION IF EXISTS cdc.install_table(regclass, boolean, name);
 DROP FUNCTION IF EXISTS cdc.uninstall_table(regclass);
+DROP FUNCTION IF EXISTS cdc.drop_capture_triggers(regclass);
 DROP FUNCTION IF EXISTS cdc.capture_table_name(regclass);
 DROP FUNCTION IF EXISTS cdc.notify_change();
 DROP TABLE IF EXISTS cdc.captured_tables;

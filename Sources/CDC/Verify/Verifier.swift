@@ -55,6 +55,9 @@ public struct Verifier {
         return VerifyReport(tables: reports, batch: bookmark.batch)
     }
 
+    /// The source rows by key, each value as `comparable` makes it. Every typed column is
+    /// also selected as `::text`, so a value its bronze type cannot hold compares by its
+    /// text, as bronze's `_overflow` keeps it.
     private func sourceRows(_ table: CapturedTable, key: [String]) throws -> [[ParquetValue]: [ParquetValue]] {
         let names = table.columns.map(\.name)
         let keyIndexes = try key.map { column in
@@ -63,18 +66,51 @@ public struct Verifier {
             }
             return index
         }
-        let decoder = BronzeRowDecoder(types: table.columns.map(\.postgresType), names: names)
+        var captured = table
+        captured.textFallback = Set(table.columns.filter { !$0.postgresType.isUnsupported }.map(\.name))
+        let types = table.columns.map(\.postgresType)
+        let decoder = BronzeRowDecoder(types: types, names: names)
         let select = table.columns.map { $0.postgresType.selectExpression(PostgresConnection.quoteIdentifier($0.name)) }
-        var parser = CopyBinaryParser(expectedFieldCount: names.count)
+            + table.columns.filter { captured.textFallback.contains($0.name) }.map { PostgresConnection.quoteIdentifier($0.name) + "::text" }
+        let textFields = captured.textFields
+        let partitioned = try connection.execute("SELECT relkind = 'p' FROM pg_class WHERE oid = $1::regclass", [table.table.quoted]).scalar == "t"
+        var parser = CopyBinaryParser(expectedFieldCount: select.count)
         var rows: [[ParquetValue]: [ParquetValue]] = [:]
-        try connection.copyOut("COPY (SELECT \(select.joined(separator: ", ")) FROM ONLY \(table.table.quoted)) TO STDOUT (FORMAT binary)") { chunk in
+        let sql = "COPY (SELECT \(select.joined(separator: ", ")) FROM \(partitioned ? "" : "ONLY ")\(table.table.quoted)) TO STDOUT (FORMAT binary)"
+        try connection.copyOut(sql) { chunk in
             try parser.feed(chunk) { tuple in
-                let values = try decoder.values(tuple)
+                var collector = BronzeValueCollector(types: types.map(\.parquetType) + [.string], names: names + [CaptureMetadataColumn.overflow])
+                _ = try decoder.appendCapture(tuple, to: &collector, sourceColumns: names.count, textFields: textFields)
+                let values = Self.applyingOverflow(Array(collector.values.dropLast()), names: names, overflow: collector.values.last ?? .null)
                 rows[keyIndexes.map { values[$0] }] = values
             }
         }
         try parser.finish()
         return rows
+    }
+
+    /// `values` with each column named in the `_overflow` JSON replaced by its text (as
+    /// `overflowValue`), and every value made `comparable`.
+    static func applyingOverflow(_ values: [ParquetValue], names: [String], overflow: ParquetValue) -> [ParquetValue] {
+        var values = values.map(comparable)
+        guard case .string(let json) = overflow,
+              let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return values }
+        for (index, name) in names.enumerated() {
+            if let text = object[name] as? String { values[index] = overflowValue(text) }
+        }
+        return values
+    }
+
+    /// A value kept in `_overflow`: a string no column can hold (PostgreSQL text has no NUL).
+    static func overflowValue(_ text: String) -> ParquetValue { .string("\u{0}overflow:" + text) }
+
+    /// NaN equals NaN here: bronze must keep it, and `==` on floats would call it different.
+    static func comparable(_ value: ParquetValue) -> ParquetValue {
+        switch value {
+        case .float(let number) where number.isNaN: .string("\u{0}NaN")
+        case .double(let number) where number.isNaN: .string("\u{0}NaN")
+        default: value
+        }
     }
 
     private func waitForBookmark(covering pending: [TableName: TablePosition]) throws -> Bookmark {
@@ -92,13 +128,17 @@ public struct Verifier {
         }
     }
 
+    /// Rebuilds the latest change per key from bronze (highest `_seq`: per key, `_seq`
+    /// is the order the changes were made in; `_txid` is not), drops keys a later TRUNCATE
+    /// marker removed, and compares the result with `source`.
     private func compare(_ table: CapturedTable, key: [String], source: [[ParquetValue]: [ParquetValue]],
                          snapshot: PostgresSnapshot, bookmark: Bookmark) throws -> VerifyReport.Table {
         var report = VerifyReport.Table(table: table.table)
         report.sourceRows = source.count
         let names = table.columns.map(\.name)
-        // Latest visible change per key: (position, op, values by column name present in its file).
-        var latest: [[ParquetValue]: (TablePosition, String, [String: ParquetValue])] = [:]
+        // Latest visible change per key: (_seq, op, values in column order; nil where its file lacks the column).
+        var latest: [[ParquetValue]: (Int64, String, [ParquetValue?])] = [:]
+        var truncatedBelow = Int64.min
         var seen = Set<TablePosition>()
         for file in try lake.listFilesRecursively(BronzeLayout.tableDirectory(table.table)) {
             guard !LakePath.isHidden(file.name), let batch = BronzeLayout.batch(ofFile: file.name), batch <= bookmark.batch,
@@ -110,7 +150,9 @@ public struct Verifier {
                   let opIndex = columnNames.firstIndex(of: "_op") else {
                 throw CaptureError(.lakeState, message: "The bronze file \(file.path) lacks the capture columns _op, _txid, _seq.")
             }
+            let overflowIndex = columnNames.firstIndex(of: CaptureMetadataColumn.overflow)
             let keyIndexes = key.map { columnNames.firstIndex(of: $0) }
+            let valueIndexes = names.map { columnNames.firstIndex(of: $0) }
             for row in 0..<reader.rowCount {
                 guard case .int(let txid) = columns[txidIndex][row], case .int(let seq) = columns[seqIndex][row] else { continue }
                 let position = TablePosition(txid: UInt64(txid), seq: seq)
@@ -121,27 +163,30 @@ public struct Verifier {
                     continue
                 }
                 guard snapshot.sees(position.txid) else { continue }
-                let rowKey = keyIndexes.map { $0.map { columns[$0][row] } ?? .null }
-                if let current = latest[rowKey], current.0 > position { continue }
-                var values: [String: ParquetValue] = [:]
-                for (index, name) in columnNames.enumerated() where !name.hasPrefix("_") || names.contains(name) {
-                    values[name] = columns[index][row]
-                }
                 let op: String
                 if case .string(let text) = columns[opIndex][row] { op = text } else { op = "?" }
-                latest[rowKey] = (position, op, values)
+                if op == "T" {
+                    truncatedBelow = max(truncatedBelow, seq)
+                    continue
+                }
+                let rowKey = keyIndexes.map { $0.map { columns[$0][row] } ?? .null }
+                if let current = latest[rowKey], current.0 > seq { continue }
+                let present = valueIndexes.map { $0.map { columns[$0][row] } ?? .null }
+                let applied = Self.applyingOverflow(present, names: names, overflow: overflowIndex.map { columns[$0][row] } ?? .null)
+                latest[rowKey] = (seq, op, zip(valueIndexes, applied).map { $0 == nil ? nil : $1 })
             }
         }
-        for (rowKey, (_, op, values)) in latest where op != "D" {
+        let isGone = { (change: (Int64, String, [ParquetValue?])) in change.1 == "D" || change.0 < truncatedBelow }
+        for (rowKey, change) in latest where !isGone(change) {
             report.bronzeRows += 1
             guard let sourceValues = source[rowKey] else {
                 report.extra += 1
                 note(&report, "extra key \(describe(rowKey))")
                 continue
             }
-            let differs = names.enumerated().contains { index, name in
-                values[name].map { $0 != sourceValues[index] } ?? false
-            }
+            // A column the key's latest file lacks (added since) reads as NULL, as Spark's
+            // mergeSchema and DuckDB's union_by_name read it.
+            let differs = names.indices.contains { (change.2[$0] ?? .null) != sourceValues[$0] }
             if differs {
                 report.different += 1
                 note(&report, "different key \(describe(rowKey))")
@@ -149,7 +194,7 @@ public struct Verifier {
                 report.matching += 1
             }
         }
-        for rowKey in source.keys where latest[rowKey].map({ $0.1 == "D" }) ?? true {
+        for rowKey in source.keys where latest[rowKey].map(isGone) ?? true {
             report.missing += 1
             note(&report, "missing key \(describe(rowKey))")
         }

@@ -19,9 +19,12 @@ import Testing
         #expect(try Self.date(2_921_939) == .int(2_932_896)) // 9999-12-31
     }
 
-    @Test func infiniteDatesAreClamped() throws {
-        #expect(try Self.date(.max) == .int(2_932_896)) // 9999-12-31
-        #expect(try Self.date(.min) == .int(-719_162)) // 0001-01-01
+    /// ±infinity as DuckDB stores them, ±(2^31−1) days, not a clamped finite date.
+    @Test func infiniteDates() throws {
+        #expect(try Self.date(.max) == .int(2_147_483_647))
+        #expect(try Self.date(.min) == .int(-2_147_483_647))
+        // The last date PostgreSQL accepts (5874897-12-31) stays finite.
+        #expect(try Self.date(2_145_031_948) == .int(2_145_042_905))
     }
 
     @Test func timestamps() throws {
@@ -34,15 +37,18 @@ import Testing
         }
     }
 
-    @Test func infiniteTimestampsAreClamped() throws {
-        #expect(try Self.timestamp(.max) == .int(PostgresTimestamp.infinityMicros))
-        #expect(try Self.timestamp(.min, .timestamptz) == .int(PostgresTimestamp.minusInfinityMicros))
-        #expect(PostgresTimestamp.infinityMicros == 253_402_300_799_999_999)
-        #expect(PostgresTimestamp.minusInfinityMicros == -62_135_596_800_000_000)
+    /// ±infinity as DuckDB stores them, ±(2^63−1) µs, not a clamped finite timestamp.
+    @Test func infiniteTimestamps() throws {
+        #expect(try Self.timestamp(.max) == .int(9_223_372_036_854_775_807))
+        #expect(try Self.timestamp(.min, .timestamptz) == .int(-9_223_372_036_854_775_807))
     }
 
-    @Test func outOfRangeTimestampIsAnError() {
+    /// PostgreSQL accepts timestamps up to 294276-12-31; from 294247-01-10 04:00:54.775807
+    /// on they do not fit once shifted to 1970 (the capture keeps them in `_overflow`).
+    @Test func timestampsPastTheShiftedRangeOverflow() {
         #expect((#expect(throws: CopyBinaryError.self) { try Self.timestamp(.max - 1) })?.kind == .overflow)
+        #expect((#expect(throws: CopyBinaryError.self) { try Self.timestamp(.max - 946_684_800_000_000) })?.kind == .overflow)
+        #expect((try? Self.timestamp(.max - 946_684_800_000_001)) == .int(.max - 1))
         #expect(throws: CopyBinaryError.self) { try decodeField([0, 0, 0, 0], as: .timestamp) }
     }
 }

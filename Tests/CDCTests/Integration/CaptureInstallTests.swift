@@ -30,7 +30,7 @@ struct CaptureInstallTests {
         var options = CaptureInstaller.Options()
         options.streamerRole = "medallion_streamer"
         _ = try CaptureInstaller(connection: try database.connect()).install(TableName.retailDefaults, options: options)
-        #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal") == "3")
+        #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal") == "4") // insert, update, delete, truncate
 
         // The app role has no rights on cdc; the SECURITY DEFINER trigger writes for it.
         let app = try PostgresConnection(dsn: database.dsn + " user=medallion_app")
@@ -95,7 +95,7 @@ struct CaptureInstallTests {
         let installer = CaptureInstaller(connection: try database.connect())
         _ = try installer.uninstall([TableName(name: "orders")])
         #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal") == "0")
-        #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'ordershistory'::regclass AND NOT tgisinternal") == "3")
+        #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'ordershistory'::regclass AND NOT tgisinternal") == "4")
         _ = try installer.uninstall([TableName(name: "ordershistory")])
         #expect(try database.sql("SELECT to_regclass('cdc.captured_tables') IS NULL") == "t")
         #expect(try database.sql("SELECT to_regclass('cdc.mine') IS NOT NULL") == "t")
