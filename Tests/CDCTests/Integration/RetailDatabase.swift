@@ -48,10 +48,10 @@ struct RetailDatabase {
     }
 
     /// Runs `medallion verify` in-process, waiting for bronze to catch up.
-    func verify(timeout: Duration = .seconds(30)) throws -> VerifyReport {
+    func verify(timeout: Duration = .seconds(30), tables: [TableName] = TableName.retailDefaults) throws -> VerifyReport {
         var options = Verifier.Options()
         options.timeout = timeout
-        return try Verifier(connection: connect(), lake: lake, options: options).verify(TableName.retailDefaults)
+        return try Verifier(connection: connect(), lake: lake, options: options).verify(tables)
     }
 
     /// Environment for the `medallion` executable.

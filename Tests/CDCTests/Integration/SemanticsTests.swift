@@ -1,0 +1,250 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import CDC
+
+/// What a change in bronze means (the bronze contract), against a real PostgreSQL: after
+/// each case `verify` is clean, and DuckDB, rebuilding the rows from bronze on its own by
+/// the contract, agrees with the source.
+@Suite("Bronze contract", .serialized)
+struct SemanticsTests {
+    /// The rows DuckDB rebuilds from bronze, as `key,columns...` lines joined by `;`.
+    static func bronzeRows(_ database: RetailDatabase, _ table: String, key: [String], columns: [String]) throws -> String {
+        let seen = try PythonTool.runJSON(Repository.root + "/Tests/python/bronze_latest.py",
+                                          [database.lakeDirectory, table, key.joined(separator: ","), columns.joined(separator: ",")])
+        let rows = seen["rows"] as? [[Any]] ?? []
+        return rows.map { $0.map { $0 is NSNull ? "" : "\($0)" }.joined(separator: ",") }.joined(separator: ";")
+    }
+
+    /// The same rows as PostgreSQL holds them.
+    static func sourceRows(_ database: RetailDatabase, _ table: String, key: [String], columns: [String]) throws -> String {
+        let list = columns.map { "coalesce(\($0)::text, '')" }.joined(separator: ", ")
+        return try database.sql("SELECT coalesce(string_agg(concat_ws(',', \(list)), ';' ORDER BY \(key.joined(separator: ", "))), '') FROM \(table)")
+    }
+
+    static func expectAgreement(_ database: RetailDatabase, _ table: String, key: [String], columns: [String],
+                                sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let report = try database.verify(tables: [try TableName(parsing: table)])
+        #expect(report.isClean, "\(report)", sourceLocation: sourceLocation)
+        #expect(try bronzeRows(database, table, key: key, columns: columns) == sourceRows(database, table, key: key, columns: columns),
+                sourceLocation: sourceLocation)
+    }
+
+    @Test("crossing transactions: the change made last wins, though its transaction id is lower")
+    func crossingTransactions() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(3)
+        try withDaemon(database) { _ in
+            // A takes its transaction id first; B updates order 1 and commits; then A
+            // updates order 1 (after B's row lock is gone) and commits: A's row is the source's.
+            let a = try database.connect()
+            let b = try database.connect()
+            try a.execute("BEGIN")
+            _ = try a.execute("SELECT pg_current_xact_id()")
+            try b.execute("UPDATE orders SET customer = 'by B' WHERE id = 1")
+            try a.execute("UPDATE orders SET customer = 'by A' WHERE id = 1")
+            try a.execute("COMMIT")
+            // The same crossing with a delete: A (older id) deletes order 2 after B updated it.
+            try b.execute("DELETE FROM ordershistory WHERE order_id = 2")
+            try a.execute("BEGIN")
+            _ = try a.execute("SELECT pg_current_xact_id()")
+            try b.execute("UPDATE orders SET customer = 'B first' WHERE id = 2")
+            try a.execute("DELETE FROM orders WHERE id = 2")
+            try a.execute("COMMIT")
+            #expect(try database.sql("SELECT customer FROM orders WHERE id = 1") == "by A")
+            let txids = try database.sql("SELECT string_agg(_txid::text || ':' || _seq, ',' ORDER BY _seq) FROM cdc.orders_changes WHERE id = 1 AND _op = 'U'")
+            #expect(!txids.isEmpty)
+            try Self.expectAgreement(database, "orders", key: ["id"], columns: ["id", "customer"])
+        }
+    }
+
+    @Test("crossing changes split across batches: an older change arriving in a later batch does not win")
+    func crossingAcrossBatches() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(2)
+        try withDaemon(database) { _ in
+            // B takes the lowest id, X the next and stays open, A the highest. A changes
+            // order 1 and commits; B changes it after A and commits. The watermark (X) lets
+            // B's newer change into bronze first; A's older one follows once X ends.
+            let b = try database.connect()
+            let x = try database.connect()
+            let a = try database.connect()
+            try b.execute("BEGIN")
+            _ = try b.execute("SELECT pg_current_xact_id()")
+            try x.execute("BEGIN")
+            _ = try x.execute("SELECT pg_current_xact_id()")
+            try a.execute("BEGIN")
+            try a.execute("DELETE FROM ordershistory WHERE order_id = 2")
+            try a.execute("UPDATE orders SET customer = 'older' WHERE id = 1")
+            try a.execute("DELETE FROM orders WHERE id = 2")
+            try a.execute("COMMIT")
+            try b.execute("UPDATE orders SET customer = 'newer' WHERE id = 1")
+            try b.execute("INSERT INTO orders (id, branch, customer, amount, status) VALUES (2, 'b', 'back again', 1, 'NEW')")
+            try b.execute("COMMIT")
+            // B's change reaches bronze while X holds A's back: the split this test is about.
+            let newer = try database.sql("SELECT _txid || ',' || _seq FROM cdc.orders_changes WHERE customer = 'newer'").split(separator: ",")
+            let position = TablePosition(txid: UInt64(newer[0])!, seq: Int64(newer[1])!)
+            let committer = BronzeCommitter(lake: database.lake, fault: .none)
+            let split = try Poll.until("the newer change in bronze") {
+                let bookmark = try committer.loadBookmark()
+                return bookmark.position(TableName(name: "orders")) >= position ? bookmark.batch : nil
+            }
+            try x.execute("COMMIT")
+            try Self.expectAgreement(database, "orders", key: ["id"], columns: ["id", "customer"])
+            #expect(try committer.loadBookmark().batch > split, "the older change came in a later batch")
+            #expect(try database.sql("SELECT string_agg(customer, ',' ORDER BY id) FROM orders") == "newer,back again")
+        }
+    }
+
+    @Test("key changes: a delete of the old key, then the new row; shifts and swaps of single and composite keys")
+    func keyChanges() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.sql("""
+            INSERT INTO orders (id, branch, customer, amount, status)
+            SELECT g, 'b', 'customer-' || g, 1, 'NEW' FROM generate_series(1, 5) g;
+            INSERT INTO ordershistory (id, order_id, status) SELECT g, g, 'NEW' FROM generate_series(3, 5) g;
+            CREATE TABLE pairs (a int, b int, v text, PRIMARY KEY (a, b) DEFERRABLE INITIALLY DEFERRED);
+            INSERT INTO pairs SELECT g, g, 'v' || g FROM generate_series(1, 6) g;
+            CREATE TABLE slots (id int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED, v text);
+            INSERT INTO slots SELECT g, 's' || g FROM generate_series(1, 6) g;
+            """)
+        _ = try CaptureInstaller(connection: database.connect()).install([TableName(name: "pairs"), TableName(name: "slots")])
+        try withDaemon(database) { _ in
+            try database.sql("UPDATE orders SET id = id + 10000 WHERE id <= 2")
+            try database.sql("UPDATE ordershistory SET id = id + 100, order_id = 10001 WHERE id = 3")
+            try database.sql("UPDATE slots SET id = id + 1")  // each key shifts onto the next one's old key
+            try database.sql("UPDATE slots SET id = CASE id WHEN 2 THEN 3 WHEN 3 THEN 2 ELSE id END, v = v || '!'")  // a swap
+            try database.sql("UPDATE pairs SET b = b + 1 WHERE a <= 3")
+            try database.sql("UPDATE pairs SET a = 7 - a")  // composite keys swap pairwise
+            try Self.expectAgreement(database, "orders", key: ["id"], columns: ["id", "customer"])
+            // In bronze, the old key's delete carries its old image and comes before the new row.
+            let seen = try PythonTool.runJSON(Repository.root + "/Tests/python/bronze_latest.py",
+                                              [database.lakeDirectory, "orders", "id", "id,customer"])
+            let history = (seen["history"] as? [[Any]] ?? []).map { $0.map { "\($0)" }.joined(separator: ":") }
+            #expect(history.filter { !$0.hasPrefix("I:") } == ["D:1:customer-1", "D:2:customer-2", "U:10001:customer-1", "U:10002:customer-2"],
+                    "\(history)")
+            try Self.expectAgreement(database, "orders", key: ["id"], columns: ["id", "customer"])
+            try Self.expectAgreement(database, "ordershistory", key: ["id"], columns: ["id", "order_id"])
+            try Self.expectAgreement(database, "slots", key: ["id"], columns: ["id", "v"])
+            try Self.expectAgreement(database, "pairs", key: ["a", "b"], columns: ["a", "b", "v"])
+        }
+    }
+
+    @Test("TRUNCATE is a marker: keys changed before it are gone, later ones stay, between batches and within one")
+    func truncate() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(4)
+        try withDaemon(database) { _ in
+            try Self.expectAgreement(database, "orders", key: ["id"], columns: ["id", "customer"])
+            try database.sql("TRUNCATE ordershistory, orders")
+            try database.insertOrders(2, branch: "after")
+            try Self.expectAgreement(database, "orders", key: ["id"], columns: ["id", "branch"])
+            try Self.expectAgreement(database, "ordershistory", key: ["id"], columns: ["id", "order_id"])
+            // Within one transaction: rows before the marker go, rows after it stay.
+            try database.sql("""
+                BEGIN;
+                INSERT INTO orders (id, branch, customer, amount, status) VALUES (500, 'x', 'gone', 1, 'NEW');
+                TRUNCATE ordershistory, orders;
+                INSERT INTO orders (id, branch, customer, amount, status) VALUES (501, 'x', 'kept', 1, 'NEW');
+                COMMIT;
+                """)
+            try Self.expectAgreement(database, "orders", key: ["id"], columns: ["id", "customer"])
+            #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes WHERE _op = 'T'") != "0" ||
+                    database.sql("SELECT count(*) FROM orders") == "1")
+        }
+    }
+
+    @Test("a partitioned table is captured whole: writes through the parent, into a partition, across partitions, later partitions, partition truncate")
+    func partitionedTable() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        try database.sql("""
+            CREATE TABLE porders (id bigint, region text, customer text, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+            CREATE TABLE porders_north PARTITION OF porders FOR VALUES IN ('north');
+            CREATE TABLE porders_south PARTITION OF porders FOR VALUES IN ('south');
+            INSERT INTO porders VALUES (1, 'north', 'before install'), (2, 'south', 'before install');
+            """)
+        let lines = try CaptureInstaller(connection: database.connect()).install([TableName(name: "porders")])
+        #expect(lines.first?.contains("snapshot of 2 row(s)") == true, "\(lines)")
+        try withDaemon(database) { _ in
+            try database.sql("INSERT INTO porders VALUES (3, 'north', 'via parent'), (4, 'south', 'via parent')")
+            try database.sql("INSERT INTO porders_south VALUES (5, 'south', 'into the partition')")
+            try database.sql("UPDATE porders SET region = 'south' WHERE id = 3")  // moves across partitions
+            try database.sql("UPDATE porders_north SET customer = 'updated in the partition' WHERE id = 1")
+            try database.sql("DELETE FROM porders_south WHERE id = 4")
+            try database.sql("""
+                CREATE TABLE porders_east (LIKE porders);
+                ALTER TABLE porders ATTACH PARTITION porders_east FOR VALUES IN ('east');
+                INSERT INTO porders_east VALUES (6, 'east', 'attached later');
+                UPDATE porders_east SET customer = 'attached later, updated' WHERE id = 6;
+                """)
+            try Self.expectAgreement(database, "porders", key: ["id", "region"], columns: ["id", "region", "customer"])
+            try database.sql("TRUNCATE porders_south")
+            try Self.expectAgreement(database, "porders", key: ["id", "region"], columns: ["id", "region", "customer"])
+            try database.sql("TRUNCATE porders")
+            try database.sql("INSERT INTO porders VALUES (7, 'east', 'after truncate')")
+            try Self.expectAgreement(database, "porders", key: ["id", "region"], columns: ["id", "region", "customer"])
+        }
+    }
+
+    @Test("reserved column names and colliding capture names are refused at install; source writes keep working")
+    func namesRefused() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        try database.sql("""
+            CREATE TABLE seqs (id int PRIMARY KEY, _seq int);
+            CREATE SCHEMA a;
+            CREATE TABLE a.b (id int PRIMARY KEY);
+            CREATE TABLE public.a__b (id int PRIMARY KEY);
+            """)
+        let installer = CaptureInstaller(connection: try database.connect())
+        let reserved = #expect(throws: CaptureError.self) { try installer.install([TableName(name: "seqs")]) }
+        #expect(reserved?.message.contains("_seq") == true, "\(String(describing: reserved))")
+        try database.sql("INSERT INTO seqs VALUES (1, 1)")
+        _ = try installer.install([TableName(schema: "a", name: "b")])
+        let collision = #expect(throws: CaptureError.self) { try installer.install([TableName(name: "a__b")]) }
+        #expect(collision?.message.contains("a.b") == true, "\(String(describing: collision))")
+        try database.sql("INSERT INTO public.a__b VALUES (1); INSERT INTO a.b VALUES (1)")
+        #expect(try database.sql("SELECT count(*) FROM cdc.a__b_changes") == "1")
+        let long = String(repeating: "x", count: 60)
+        try database.sql("CREATE TABLE \(long) (id int PRIMARY KEY)")
+        let tooLong = #expect(throws: CaptureError.self) { try installer.install([TableName(name: long)]) }
+        #expect(tooLong?.message.contains("63-byte") == true, "\(String(describing: tooLong))")
+    }
+
+    @Test("the CLI takes table names in SQL identifier syntax, and verify checks every captured table by default")
+    func identifierSyntaxAndVerifyAll() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.sql("""
+            CREATE SCHEMA "Sales Dept";
+            CREATE TABLE "Sales Dept"."Odd Table" (id int PRIMARY KEY, "Value" text);
+            INSERT INTO "Sales Dept"."Odd Table" VALUES (1, 'one');
+            """)
+        let install = try database.medallion(["install", #""Sales Dept"."Odd Table""#])
+        #expect(install.status == 0, "\(install.output)\(install.error)")
+        try database.insertOrders(2)
+        let daemon = try database.startDaemon()
+        defer {
+            daemon.signal(SIGTERM)
+            _ = try? daemon.waitForExit()
+        }
+        try database.sql(#"INSERT INTO "Sales Dept"."Odd Table" VALUES (2, 'two')"#)
+        let verify = try database.medallion(["verify", "--json"])
+        #expect(verify.status == 0, "\(verify.output)\(verify.error)")
+        let report = try JSONSerialization.jsonObject(with: Data(verify.output.utf8)) as? [String: Any]
+        let tables = (report?["tables"] as? [[String: Any]] ?? []).compactMap { $0["table"] as? String }
+        #expect(Set(tables) == ["public.orders", "public.ordershistory", "Sales Dept.Odd Table"], "\(tables)")
+        let odd = (report?["tables"] as? [[String: Any]] ?? []).first { $0["table"] as? String == "Sales Dept.Odd Table" }
+        #expect(odd?["matching"] as? Int == 2)
+        // Unquoted names fold to lower case, as in psql.
+        #expect(try database.medallion(["verify", "ORDERS"]).status == 0)
+        let bad = try database.medallion(["verify", "Sales Dept.Odd Table"])
+        #expect(bad.status != 0)
+        #expect(bad.error.contains("quote"), "\(bad.error)")
+    }
+}
