@@ -1,4 +1,5 @@
 @testable import CDC
+import Foundation
 import Parquet
 import Testing
 
@@ -58,6 +59,46 @@ import Testing
         }
         #expect(error?.column == "external_id")
         #expect(error?.description.hasPrefix("COPY BINARY: column \"external_id\": a uuid field must be 16 bytes, got 2") == true)
+    }
+
+    /// numeric NaN cannot be a decimal: without its text the decoder asks for it; with it,
+    /// the column is NULL and `_overflow` (the sink's last column) holds the text as JSON.
+    @Test func aValueItsColumnCannotHoldGoesToOverflow() throws {
+        let types: [PostgresType] = [.int4, .numeric(NumericTypmod(precision: 12, scale: 2)), .text]
+        let decoder = BronzeRowDecoder(types: types, names: ["id", "amount", "_op"])
+        let nan = SendBytes.numeric(weight: 0, sign: 0xC000, dscale: 0, digits: [])
+        func run(_ rows: [[[UInt8]?]], textFields: [Int?]) throws -> [RecordingSink.Event] {
+            var sink = RecordingSink()
+            var parser = CopyBinaryParser()
+            try SendBytes.copyStream(rows).withUnsafeBytes { bytes in
+                try parser.feed(bytes) { _ = try decoder.appendCapture($0, to: &sink, sourceColumns: 2, textFields: textFields) }
+            }
+            return sink.events
+        }
+        let asked = #expect(throws: OverflowNeedsText.self) {
+            _ = try run([[SendBytes.be(Int32(1)), nan, SendBytes.text("I")]], textFields: [nil, nil])
+        }
+        #expect(asked?.column == 1)
+        let events = try run([
+            [SendBytes.be(Int32(1)), nan, SendBytes.text("I"), SendBytes.text("NaN")],
+            [SendBytes.be(Int32(2)), SendBytes.numeric(weight: 0, dscale: 2, digits: [1, 5000]), SendBytes.text("U"), SendBytes.text("1.50")],
+        ], textFields: [nil, 0])
+        #expect(events == [
+            .value(0, .int(1)), .value(1, .null), .value(2, .bytes(SendBytes.text("I"))), .value(3, .bytes(SendBytes.text(#"{"amount":"NaN"}"#))), .endRow,
+            .value(0, .int(2)), .value(1, .decimal(150)), .value(2, .bytes(SendBytes.text("U"))), .value(3, .null), .endRow,
+        ])
+    }
+
+    @Test func overflowJSONEscapesNamesAndTexts() throws {
+        var json = OverflowJSON()
+        json.add(name: #"a "quoted" col"#, text: nil)
+        let text = Array("back\\slash\ttab\u{1}é".utf8)
+        text.withUnsafeBytes { json.add(name: "x", text: $0) }
+        var out = ""
+        json.finish { out = String(decoding: $0, as: UTF8.self) }
+        #expect(out == #"{"a \"quoted\" col":null,"x":"back\\slash\u0009tab\u0001é"}"#)
+        let parsed = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+        #expect(parsed?["x"] as? String == "back\\slash\ttab\u{1}é")
     }
 
     @Test func parquetWriterIsASink() {
