@@ -23,6 +23,8 @@ BEGIN
     END IF;
 END
 $do$;
+DROP EVENT TRIGGER IF EXISTS medallion_follow_ddl;
+DROP FUNCTION IF EXISTS cdc.follow_ddl();
 DROP FUNCTION IF EXISTS cdc.install_table(regclass, boolean, name);
 DROP FUNCTION IF EXISTS cdc.uninstall_table(regclass);
 DROP FUNCTION IF EXISTS cdc.drop_capture_triggers(regclass);
@@ -31,6 +33,7 @@ DROP FUNCTION IF EXISTS cdc.notify_change();
 DROP TABLE IF EXISTS cdc.captured_tables;
 DROP TABLE IF EXISTS cdc.daemon_state;
 DROP SEQUENCE IF EXISTS cdc.daemon_idle;
+DROP SEQUENCE IF EXISTS cdc.schema_version;
 DO $do$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'cdc')

@@ -12,7 +12,8 @@ import Parquet
 struct BatchCycle {
     let connection: PostgresConnection
     let committer: BronzeCommitter
-    let tables: [CapturedTable]
+    /// The tables and their columns, reloaded when `cdc.schema_version` moves.
+    var tables: [CapturedTable]
     let maxRows: Int
     let parquetOptions: ParquetWriterOptions
     let fault: FaultInjector
@@ -21,6 +22,9 @@ struct BatchCycle {
     let publisher: BatchPublisher
     /// Columns whose values needed their text form in earlier reads.
     let fallback: TextFallbackColumns
+    let logger: Logger
+    /// The `cdc.schema_version` the columns were loaded at (nil: not checked yet).
+    var schemaVersion: String? = nil
 
     /// What one turn did.
     struct Outcome {
@@ -36,7 +40,7 @@ struct BatchCycle {
         var committed: [CommittedBatch] = []
     }
 
-    func run(after bookmark: Bookmark) throws -> Outcome {
+    mutating func run(after bookmark: Bookmark) throws -> Outcome {
         let started = ContinuousClock.now
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let watermark: UInt64
@@ -44,6 +48,7 @@ struct BatchCycle {
         var full = false
         do {
             watermark = UInt64(try connection.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())").scalar ?? "0") ?? 0
+            try reloadColumnsIfChanged()
             let reader = CaptureReader(connection: connection, options: parquetOptions)
             // The row budget goes to the tables in turn, starting with a different one each
             // batch, so one table's backlog cannot starve the others.
@@ -87,6 +92,27 @@ struct BatchCycle {
             outcome.committed.append(accept(try handoff.work(), draining: false))
         }
         return outcome
+    }
+
+    /// Reloads every table's columns when the install or DDL has changed them since the
+    /// last batch (the event trigger bumps `cdc.schema_version`). Each capture table is
+    /// locked first, so no ALTER can commit between reading its columns and its COPY.
+    private mutating func reloadColumnsIfChanged() throws {
+        let version = try connection.execute("SELECT pg_sequence_last_value('cdc.schema_version')::text").scalar
+        guard version != schemaVersion else { return }
+        let catalog = CaptureCatalog(connection: connection)
+        for index in tables.indices {
+            try connection.execute("LOCK TABLE \(tables[index].table.quotedCaptureTable) IN ACCESS SHARE MODE")
+            let columns = try catalog.columns(of: tables[index].table)
+            if schemaVersion != nil, columns != tables[index].columns {
+                logger.notice("capture columns changed; new files carry them", metadata: [
+                    "table": "\(tables[index].table)",
+                    "columns": "\(columns.map(\.name).joined(separator: ","))",
+                ])
+            }
+            tables[index].columns = columns
+        }
+        schemaVersion = version
     }
 
     /// Waits for the batch being published, if any, and hands it to the pruner;

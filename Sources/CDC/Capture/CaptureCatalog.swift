@@ -28,8 +28,8 @@ struct CaptureCatalog {
     /// installs before it lacked (status and verify do not).
     func loadForDaemon(_ requested: [TableName]? = nil) throws -> [CapturedTable] {
         let tables = try load(requested)
-        guard try connection.execute("SELECT to_regclass('cdc.daemon_idle') IS NOT NULL").scalar == "t" else {
-            throw CaptureError(.notInstalled, message: "The capture installed in this database is from an earlier version (no cdc.daemon_idle); run `medallion install` again to bring it up to date (idempotent, keeps the captured rows).")
+        guard try connection.execute("SELECT to_regclass('cdc.schema_version') IS NOT NULL").scalar == "t" else {
+            throw CaptureError(.notInstalled, message: "The capture installed in this database is from an earlier version (no cdc.schema_version); run `medallion install` again to bring it up to date (idempotent, keeps the captured rows).")
         }
         return tables
     }

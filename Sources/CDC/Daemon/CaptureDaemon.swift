@@ -117,9 +117,9 @@ public final class CaptureDaemon: Sendable {
         let pruner = CapturePruner(dsn: configuration.dsn, fault: configuration.fault, logger: logger)
         defer { pruner.stop() }
         let publisher = BatchPublisher()
-        let cycle = BatchCycle(connection: connection, committer: committer, tables: tables, maxRows: configuration.maxRows,
+        var cycle = BatchCycle(connection: connection, committer: committer, tables: tables, maxRows: configuration.maxRows,
                                parquetOptions: parquetOptions, fault: configuration.fault, pruner: pruner, publisher: publisher,
-                               fallback: fallback)
+                               fallback: fallback, logger: logger)
         // A batch still being published finishes before the next session recovers the lake.
         defer {
             do {

@@ -21,6 +21,10 @@ CREATE SCHEMA IF NOT EXISTS cdc;
 -- reading it costs a function call, not a query.
 CREATE SEQUENCE IF NOT EXISTS cdc.daemon_idle AS bigint MINVALUE 0 MAXVALUE 1 START 0 NO CYCLE;
 
+-- Bumped whenever capture of a table changes (install, or DDL followed by the event trigger):
+-- the daemon reloads its column lists at its next batch when it moves.
+CREATE SEQUENCE IF NOT EXISTS cdc.schema_version AS bigint;
+
 -- The tables under capture and their capture tables.
 CREATE TABLE IF NOT EXISTS cdc.captured_tables (
     source_schema name NOT NULL,
@@ -29,6 +33,9 @@ CREATE TABLE IF NOT EXISTS cdc.captured_tables (
     installed_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (source_schema, source_table)
 );
+-- The source's columns (attnum -> name and type) as capture last saw them: a rename or a
+-- retype since then makes install re-capture the rows (see install_table).
+ALTER TABLE cdc.captured_tables ADD COLUMN IF NOT EXISTS source_columns jsonb;
 
 -- The capture table name for a source table: <table>_changes for tables in public,
 -- <schema>__<table>_changes otherwise.
@@ -70,6 +77,10 @@ DECLARE
     body text;
     existed boolean;
     added integer := 0;
+    retyped integer := 0;
+    seen_columns jsonb;
+    now_columns jsonb;
+    resnapshot boolean := false;
     snapshot_rows bigint := 0;
     other text;
     col record;
@@ -128,6 +139,24 @@ BEGIN
                        'PRIMARY KEY (_txid, _seq))', cap);
     END IF;
 
+    SELECT source_columns INTO seen_columns FROM cdc.captured_tables
+    WHERE source_schema = src_schema AND source_table = src_table;
+    SELECT jsonb_object_agg(a.attnum::text, jsonb_build_array(a.attname, format_type(a.atttypid, a.atttypmod)))
+    INTO now_columns
+    FROM pg_attribute a WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped;
+    -- Rows whose bronze image no longer reads as the source does must be captured again:
+    -- after a column rename or type change, and after a column arrived with a default
+    -- (existing rows hold it, though no row changed). Install takes them as _op = 'R'.
+    IF existed AND seen_columns IS NOT NULL THEN
+        SELECT EXISTS (
+            SELECT 1 FROM jsonb_each(now_columns) n
+            WHERE (seen_columns ? n.key AND seen_columns -> n.key <> n.value)
+               OR (NOT seen_columns ? n.key AND EXISTS (
+                       SELECT 1 FROM pg_attribute a
+                       WHERE a.attrelid = source AND a.attnum = n.key::int2 AND a.atthasdef)))
+        INTO resnapshot;
+    END IF;
+
     -- Capture columns take the base type of a domain: no domain constraint runs on capture
     -- (a TRUNCATE marker holds NULLs) and no code of the domain's owner runs as ours.
     FOR col IN
@@ -138,11 +167,22 @@ BEGIN
         WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attnum
     LOOP
-        IF NOT EXISTS (SELECT 1 FROM pg_attribute
-                       WHERE attrelid = format('cdc.%I', cap)::regclass
-                         AND attname = col.attname AND NOT attisdropped) THEN
+        SELECT format_type(atttypid, atttypmod) INTO other FROM pg_attribute
+        WHERE attrelid = format('cdc.%I', cap)::regclass AND attname = col.attname AND NOT attisdropped;
+        IF NOT FOUND THEN
             EXECUTE format('ALTER TABLE cdc.%I ADD COLUMN %I %s', cap, col.attname, col.type_name);
             added := added + 1;
+        ELSIF other <> col.type_name THEN
+            -- The source column's type changed: so does the capture column's, converting the
+            -- rows not yet streamed; where no conversion exists it becomes text, which takes
+            -- any value, so no source write can fail on it.
+            BEGIN
+                EXECUTE format('ALTER TABLE cdc.%I ALTER COLUMN %I TYPE %s USING %I::text::%s',
+                               cap, col.attname, col.type_name, col.attname, col.type_name);
+            EXCEPTION WHEN OTHERS THEN
+                EXECUTE format('ALTER TABLE cdc.%I ALTER COLUMN %I TYPE text USING %I::text', cap, col.attname, col.attname);
+            END;
+            retyped := retyped + 1;
         END IF;
         column_list := column_list || format(', %I', col.attname);
         new_list := new_list || format(', NEW.%I', col.attname);
@@ -168,8 +208,10 @@ BEGIN
                 -- partition records a delete of each row it held.
                 IF TG_ARGV[0] = 'T' THEN
                     INSERT INTO cdc.%1$I (_op) VALUES ('T');
-                ELSE
+                ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_partition_ancestors(TG_RELID) a WHERE a.relid OPERATOR(pg_catalog.=) %8$s::pg_catalog.oid) THEN
                     EXECUTE pg_catalog.textcat(%3$L, TG_RELID::pg_catalog.regclass::pg_catalog.text);
+                ELSE
+                    RETURN NULL; -- detached since install
                 END IF;
             ELSIF TG_OP = 'DELETE' THEN
                 INSERT INTO cdc.%1$I (_op%2$s) VALUES ('D'%4$s);
@@ -184,7 +226,7 @@ BEGIN
             END IF;
             RETURN NULL;$row$,
             cap, column_list, format('INSERT INTO cdc.%I (_op%s) SELECT ''D''%s FROM ONLY ', cap, column_list, column_list),
-            old_list, key_changed, new_list, src_schema || '.' || src_table);
+            old_list, key_changed, new_list, src_schema || '.' || src_table, source::oid);
     ELSE
         body := format($statement$
             IF TG_ARGV[0] = 'T' THEN
@@ -243,26 +285,31 @@ BEGIN
     EXECUTE format('CREATE TRIGGER medallion_capture_truncate AFTER TRUNCATE ON %s '
                    'FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)', source, capture_function, 'T');
 
-    IF NOT existed AND take_snapshot THEN
+    IF (NOT existed AND take_snapshot) OR resnapshot THEN
         EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''R''%s FROM %s %s', cap, column_list, column_list,
                        CASE WHEN src_kind = 'p' THEN '' ELSE 'ONLY' END, source);
         GET DIAGNOSTICS snapshot_rows = ROW_COUNT;
     END IF;
 
-    INSERT INTO cdc.captured_tables (source_schema, source_table, capture_table)
-    VALUES (src_schema, src_table, cap)
-    ON CONFLICT (source_schema, source_table) DO UPDATE SET capture_table = EXCLUDED.capture_table;
+    INSERT INTO cdc.captured_tables (source_schema, source_table, capture_table, source_columns)
+    VALUES (src_schema, src_table, cap, now_columns)
+    ON CONFLICT (source_schema, source_table)
+    DO UPDATE SET capture_table = EXCLUDED.capture_table, source_columns = EXCLUDED.source_columns;
+
+    PERFORM setval('cdc.schema_version', nextval('cdc.schema_version'));
 
     IF streamer_role IS NOT NULL THEN
         EXECUTE format('GRANT USAGE ON SCHEMA cdc TO %I', streamer_role);
         EXECUTE format('GRANT SELECT, DELETE ON cdc.%I TO %I', cap, streamer_role);
         EXECUTE format('GRANT SELECT ON cdc.captured_tables TO %I', streamer_role);
         EXECUTE format('GRANT USAGE, UPDATE ON SEQUENCE cdc.daemon_idle TO %I', streamer_role);
+        EXECUTE format('GRANT SELECT ON SEQUENCE cdc.schema_version TO %I', streamer_role);
     END IF;
 
     RETURN format('%s.%s -> cdc.%s (%s%s)', src_schema, src_table, cap,
                   CASE WHEN existed THEN 'updated' ELSE 'created' END,
-                  CASE WHEN added > 0 AND existed THEN format(', %s new column(s)', added)
+                  CASE WHEN resnapshot THEN format(', %s new column(s), %s type change(s), %s row(s) captured again', added, retyped, snapshot_rows)
+                       WHEN (added > 0 OR retyped > 0) AND existed THEN format(', %s new column(s), %s type change(s)', added, retyped)
                        WHEN NOT existed AND take_snapshot THEN format(', snapshot of %s row(s)', snapshot_rows)
                        ELSE '' END);
 END
@@ -288,6 +335,47 @@ BEGIN
     END LOOP;
 END
 $fn$;
+
+-- Follows DDL on captured tables (event trigger, installed when the installer is a
+-- superuser): after ALTER TABLE on a captured table (add, drop, rename or retype a column,
+-- attach a partition) or CREATE TABLE ... PARTITION OF one, brings its capture up to date
+-- in the same transaction, so that no application write fails on the old column list and
+-- every value written after the DDL is captured. It never makes the DDL itself fail.
+CREATE OR REPLACE FUNCTION cdc.follow_ddl() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    target regclass;
+BEGIN
+    FOR target IN
+        SELECT DISTINCT a.relid::regclass
+        FROM pg_event_trigger_ddl_commands() d
+        CROSS JOIN LATERAL (SELECT d.objid UNION SELECT relid FROM pg_partition_ancestors(d.objid)) a(relid)
+        JOIN pg_class c ON c.oid = a.relid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN cdc.captured_tables ct ON ct.source_schema = n.nspname AND ct.source_table = c.relname
+        WHERE d.classid = 'pg_class'::regclass
+    LOOP
+        BEGIN
+            PERFORM cdc.install_table(target, false, NULL);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'medallion: capture of % could not follow this change (%); run medallion install % to repair it', target, SQLERRM, target;
+        END;
+    END LOOP;
+END
+$fn$;
+
+DO $do$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = 'medallion_follow_ddl') THEN
+        IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+            CREATE EVENT TRIGGER medallion_follow_ddl ON ddl_command_end
+                WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE') EXECUTE FUNCTION cdc.follow_ddl();
+        ELSE
+            RAISE NOTICE 'medallion: not a superuser, so no event trigger follows DDL on captured tables: after ALTER TABLE on one, run medallion install again before the application writes to it';
+        END IF;
+    END IF;
+END
+$do$;
 
 -- Removes capture from one table: its triggers, capture function and capture table
 -- (rows not yet streamed are lost with it).
@@ -319,6 +407,8 @@ BEGIN
     END IF;
 END
 $do$;
+DROP EVENT TRIGGER IF EXISTS medallion_follow_ddl;
+DROP FUNCTION IF EXISTS cdc.follow_ddl();
 DROP FUNCTION IF EXISTS cdc.install_table(regclass, boolean, name);
 DROP FUNCTION IF EXISTS cdc.uninstall_table(regclass);
 DROP FUNCTION IF EXISTS cdc.drop_capture_triggers(regclass);
@@ -327,6 +417,7 @@ DROP FUNCTION IF EXISTS cdc.notify_change();
 DROP TABLE IF EXISTS cdc.captured_tables;
 DROP TABLE IF EXISTS cdc.daemon_state;
 DROP SEQUENCE IF EXISTS cdc.daemon_idle;
+DROP SEQUENCE IF EXISTS cdc.schema_version;
 DO $do$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'cdc')

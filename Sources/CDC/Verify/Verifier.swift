@@ -35,9 +35,14 @@ public struct Verifier {
         }
         var sources: [(CapturedTable, [String], [[ParquetValue]: [ParquetValue]])] = []
         var pendingThrough: [TableName: TablePosition] = [:]
-        for table in captured {
+        for var table in captured {
             let key = try CaptureCatalog(connection: connection).primaryKey(of: table.table)
-            sources.append((table, key, try sourceRows(table, key: key)))
+            // Compared: the capture columns the source still has (a dropped or renamed
+            // source column lives on in the capture table, NULL from then on), each read
+            // from the source as the capture table holds it (the trigger converts to it).
+            let sourceTypes = try self.sourceTypes(table)
+            table.columns = table.columns.filter { sourceTypes[$0.name] != nil }
+            sources.append((table, key, try sourceRows(table, key: key, casts: sourceTypes.compactMapValues { $0 })))
             let last = try connection.execute(
                 "SELECT _txid::text, _seq FROM \(table.table.quotedCaptureTable) ORDER BY _txid DESC, _seq DESC LIMIT 1").rows.first
             if let last, let txid = UInt64(last[0] ?? ""), let seq = Int64(last[1] ?? "") {
@@ -58,7 +63,22 @@ public struct Verifier {
     /// The source rows by key, each value as `comparable` makes it. Every typed column is
     /// also selected as `::text`, so a value its bronze type cannot hold compares by its
     /// text, as bronze's `_overflow` keeps it.
-    private func sourceRows(_ table: CapturedTable, key: [String]) throws -> [[ParquetValue]: [ParquetValue]] {
+    /// Per source column that the capture table has: nil when both have the same type,
+    /// else the capture column's type (its type changed, and capture followed by converting).
+    private func sourceTypes(_ table: CapturedTable) throws -> [String: String?] {
+        let rows = try connection.execute("""
+            SELECT s.attname, format_type(c.atttypid, c.atttypmod),
+                   CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE format_type(s.atttypid, s.atttypmod) END
+            FROM pg_attribute s JOIN pg_type t ON t.oid = s.atttypid
+            JOIN pg_attribute c ON c.attrelid = $2::regclass AND c.attname = s.attname AND c.attnum > 0 AND NOT c.attisdropped
+            WHERE s.attrelid = $1::regclass AND s.attnum > 0 AND NOT s.attisdropped
+            """, [table.table.quoted, table.table.quotedCaptureTable]).rows
+        return Dictionary(uniqueKeysWithValues: rows.map { row in
+            (row[0] ?? "", row[1] == row[2] ? nil : row[1])
+        })
+    }
+
+    private func sourceRows(_ table: CapturedTable, key: [String], casts: [String: String]) throws -> [[ParquetValue]: [ParquetValue]] {
         let names = table.columns.map(\.name)
         let keyIndexes = try key.map { column in
             guard let index = names.firstIndex(of: column) else {
@@ -70,8 +90,12 @@ public struct Verifier {
         captured.textFallback = Set(table.columns.filter { !$0.postgresType.isUnsupported }.map(\.name))
         let types = table.columns.map(\.postgresType)
         let decoder = BronzeRowDecoder(types: types, names: names)
-        let select = table.columns.map { $0.postgresType.selectExpression(PostgresConnection.quoteIdentifier($0.name)) }
-            + table.columns.filter { captured.textFallback.contains($0.name) }.map { PostgresConnection.quoteIdentifier($0.name) + "::text" }
+        func expression(_ name: String) -> String {
+            let quoted = PostgresConnection.quoteIdentifier(name)
+            return casts[name].map { "CAST(\(quoted) AS \($0))" } ?? quoted
+        }
+        let select = table.columns.map { $0.postgresType.selectExpression(expression($0.name)) }
+            + table.columns.filter { captured.textFallback.contains($0.name) }.map { "(\(expression($0.name)))::text" }
         let textFields = captured.textFields
         let partitioned = try connection.execute("SELECT relkind = 'p' FROM pg_class WHERE oid = $1::regclass", [table.table.quoted]).scalar == "t"
         var parser = CopyBinaryParser(expectedFieldCount: select.count)
@@ -81,7 +105,8 @@ public struct Verifier {
             try parser.feed(chunk) { tuple in
                 var collector = BronzeValueCollector(types: types.map(\.parquetType) + [.string], names: names + [CaptureMetadataColumn.overflow])
                 _ = try decoder.appendCapture(tuple, to: &collector, sourceColumns: names.count, textFields: textFields)
-                let values = Self.applyingOverflow(Array(collector.values.dropLast()), names: names, overflow: collector.values.last ?? .null)
+                let values = Self.applyingOverflow(Array(collector.values.dropLast()), names: names, overflow: collector.values.last ?? .null,
+                                                   types: types.map(\.parquetType))
                 rows[keyIndexes.map { values[$0] }] = values
             }
         }
@@ -91,8 +116,9 @@ public struct Verifier {
 
     /// `values` with each column named in the `_overflow` JSON replaced by its text (as
     /// `overflowValue`), and every value made `comparable`.
-    static func applyingOverflow(_ values: [ParquetValue], names: [String], overflow: ParquetValue) -> [ParquetValue] {
-        var values = values.map(comparable)
+    static func applyingOverflow(_ values: [ParquetValue], names: [String], overflow: ParquetValue,
+                                 types: [ParquetType?]) -> [ParquetValue] {
+        var values = zip(values, types).map { comparable($0, type: $1) }
         guard case .string(let json) = overflow,
               let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return values }
         for (index, name) in names.enumerated() {
@@ -105,11 +131,20 @@ public struct Verifier {
     static func overflowValue(_ text: String) -> ParquetValue { .string("\u{0}overflow:" + text) }
 
     /// NaN equals NaN here: bronze must keep it, and `==` on floats would call it different.
-    static func comparable(_ value: ParquetValue) -> ParquetValue {
+    /// A decimal compares by its value, whatever its scale (files written before a column's
+    /// scale changed hold it at the old one).
+    static func comparable(_ value: ParquetValue, type: ParquetType?) -> ParquetValue {
         switch value {
-        case .float(let number) where number.isNaN: .string("\u{0}NaN")
-        case .double(let number) where number.isNaN: .string("\u{0}NaN")
-        default: value
+        case .float(let number) where number.isNaN: return .string("\u{0}NaN")
+        case .double(let number) where number.isNaN: return .string("\u{0}NaN")
+        case .decimal(var unscaled):
+            guard case .decimal(_, var scale)? = type else { return value }
+            while scale > 0 && unscaled % 10 == 0 {
+                unscaled /= 10
+                scale -= 1
+            }
+            return .string("\u{0}decimal:\(unscaled)e-\(scale)")
+        default: return value
         }
     }
 
@@ -172,7 +207,8 @@ public struct Verifier {
                 let rowKey = keyIndexes.map { $0.map { columns[$0][row] } ?? .null }
                 if let current = latest[rowKey], current.0 > seq { continue }
                 let present = valueIndexes.map { $0.map { columns[$0][row] } ?? .null }
-                let applied = Self.applyingOverflow(present, names: names, overflow: overflowIndex.map { columns[$0][row] } ?? .null)
+                let applied = Self.applyingOverflow(present, names: names, overflow: overflowIndex.map { columns[$0][row] } ?? .null,
+                                                    types: valueIndexes.map { $0.map { reader.schema.columns[$0].type } })
                 latest[rowKey] = (seq, op, zip(valueIndexes, applied).map { $0 == nil ? nil : $1 })
             }
         }
@@ -186,10 +222,9 @@ public struct Verifier {
             }
             // A column the key's latest file lacks (added since) reads as NULL, as Spark's
             // mergeSchema and DuckDB's union_by_name read it.
-            let differs = names.indices.contains { (change.2[$0] ?? .null) != sourceValues[$0] }
-            if differs {
+            if let column = names.indices.first(where: { (change.2[$0] ?? .null) != sourceValues[$0] }) {
                 report.different += 1
-                note(&report, "different key \(describe(rowKey))")
+                note(&report, "different key \(describe(rowKey)) in column \(names[column])")
             } else {
                 report.matching += 1
             }
