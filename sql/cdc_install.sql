@@ -29,6 +29,17 @@ CREATE TABLE IF NOT EXISTS cdc.captured_tables (
 -- retype since then makes install re-capture the rows (see install_table).
 ALTER TABLE cdc.captured_tables ADD COLUMN IF NOT EXISTS source_columns jsonb;
 
+-- Which lake consumes this database's changes: one consumer per source, or each lake
+-- would get part of the stream (the daemon prunes what it has read). The daemon claims it
+-- at its first start; `medallion install --takeover` (cdc.hand_over) frees it for another.
+CREATE TABLE IF NOT EXISTS cdc.consumer (
+    only_one boolean PRIMARY KEY DEFAULT true CHECK (only_one),
+    lake_id text,
+    lake text,
+    claimed_at timestamptz,
+    handed_over_from text
+);
+
 -- The capture table name for a source table: <table>_changes for tables in public,
 -- <schema>__<table>_changes otherwise.
 CREATE OR REPLACE FUNCTION cdc.capture_table_name(source regclass) RETURNS name
@@ -73,6 +84,7 @@ DECLARE
     seen_columns jsonb;
     now_columns jsonb;
     resnapshot boolean := false;
+    trigger_states jsonb;
     snapshot_rows bigint := 0;
     other text;
     col record;
@@ -247,7 +259,10 @@ BEGIN
         END
         $capture$ $body$, capture_function, body);
 
-    -- Triggers of earlier versions and of the other table kind.
+    -- Triggers of earlier versions and of the other table kind. A trigger the user disabled
+    -- (ALTER TABLE ... DISABLE TRIGGER) stays disabled once re-created.
+    SELECT jsonb_object_agg(tgname, tgenabled) INTO trigger_states
+    FROM pg_trigger WHERE tgrelid = source AND tgparentid = 0 AND tgname LIKE 'medallion\_capture\_%' AND tgenabled <> 'O';
     PERFORM cdc.drop_capture_triggers(source);
     IF src_kind = 'p' THEN
         EXECUTE format('CREATE TRIGGER medallion_capture_insert AFTER INSERT ON %s '
@@ -276,6 +291,12 @@ BEGIN
     END IF;
     EXECUTE format('CREATE TRIGGER medallion_capture_truncate AFTER TRUNCATE ON %s '
                    'FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)', source, capture_function, 'T');
+    FOR col IN SELECT key AS name, value #>> '{}' AS state FROM jsonb_each(coalesce(trigger_states, '{}')) LOOP
+        PERFORM set_config('medallion.following_ddl', 'on', true);
+        EXECUTE format('ALTER TABLE %s %s TRIGGER %I', source,
+                       CASE col.state WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE ALWAYS' END, col.name);
+        PERFORM set_config('medallion.following_ddl', 'off', true);
+    END LOOP;
 
     IF (NOT existed AND take_snapshot) OR resnapshot THEN
         EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''R''%s FROM %s %s', cap, column_list, column_list,
@@ -296,6 +317,7 @@ BEGIN
         EXECUTE format('GRANT SELECT ON cdc.captured_tables TO %I', streamer_role);
         EXECUTE format('GRANT USAGE, UPDATE ON SEQUENCE cdc.daemon_idle TO %I', streamer_role);
         EXECUTE format('GRANT SELECT ON SEQUENCE cdc.schema_version TO %I', streamer_role);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE ON cdc.consumer TO %I', streamer_role);
     END IF;
 
     RETURN format('%s.%s -> cdc.%s (%s%s)', src_schema, src_table, cap,
@@ -338,6 +360,10 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     target regclass;
 BEGIN
+    -- Not for the ALTER TABLE that install_table itself runs.
+    IF current_setting('medallion.following_ddl', true) = 'on' THEN
+        RETURN;
+    END IF;
     FOR target IN
         SELECT DISTINCT a.relid::regclass
         FROM pg_event_trigger_ddl_commands() d
@@ -368,6 +394,38 @@ BEGIN
     END IF;
 END
 $do$;
+
+-- Hands the database to a new lake: frees the consumer claim (the lake that held it may
+-- not claim it again) and captures every row of every captured table again (_op = 'R'),
+-- so the new lake starts complete. A daemon of the old lake stops at its next batch.
+CREATE OR REPLACE FUNCTION cdc.hand_over() RETURNS text
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    t record;
+    total bigint := 0;
+    copied bigint;
+    previous text;
+    column_list text;
+BEGIN
+    SELECT lake_id INTO previous FROM cdc.consumer;
+    FOR t IN SELECT format('%I.%I', source_schema, source_table)::regclass AS source, capture_table
+             FROM cdc.captured_tables ORDER BY 1 LOOP
+        EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', t.source);
+        SELECT string_agg(format(', %I', attname), '' ORDER BY attnum) INTO column_list
+        FROM pg_attribute WHERE attrelid = t.source AND attnum > 0 AND NOT attisdropped;
+        EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''R''%s FROM %s %s', t.capture_table, column_list, column_list,
+                       CASE WHEN (SELECT relkind FROM pg_class WHERE oid = t.source) = 'p' THEN '' ELSE 'ONLY' END, t.source);
+        GET DIAGNOSTICS copied = ROW_COUNT;
+        total := total + copied;
+    END LOOP;
+    INSERT INTO cdc.consumer (only_one, lake_id, lake, claimed_at, handed_over_from)
+    VALUES (true, NULL, NULL, NULL, previous)
+    ON CONFLICT (only_one) DO UPDATE SET lake_id = NULL, lake = NULL, claimed_at = NULL,
+                                         handed_over_from = coalesce(EXCLUDED.handed_over_from, cdc.consumer.handed_over_from);
+    PERFORM setval('cdc.schema_version', nextval('cdc.schema_version'));
+    RETURN format('handed over: the next daemon to start claims this database for its lake; %s row(s) captured again', total);
+END
+$fn$;
 
 -- Removes capture from one table: its triggers, capture function and capture table
 -- (rows not yet streamed are lost with it).

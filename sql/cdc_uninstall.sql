@@ -25,12 +25,14 @@ END
 $do$;
 DROP EVENT TRIGGER IF EXISTS medallion_follow_ddl;
 DROP FUNCTION IF EXISTS cdc.follow_ddl();
+DROP FUNCTION IF EXISTS cdc.hand_over();
 DROP FUNCTION IF EXISTS cdc.install_table(regclass, boolean, name);
 DROP FUNCTION IF EXISTS cdc.uninstall_table(regclass);
 DROP FUNCTION IF EXISTS cdc.drop_capture_triggers(regclass);
 DROP FUNCTION IF EXISTS cdc.capture_table_name(regclass);
 DROP FUNCTION IF EXISTS cdc.notify_change();
 DROP TABLE IF EXISTS cdc.captured_tables;
+DROP TABLE IF EXISTS cdc.consumer;
 DROP TABLE IF EXISTS cdc.daemon_state;
 DROP SEQUENCE IF EXISTS cdc.daemon_idle;
 DROP SEQUENCE IF EXISTS cdc.schema_version;

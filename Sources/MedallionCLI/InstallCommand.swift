@@ -14,7 +14,7 @@ struct InstallCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Tables as name or schema.name (default: orders ordershistory).")
+    @Argument(help: "Tables as name or schema.name, in SQL identifier syntax (default: orders ordershistory).")
     var tables: [String] = []
 
     @Flag(inversion: .prefixedNo, help: "Take the initial snapshot of existing rows on first install.")
@@ -26,6 +26,9 @@ struct InstallCommand: ParsableCommand {
     @Flag(help: "Print the install SQL script (sql/cdc_install.sql) and exit.")
     var printSQL = false
 
+    @Flag(help: "Hand the database to a new lake: the lake that consumed it may not claim it again, every row is captured again, and the next daemon to start claims it for its lake.")
+    var takeover = false
+
     func run() throws {
         try reportingErrors {
             if printSQL {
@@ -36,6 +39,7 @@ struct InstallCommand: ParsableCommand {
             var options = CaptureInstaller.Options()
             options.snapshot = snapshot
             options.streamerRole = streamerRole ?? environment("MEDALLION_STREAMER_ROLE")
+            options.takeover = takeover
             for line in try CaptureInstaller(connection: connection).install(parseTables(tables) ?? [], options: options) {
                 print("installed \(line)")
             }
@@ -52,7 +56,7 @@ struct UninstallCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Tables as name or schema.name (default: orders ordershistory).")
+    @Argument(help: "Tables as name or schema.name, in SQL identifier syntax (default: orders ordershistory).")
     var tables: [String] = []
 
     @Flag(help: "Print the SQL that removes the shared objects (sql/cdc_uninstall.sql) and exit.")

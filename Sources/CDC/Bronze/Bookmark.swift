@@ -13,6 +13,8 @@ public struct Bookmark: Sendable, Hashable, Codable {
     public var tables: [String: TablePosition]
     /// When the batch was committed (ISO 8601, UTC).
     public var committedAt: String
+    /// The database the positions belong to (absent in bookmarks of earlier versions).
+    public var source: SourceIdentity?
 
     public init(batch: UInt64, watermark: UInt64, tables: [String: TablePosition], committedAt: String) {
         self.batch = batch

@@ -25,6 +25,8 @@ struct BatchCycle {
     let logger: Logger
     /// The `cdc.schema_version` the columns were loaded at (nil: not checked yet).
     var schemaVersion: String? = nil
+    /// This lake, checked against `cdc.consumer` whenever the install changes (a takeover).
+    var consumer: LakeIdentity? = nil
 
     /// What one turn did.
     struct Outcome {
@@ -100,6 +102,9 @@ struct BatchCycle {
     private mutating func reloadColumnsIfChanged() throws {
         let version = try connection.execute("SELECT pg_sequence_last_value('cdc.schema_version')::text").scalar
         guard version != schemaVersion else { return }
+        if let consumer {
+            try SourceGuard.checkConsumer(connection, identity: consumer, lake: committer.lake.description)
+        }
         let catalog = CaptureCatalog(connection: connection)
         for index in tables.indices {
             try connection.execute("LOCK TABLE \(tables[index].table.quotedCaptureTable) IN ACCESS SHARE MODE")

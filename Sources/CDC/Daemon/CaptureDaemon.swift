@@ -58,9 +58,14 @@ public final class CaptureDaemon: Sendable {
 
     /// Checks that the database and lake are usable, without capturing: one clear error
     /// for a bad DSN, a missing install or an unwritable lake.
+    /// A database that cannot be reached yet is not an error here: `run` retries it.
     public func preflight() throws {
-        let connection = try PostgresConnection(dsn: configuration.dsn, applicationName: "medallion run")
-        _ = try CaptureCatalog(connection: connection).loadForDaemon(configuration.tables)
+        do {
+            let connection = try PostgresConnection(dsn: configuration.dsn, applicationName: "medallion run")
+            _ = try CaptureCatalog(connection: connection).loadForDaemon(configuration.tables)
+        } catch let error as PostgresError where error.isTransient {
+            logger.warning("database unavailable at start; capture retries until it answers", metadata: ["error": "\(error)"])
+        }
         try configuration.lake.makeDirectories(BronzeLayout.root)
         _ = try BronzeCommitter(lake: configuration.lake, fault: configuration.fault).loadBookmark()
     }
@@ -72,10 +77,15 @@ public final class CaptureDaemon: Sendable {
         defer { lock.release() }
         var backoff = Duration.milliseconds(100)
         var attempt = 0
+        var connectedBefore = false
         while !stopSignal.isStopped {
             do {
                 attempt += 1
-                try session(attempt: attempt) { backoff = .milliseconds(100); attempt = 0 }
+                try session(attempt: attempt, reconnect: connectedBefore) {
+                    backoff = .milliseconds(100)
+                    attempt = 0
+                    connectedBefore = true
+                }
             } catch let error as PostgresError where error.isTransient {
                 logger.warning("database unavailable; reconnecting", metadata: [
                     "error": "\(error)", "attempt": "\(attempt)", "retry_in_ms": "\(backoff.milliseconds)",
@@ -99,9 +109,11 @@ public final class CaptureDaemon: Sendable {
     }
 
     /// One connection's lifetime: connect, LISTEN, recover, then the capture loop.
-    private func session(attempt: Int, connected: () -> Void) throws {
+    private func session(attempt: Int, reconnect: Bool, connected: () -> Void) throws {
         let connection = try PostgresConnection(dsn: configuration.dsn, applicationName: "medallion run")
         defer { connection.close() }
+        // A timeout set on the streamer's role would cancel a long catch-up read forever.
+        try connection.executeScript("SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0")
         let tables = try CaptureCatalog(connection: connection).loadForDaemon(configuration.tables)
         try connection.execute("LISTEN medallion_cdc")
         connected()
@@ -128,7 +140,13 @@ public final class CaptureDaemon: Sendable {
                 logger.error("publishing the last batch failed; the next start redoes it", metadata: ["error": "\(error)"])
             }
         }
-        var bookmark = try cycle.recover(try committer.loadBookmark(), logger: logger)
+        // Before anything is read or pruned: one daemon per database, this lake its
+        // consumer, and the database the bookmark came from.
+        let identity = try LakeIdentity.loadOrCreate(configuration.lake)
+        let checked = try SourceGuard(connection: connection, lake: configuration.lake)
+            .check(try committer.loadBookmark(), identity: identity, reconnect: reconnect)
+        cycle.consumer = identity
+        var bookmark = try cycle.recover(checked, logger: logger)
         logger.info("caught up to bookmark", metadata: ["batch": "\(bookmark.batch)"])
         ready.store(true, ordering: .relaxed)
         var nextSample = ContinuousClock.now

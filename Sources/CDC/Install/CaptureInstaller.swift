@@ -6,6 +6,9 @@ public struct CaptureInstaller {
         public var snapshot = true
         /// The role the streaming daemon connects as; granted what it needs.
         public var streamerRole: String? = nil
+        /// Hand the database to a new lake: free the consumer claim and capture every row
+        /// again, so the lake whose daemon starts next begins complete.
+        public var takeover = false
         public init() {}
     }
 
@@ -25,13 +28,17 @@ public struct CaptureInstaller {
                     throw CaptureError(.invalidInput, message: "The streamer role \(role) does not exist; create it (see sql/retail.sql) or pass another --streamer-role.")
                 }
             }
-            return try tables.map { table in
+            var lines = try tables.map { table in
                 try checkExists(table)
                 return try translating(table) {
                     try connection.execute("SELECT cdc.install_table($1::regclass, $2::boolean, $3::name)",
                                            [table.quoted, options.snapshot ? "true" : "false", options.streamerRole]).scalar ?? ""
                 }
             }
+            if options.takeover {
+                lines.append(try connection.execute("SELECT cdc.hand_over()").scalar ?? "")
+            }
+            return lines
         }
     }
 

@@ -76,15 +76,37 @@ struct CaptureInstallTests {
         #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0")
     }
 
-    @Test("re-running install after ADD COLUMN brings the capture table up to date")
+    @Test("ADD COLUMN brings the capture table up to date by itself (event trigger); re-running install is a no-op")
     func schemaChange() throws {
         let database = try RetailDatabase()
         defer { database.drop() }
         try database.sql("ALTER TABLE orders ADD COLUMN channel text")
-        let lines = try CaptureInstaller(connection: try database.connect()).install([TableName(name: "orders")])
-        #expect(lines[0].contains("1 new column(s)"))
         try database.sql("INSERT INTO orders (branch, customer, amount, status, channel) VALUES ('b', 'c', 1, 'NEW', 'web')")
         #expect(try database.sql("SELECT channel FROM cdc.orders_changes WHERE _op = 'I'") == "web")
+        let lines = try CaptureInstaller(connection: try database.connect()).install([TableName(name: "orders")])
+        #expect(lines[0].hasSuffix("(updated)"), "\(lines)")
+    }
+
+    @Test("without the event trigger (installed by a non-superuser), install brings the capture table up to date")
+    func schemaChangeWithoutEventTrigger() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.sql("DROP EVENT TRIGGER medallion_follow_ddl")
+        try database.sql("ALTER TABLE orders ADD COLUMN channel text")
+        let lines = try CaptureInstaller(connection: try database.connect()).install([TableName(name: "orders")])
+        #expect(lines[0].contains("1 new column(s)"), "\(lines)")
+        try database.sql("INSERT INTO orders (branch, customer, amount, status, channel) VALUES ('b', 'c', 1, 'NEW', 'web')")
+        #expect(try database.sql("SELECT channel FROM cdc.orders_changes WHERE _op = 'I'") == "web")
+    }
+
+    @Test("a capture trigger the user disabled stays disabled when DDL brings capture up to date")
+    func disabledTriggerStaysDisabled() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.sql("ALTER TABLE orders DISABLE TRIGGER medallion_capture_update")
+        try database.sql("ALTER TABLE orders ADD COLUMN channel text")
+        #expect(try database.sql("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND tgname = 'medallion_capture_update'") == "D")
+        #expect(try database.sql("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND tgname = 'medallion_capture_insert'") == "O")
     }
 
     @Test("uninstall removes only what install made")
