@@ -139,9 +139,4 @@ enum PostgresType: Sendable, Hashable {
         }
     }
 
-    /// The select-list entry for this column in the capture `COPY (SELECT ...)`:
-    /// the identifier itself, or `ident::text` for unsupported types.
-    func selectExpression(_ quotedIdentifier: String) -> String {
-        isUnsupported ? "\(quotedIdentifier)::text" : quotedIdentifier
-    }
 }

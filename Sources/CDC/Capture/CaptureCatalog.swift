@@ -34,21 +34,32 @@ struct CaptureCatalog {
         return tables
     }
 
-    /// The source columns of `table`'s capture table (everything but the capture columns).
+    /// The source columns of `table`'s capture table (everything but the capture columns),
+    /// domains resolved to their base type however deep they nest.
     func columns(of table: TableName) throws -> [CaptureColumn] {
         let rows = try connection.execute("""
-            SELECT a.attname,
-                   CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END,
-                   CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END
-            FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-            WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
-              AND a.attname NOT IN ('_op', '_txid', '_seq', '_changed_at')
-            ORDER BY a.attnum
+            \(Self.resolvedColumns)
+            SELECT c.attname, c.typid, c.typmod, t.typoutput::regproc::text
+            FROM chain c JOIN pg_type t ON t.oid = c.typid
+            WHERE t.typtype <> 'd' AND c.attname NOT IN ('_op', '_txid', '_seq', '_changed_at')
+            ORDER BY c.attnum
             """, [table.quotedCaptureTable])
         return rows.rows.map {
-            CaptureColumn(name: $0[0] ?? "", typeOid: UInt32($0[1] ?? "") ?? 25, typmod: Int32($0[2] ?? "") ?? -1)
+            CaptureColumn(name: $0[0] ?? "", typeOid: UInt32($0[1] ?? "") ?? 25, typmod: Int32($0[2] ?? "") ?? -1,
+                          textOutput: $0[3])
         }
     }
+
+    /// `chain`: each column of the relation `$1` with its type, then the base type of each
+    /// domain level (a domain's own modifier, as in `numeric(12,2)`, carried down).
+    static let resolvedColumns = """
+        WITH RECURSIVE chain AS (
+            SELECT a.attnum, a.attname, a.atttypid AS typid, a.atttypmod AS typmod
+            FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+            UNION ALL
+            SELECT c.attnum, c.attname, t.typbasetype, CASE WHEN t.typtypmod <> -1 THEN t.typtypmod ELSE c.typmod END
+            FROM chain c JOIN pg_type t ON t.oid = c.typid WHERE t.typtype = 'd')
+        """
 
     /// The primary key columns of a source table, in key order.
     func primaryKey(of table: TableName) throws -> [String] {

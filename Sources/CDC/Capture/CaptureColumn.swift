@@ -6,14 +6,30 @@ public struct CaptureColumn: Sendable, Hashable, Codable {
     /// The type OID (domains resolved to their base type) and modifier.
     public var typeOid: UInt32
     public var typmod: Int32
+    /// The type's output function (`inet_out`), for types kept as text: their text is what
+    /// it prints, as COPY and psql show it (`::text` differs for some, e.g. inet's mask).
+    /// Absent in intents of earlier versions (then `::text`).
+    public var textOutput: String?
 
-    public init(name: String, typeOid: UInt32, typmod: Int32) {
+    public init(name: String, typeOid: UInt32, typmod: Int32, textOutput: String? = nil) {
         self.name = name
         self.typeOid = typeOid
         self.typmod = typmod
+        self.textOutput = textOutput
     }
 
     var postgresType: PostgresType { PostgresType(oid: typeOid, typmod: typmod) }
+
+    /// The select-list entry for this column: the identifier, or its text for types not
+    /// decoded here.
+    func selectExpression(_ expression: String? = nil) -> String {
+        let value = expression ?? PostgresConnection.quoteIdentifier(name)
+        guard postgresType.isUnsupported else { return value }
+        guard let textOutput, textOutput.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "\"" }) else {
+            return "(\(value))::text"
+        }
+        return "pg_catalog.textin(\(textOutput)(\(value)))"
+    }
 }
 
 /// The capture columns every bronze row carries after the source columns (read from the

@@ -18,7 +18,7 @@ struct CapturedTable: Sendable, Hashable {
     /// The select list of the capture `COPY`: source columns, then `_op, _txid, _seq,
     /// _changed_at`, then the `::text` form of each column in `textFallback`.
     var selectList: String {
-        let source = columns.map { $0.postgresType.selectExpression(PostgresConnection.quoteIdentifier($0.name)) }
+        let source = columns.map { $0.selectExpression() }
         let texts = columns.filter { textFallback.contains($0.name) }.map { PostgresConnection.quoteIdentifier($0.name) + "::text" }
         return (source + CaptureMetadataColumn.names + texts).joined(separator: ", ")
     }

@@ -88,7 +88,8 @@ public final class CaptureDaemon: Sendable {
                 }
             } catch let error as PostgresError where error.isTransient {
                 logger.warning("database unavailable; reconnecting", metadata: [
-                    "error": "\(error)", "attempt": "\(attempt)", "retry_in_ms": "\(backoff.milliseconds)",
+                    "error": "\(error)", "sqlstate": "\(error.sqlState ?? "-")", "attempt": "\(attempt)",
+                    "retry_in_ms": "\(backoff.milliseconds)",
                 ])
                 lock.record(error: error)
                 CaptureMetrics.reconnect()
@@ -114,6 +115,7 @@ public final class CaptureDaemon: Sendable {
         defer { connection.close() }
         // A timeout set on the streamer's role would cancel a long catch-up read forever.
         try connection.executeScript("SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0")
+        try TextSettings.apply(connection)
         let tables = try CaptureCatalog(connection: connection).loadForDaemon(configuration.tables)
         try connection.execute("LISTEN medallion_cdc")
         connected()

@@ -172,12 +172,16 @@ BEGIN
     -- Capture columns take the base type of a domain: no domain constraint runs on capture
     -- (a TRUNCATE marker holds NULLs) and no code of the domain's owner runs as ours.
     FOR col IN
-        SELECT a.attname,
-               CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod)
-                    ELSE format_type(a.atttypid, a.atttypmod) END AS type_name
-        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-        WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
-        ORDER BY a.attnum
+        WITH RECURSIVE chain AS (
+            SELECT a.attnum, a.attname, a.atttypid AS typid, a.atttypmod AS typmod
+            FROM pg_attribute a WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
+            UNION ALL
+            SELECT c.attnum, c.attname, t.typbasetype, CASE WHEN t.typtypmod <> -1 THEN t.typtypmod ELSE c.typmod END
+            FROM chain c JOIN pg_type t ON t.oid = c.typid WHERE t.typtype = 'd')
+        SELECT c.attname, format_type(c.typid, c.typmod) AS type_name
+        FROM chain c JOIN pg_type t ON t.oid = c.typid
+        WHERE t.typtype <> 'd'
+        ORDER BY c.attnum
     LOOP
         SELECT format_type(atttypid, atttypmod) INTO other FROM pg_attribute
         WHERE attrelid = format('cdc.%I', cap)::regclass AND attname = col.attname AND NOT attisdropped;

@@ -27,6 +27,7 @@ public struct Verifier {
 
     public func verify(_ tables: [TableName]) throws -> VerifyReport {
         let captured = try CaptureCatalog(connection: connection).load(tables)
+        try TextSettings.apply(connection)
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         var open = true
         defer { if open { _ = try? connection.execute("ROLLBACK") } }
@@ -67,11 +68,11 @@ public struct Verifier {
     /// else the capture column's type (its type changed, and capture followed by converting).
     private func sourceTypes(_ table: CapturedTable) throws -> [String: String?] {
         let rows = try connection.execute("""
-            SELECT s.attname, format_type(c.atttypid, c.atttypmod),
-                   CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE format_type(s.atttypid, s.atttypmod) END
-            FROM pg_attribute s JOIN pg_type t ON t.oid = s.atttypid
+            \(CaptureCatalog.resolvedColumns)
+            SELECT s.attname, format_type(c.atttypid, c.atttypmod), format_type(s.typid, s.typmod)
+            FROM chain s JOIN pg_type t ON t.oid = s.typid
             JOIN pg_attribute c ON c.attrelid = $2::regclass AND c.attname = s.attname AND c.attnum > 0 AND NOT c.attisdropped
-            WHERE s.attrelid = $1::regclass AND s.attnum > 0 AND NOT s.attisdropped
+            WHERE t.typtype <> 'd'
             """, [table.table.quoted, table.table.quotedCaptureTable]).rows
         return Dictionary(uniqueKeysWithValues: rows.map { row in
             (row[0] ?? "", row[1] == row[2] ? nil : row[1])
@@ -94,7 +95,7 @@ public struct Verifier {
             let quoted = PostgresConnection.quoteIdentifier(name)
             return casts[name].map { "CAST(\(quoted) AS \($0))" } ?? quoted
         }
-        let select = table.columns.map { $0.postgresType.selectExpression(expression($0.name)) }
+        let select = table.columns.map { $0.selectExpression(expression($0.name)) }
             + table.columns.filter { captured.textFallback.contains($0.name) }.map { "(\(expression($0.name)))::text" }
         let textFields = captured.textFields
         let partitioned = try connection.execute("SELECT relkind = 'p' FROM pg_class WHERE oid = $1::regclass", [table.table.quoted]).scalar == "t"

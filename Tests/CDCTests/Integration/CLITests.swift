@@ -46,10 +46,11 @@ struct CLITests {
     func badInput() throws {
         let database = try RetailDatabase()
         defer { database.drop() }
-        let port = try PostgresCluster.freePort()
-        let unreachable = try database.medallion(["run"], environment: ["MEDALLION_DSN": "host=127.0.0.1 port=\(port) dbname=x user=x connect_timeout=2"])
-        #expect(unreachable.status != 0)
-        #expect(unreachable.error.contains("Cannot connect to PostgreSQL"))
+        // An unreachable server is retried, not an error (TransientErrorTests); one that
+        // refuses this client is.
+        let refused = try database.medallion(["run"], environment: ["MEDALLION_DSN": database.cluster.dsn(database: "x", user: "x")])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("Cannot connect to PostgreSQL"), "\(refused.error)")
         let malformed = try database.medallion(["run"], environment: ["MEDALLION_DSN": "host=127.0.0.1 bogus_option=1"])
         #expect(malformed.status != 0)
         #expect(malformed.error.contains("Cannot connect to PostgreSQL"))

@@ -191,6 +191,39 @@ struct SemanticsTests {
         }
     }
 
+    @Test("values kept as text read the same whatever the session settings; nested domains are captured as their base type")
+    func settingsAndDomains() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        try database.sql("""
+            CREATE DOMAIN required_text AS text NOT NULL;
+            CREATE DOMAIN code AS required_text CHECK (length(VALUE) = 3);
+            CREATE DOMAIN money2 AS numeric(12,2);
+            CREATE DOMAIN amount AS money2 CHECK (VALUE >= 0);
+            CREATE TABLE odd (id bigint PRIMARY KEY, c code, a amount, r tstzrange, iv interval, ip inet, m money);
+            INSERT INTO odd VALUES (1, 'abc', 12.5, '[2024-01-01 00:00+00,2024-01-02 00:00+00)', '1 day 02:00:00', '::1', 12.34);
+            """)
+        _ = try CaptureInstaller(connection: database.connect()).install([TableName(name: "odd")])
+        #expect(try database.sql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'cdc.odd_changes'::regclass AND attname IN ('c', 'a') ORDER BY attname")
+                == "numeric(12,2)\ntext")
+        let daemon = try database.startDaemon(["PGTZ": "Asia/Tokyo", "PGOPTIONS": "-c IntervalStyle=iso_8601 -c DateStyle=German"])
+        defer {
+            daemon.signal(SIGTERM)
+            _ = try? daemon.waitForExit()
+        }
+        try database.sql("INSERT INTO odd VALUES (2, 'xyz', 1, '[2024-06-01 12:00+02,)', '-3 hours', '10.0.0.0/8', 0.5)")
+        for environment in [[:], ["PGTZ": "America/Los_Angeles"], ["PGOPTIONS": "-c IntervalStyle=sql_standard"]] {
+            let verify = try database.medallion(["verify", "odd"], environment: environment)
+            #expect(verify.status == 0, "\(environment): \(verify.output)\(verify.error)")
+        }
+        // A TRUNCATE marker holds NULLs, which the NOT NULL domain would have refused.
+        try database.sql("TRUNCATE odd")
+        #expect(try database.medallion(["verify", "odd"]).status == 0)
+        let seen = try PythonTool.runJSON(Repository.root + "/Tests/python/bronze_latest.py", [database.lakeDirectory, "odd", "id", "id,ip,iv"])
+        let history = (seen["history"] as? [[Any]] ?? []).map { $0.map { "\($0)" }.joined(separator: "|") }
+        #expect(history.contains("R|1|::1|1 day 02:00:00"), "inet as its output function prints it, interval in the postgres style: \(history)")
+    }
+
     @Test("reserved column names and colliding capture names are refused at install; source writes keep working")
     func namesRefused() throws {
         let database = try RetailDatabase(capture: false)
