@@ -33,6 +33,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "At most this many rows per batch (env: MEDALLION_MAX_ROWS; default 100000).")
     var maxRows: Int?
 
+    @Option(help: "At most about this many bytes of captured rows per batch, e.g. 64MiB, 500MB or a number of bytes (env: MEDALLION_MAX_BATCH_BYTES; default 64MiB).")
+    var maxBatchBytes: String?
+
     @Option(help: "Slow safety poll while idle (env: MEDALLION_POLL_INTERVAL; default 5s).")
     var pollInterval: DurationOption?
 
@@ -53,6 +56,9 @@ struct RunCommand: ParsableCommand {
             if let rows = try maxRows ?? environment("MEDALLION_MAX_ROWS").map(Self.parseRows) {
                 guard rows > 0 else { throw ValidationError("--max-rows must be at least 1.") }
                 configuration.maxRows = rows
+            }
+            if let text = maxBatchBytes ?? environment("MEDALLION_MAX_BATCH_BYTES") {
+                configuration.maxBatchBytes = try Self.parseBytes(text)
             }
             if let interval = try pollInterval ?? DurationOption.fromEnvironment("MEDALLION_POLL_INTERVAL") {
                 configuration.pollInterval = interval.duration
@@ -106,6 +112,19 @@ struct RunCommand: ParsableCommand {
     static func parseRows(_ text: String) throws -> Int {
         guard let value = Int(text) else { throw ValidationError("MEDALLION_MAX_ROWS=\(text) is not a whole number.") }
         return value
+    }
+
+    /// `65536`, `64KiB`, `64MiB`, `1GiB`, `500MB`, `1GB`: between 1 MiB and 16 GiB.
+    static func parseBytes(_ text: String) throws -> Int {
+        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000),
+                                      ("MB", 1_000_000), ("KB", 1_000), ("B", 1)]
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let (number, unit) = units.first { trimmed.hasSuffix($0.0) }.map { (String(trimmed.dropLast($0.0.count)), $0.1) } ?? (trimmed, 1)
+        guard let value = Int(number.trimmingCharacters(in: .whitespaces)), value > 0,
+              value <= (16 << 30) / unit, value * unit >= 1 << 20 else {
+            throw ValidationError("--max-batch-bytes \(text) is not a size between 1MiB and 16GiB (e.g. 64MiB).")
+        }
+        return value * unit
     }
 
     static func parseCompression(_ text: String) throws -> ParquetCompression {

@@ -99,6 +99,16 @@ struct BronzeCommitter {
         }
     }
 
+    /// Drops an uncommitted batch: its files (readers ignore batches above the bookmark,
+    /// so none relied on them), then its intent.
+    func abandon(_ intent: BatchIntent) throws {
+        try removeTemporaryFiles(of: intent)
+        for file in intent.tables.flatMap(\.files) where try lake.exists(file.path) {
+            try lake.delete(file.path)
+        }
+        try lake.delete(BronzeLayout.intent)
+    }
+
     /// Removes hidden temporary files a crash may have left in the directories of `intent`.
     func removeTemporaryFiles(of intent: BatchIntent) throws {
         let directories = Set(intent.tables.flatMap { $0.files.map { LakePath.split($0.path).parent } })

@@ -15,6 +15,8 @@ struct BatchCycle {
     /// The tables and their columns, reloaded when `cdc.schema_version` moves.
     var tables: [CapturedTable]
     let maxRows: Int
+    /// At most about this many bytes of captured rows per batch (at least one row).
+    let maxBatchBytes: Int
     let parquetOptions: ParquetWriterOptions
     let fault: FaultInjector
     /// Deletes what each committed batch put in bronze, off the capture path.
@@ -54,15 +56,20 @@ struct BatchCycle {
             let reader = CaptureReader(connection: connection, options: parquetOptions)
             // The row budget goes to the tables in turn, starting with a different one each
             // batch, so one table's backlog cannot starve the others.
+            // The byte budget bounds the batch's memory (100,000 rows of 1 MB texts).
             var budget = maxRows
+            var bytes = maxBatchBytes
+            var cut = false
             let start = Int(bookmark.batch % UInt64(max(1, tables.count)))
-            for captured in tables[start...] + tables[..<start] where budget > 0 {
+            for captured in tables[start...] + tables[..<start] where budget > 0 && bytes > 0 && !cut {
                 let read = try reader.read(captured, after: bookmark.position(captured.table), bound: .watermark(watermark, limit: budget),
-                                           fallback: fallback)
+                                           byteBudget: bytes, fallback: fallback)
                 budget -= read.rows
+                bytes -= read.bytes
+                cut = read.cut
                 reads.append(read)
             }
-            full = budget == 0
+            full = budget == 0 || bytes <= 0 || cut
             try connection.execute("COMMIT")
         } catch {
             _ = try? connection.execute("ROLLBACK")
@@ -146,14 +153,28 @@ struct BatchCycle {
                 var reads: [TableRead] = []
                 try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 do {
+                    var bytes = maxBatchBytes
                     for range in intent.tables {
                         let captured = CapturedTable(table: range.table, columns: range.columns)
-                        reads.append(try reader.read(captured, after: range.from, bound: .through(range.to), fallback: fallback))
+                        let read = try reader.read(captured, after: range.from, bound: .through(range.to), byteBudget: bytes, fallback: fallback)
+                        bytes -= read.bytes
+                        reads.append(read)
+                        if read.cut || bytes <= 0 { break }
                     }
                     try connection.execute("COMMIT")
                 } catch {
                     _ = try? connection.execute("ROLLBACK")
                     throw error
+                }
+                if reads.count < intent.tables.count || reads.contains(where: \.cut) {
+                    // Larger than --max-batch-bytes allows now: nothing of it is committed,
+                    // so it is dropped and its rows are read again in smaller batches.
+                    logger.notice("interrupted batch is larger than the batch byte limit; reading its rows again in smaller batches",
+                                  metadata: ["batch": "\(intent.batch)"])
+                    try committer.abandon(intent)
+                    pruner.request(through: tables.map { ($0.table, bookmark.position($0.table)) }.filter { $0.1 > .start },
+                                   batch: bookmark.batch)
+                    return bookmark
                 }
                 for (range, read) in zip(intent.tables, reads) where read.rows != range.rows {
                     throw CaptureError(.lakeState, message: "Batch \(intent.batch) cannot be redone: \(range.table) now has \(read.rows) rows in its range instead of \(range.rows); were capture rows deleted by hand? Check bronze, then remove bronze/_cdc/intent.json to skip it.")

@@ -17,13 +17,16 @@ struct CaptureReader {
     /// with that column's `::text` form selected too (same snapshot, same rows), so the
     /// value reaches `_overflow`; the columns that needed it are kept in `fallback` for
     /// the next reads of the table.
+    ///
+    /// At most `byteBudget` bytes of COPY data are taken (always at least one row): past it
+    /// the COPY is cancelled and the read ends at the last row taken (`TableRead.cut`).
     func read(_ captured: CapturedTable, after from: TablePosition, bound: Bound,
-              fallback: TextFallbackColumns? = nil) throws -> TableRead {
+              byteBudget: Int = .max, fallback: TextFallbackColumns? = nil) throws -> TableRead {
         var captured = captured
         captured.textFallback.formUnion(fallback?.columns(of: captured.table) ?? [])
         while true {
             do {
-                return try readOnce(captured, after: from, bound: bound)
+                return try readOnce(captured, after: from, bound: bound, byteBudget: byteBudget)
             } catch let needed as OverflowNeedsText {
                 let name = captured.columns[needed.column].name
                 guard !captured.textFallback.contains(name) else { throw needed }
@@ -33,7 +36,7 @@ struct CaptureReader {
         }
     }
 
-    private func readOnce(_ captured: CapturedTable, after from: TablePosition, bound: Bound) throws -> TableRead {
+    private func readOnce(_ captured: CapturedTable, after from: TablePosition, bound: Bound, byteBudget: Int) throws -> TableRead {
         var sql = "COPY (SELECT \(captured.selectList) FROM \(captured.table.quotedCaptureTable) "
             + "WHERE (_txid, _seq) > ('\(from.txid)'::xid8, \(from.seq)) "
         switch bound {
@@ -45,11 +48,24 @@ struct CaptureReader {
         sql += ") TO STDOUT (FORMAT binary)"
 
         var parser = CopyBinaryParser(expectedFieldCount: captured.fieldCount)
-        var builder = TableReadBuilder(captured: captured, after: from, options: options)
-        try connection.copyOut(sql) { chunk in
-            try parser.feed(chunk) { tuple in try builder.append(tuple) }
+        var builder = TableReadBuilder(captured: captured, after: from, options: options, byteBudget: byteBudget)
+        // A savepoint to return to when the byte budget cancels the COPY (same snapshot).
+        try connection.execute("SAVEPOINT medallion_read")
+        do {
+            try connection.copyOut(sql, cancelOnError: true) { chunk in
+                try parser.feed(chunk) { tuple in try builder.append(tuple) }
+            }
+            try parser.finish()
+        } catch is ByteBudgetReached {
+            try connection.execute("ROLLBACK TO SAVEPOINT medallion_read")
+            var read = builder.finish()
+            read.cut = true
+            return read
+        } catch {
+            // Leave the transaction usable for the caller's retry (OverflowNeedsText).
+            _ = try? connection.execute("ROLLBACK TO SAVEPOINT medallion_read")
+            throw error
         }
-        try parser.finish()
         return builder.finish()
     }
 }
@@ -67,6 +83,10 @@ struct TableRead {
     var overflowed: [Int: Int] = [:]
     /// The source column names, for `overflowed`.
     var columnNames: [String] = []
+    /// COPY bytes taken.
+    var bytes = 0
+    /// Whether the byte budget ended the read before its row bound.
+    var cut = false
 
     struct Partition {
         /// Days since 1970-01-01 (UTC) of `_changed_at`.
@@ -107,3 +127,6 @@ func civilDate(daysSinceEpoch days: Int64) -> String {
     let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
     return "\(String(year).leftPadded(to: 4))-\(String(month).leftPadded(to: 2))-\(String(day).leftPadded(to: 2))"
 }
+
+/// The byte budget of a read is used up: the COPY is cancelled.
+struct ByteBudgetReached: Error {}

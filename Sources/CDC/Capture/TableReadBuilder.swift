@@ -19,7 +19,10 @@ struct TableReadBuilder {
     private var currentDay = Int64.min
     private var writer: ParquetWriter<ParquetMemoryOutput>?
 
-    init(captured: CapturedTable, after from: TablePosition, options: ParquetWriterOptions) {
+    private let byteBudget: Int
+
+    init(captured: CapturedTable, after from: TablePosition, options: ParquetWriterOptions, byteBudget: Int = .max) {
+        self.byteBudget = byteBudget
         decoder = BronzeRowDecoder(types: captured.selectedTypes,
                                    names: captured.columns.map(\.name) + CaptureMetadataColumn.names)
         schema = captured.parquetSchema
@@ -33,6 +36,9 @@ struct TableReadBuilder {
 
     @inline(__always)
     mutating func append(_ tuple: borrowing CopyBinaryTuple) throws {
+        let size = tuple.bytes.count + 2
+        if result.rows > 0 && size > byteBudget &- result.bytes { throw ByteBudgetReached() }
+        result.bytes &+= size
         var fields = tuple.fields
         for _ in 0..<txidField { _ = fields.next() }
         let txid = fields.next().map { UInt64(bigEndianBytes: $0) } ?? 0

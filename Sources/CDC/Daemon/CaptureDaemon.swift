@@ -22,6 +22,9 @@ public final class CaptureDaemon: Sendable {
         public var maxDelay: Duration = .milliseconds(100)
         /// At most this many rows per batch.
         public var maxRows = 100_000
+        /// At most about this many bytes of captured rows per batch (the rows as COPY sends
+        /// them; the batch's memory is about this plus its encoded Parquet).
+        public var maxBatchBytes = 64 << 20
         /// The slow safety poll while idle, in case a notification was missed.
         public var pollInterval: Duration = .seconds(5)
         /// The longest wait between reconnect attempts.
@@ -132,6 +135,7 @@ public final class CaptureDaemon: Sendable {
         defer { pruner.stop() }
         let publisher = BatchPublisher()
         var cycle = BatchCycle(connection: connection, committer: committer, tables: tables, maxRows: configuration.maxRows,
+                               maxBatchBytes: configuration.maxBatchBytes,
                                parquetOptions: parquetOptions, fault: configuration.fault, pruner: pruner, publisher: publisher,
                                fallback: fallback, logger: logger)
         // A batch still being published finishes before the next session recovers the lake.

@@ -87,7 +87,10 @@ public final class PostgresConnection {
     /// Runs `COPY ... TO STDOUT` and hands each chunk of data to `body` as it arrives.
     /// - Returns: the number of bytes received.
     @discardableResult
-    public func copyOut(_ sql: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+    /// With `cancelOnError`, an error thrown by `body` cancels the COPY on the server instead
+    /// of reading the rest of its output; the transaction is then aborted (roll back to a
+    /// savepoint taken before the COPY to go on).
+    public func copyOut(_ sql: String, cancelOnError: Bool = false, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         let result = try withHandle { PQexec($0, sql) }
         try check(result, sql: sql, expecting: [PGRES_COPY_OUT])
         PQclear(result)
@@ -105,6 +108,7 @@ public final class PostgresConnection {
                     } catch {
                         // Keep draining so the connection stays usable, then rethrow.
                         bodyError = error
+                        if cancelOnError { cancelRunningStatement() }
                     }
                 }
             } else if count == -1 {
@@ -115,10 +119,22 @@ public final class PostgresConnection {
         }
         while let next = PQgetResult(handle) {
             defer { PQclear(next) }
-            try check(next, sql: sql, expecting: [PGRES_COMMAND_OK])
+            do {
+                try check(next, sql: sql, expecting: [PGRES_COMMAND_OK])
+            } catch let error as PostgresError where bodyError != nil && cancelOnError && error.sqlState == "57014" {
+                // The cancel this client asked for.
+            }
         }
         if let bodyError { throw bodyError }
         return total
+    }
+
+    /// Asks the server to cancel the statement this connection runs.
+    private func cancelRunningStatement() {
+        guard let handle, let cancel = PQgetCancel(handle) else { return }
+        defer { PQfreeCancel(cancel) }
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(cancel, &buffer, Int32(buffer.count))
     }
 
     /// Waits up to `timeout` seconds for notifications (after `LISTEN`), returning those
