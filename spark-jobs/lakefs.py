@@ -109,5 +109,9 @@ def spark_session(app_name):
             # hundreds; past 32 paths Spark lists them with a Spark job of its own,
             # which costs far more than listing them here.
             .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
+            # The warm driver runs the same plans every few seconds, but Spark's cache of
+            # compiled code (100 classes by default) is smaller than one silver+gold run
+            # needs: every run compiled its 40-90 classes again (0.3-0.5 s a run here).
+            .config("spark.sql.codegen.cache.maxEntries", "500")
             .config("spark.ui.enabled", "false")
             .getOrCreate())
