@@ -33,7 +33,8 @@ def refresh(spark, lake_uri, full=False):
     try:
         lake = LakeFS(spark, lake_uri)
         result = silver.run(spark, lake, full=full, phases=phases)
-        result.update(gold.run(spark, lake, result["bronze_batch"], phases=phases))
+        # After a full rebuild gold is rebuilt too, even when it covers the same batch.
+        result.update(gold.run(spark, lake, result["bronze_batch"], phases=phases, force=full))
         result["ok"] = True
     except Exception as error:  # reported to the daemon, which retries with backoff
         traceback.print_exc()

@@ -72,11 +72,11 @@ def publish_order_delivery(lake, orders):
     lake.delete(old)
 
 
-def run(spark, lake, bronze_batch, phases=NONE):
-    """Rebuilds gold from silver unless it already covers `bronze_batch`."""
+def run(spark, lake, bronze_batch, phases=NONE, force=False):
+    """Rebuilds gold from silver unless it already covers `bronze_batch` (and not `force`)."""
     started = time.monotonic()
     marker = lake.read_json(MARKER)
-    if marker and marker.get("bronze_batch") == bronze_batch and lake.exists("gold/branch_metrics.json"):
+    if not force and marker and marker.get("bronze_batch") == bronze_batch and lake.exists("gold/branch_metrics.json"):
         return {"gold_ms": 0, "gold_skipped": True}
     with phases("gold.aggregate"):
         if lake.exists(silver.STATUS):
