@@ -71,13 +71,18 @@ def warm_up(spark):
     at = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
     try:
         for batch, status in ((1, "NEW"), (2, "DELIVERED")):
+            op = "I" if batch == 1 else "U"
+            # Batch 2 also deletes, so the tombstone code paths are compiled too.
             images = {
-                "orders": (1, "warm-up", "c", decimal.Decimal("1.00"), status, at, at, "I" if batch == 1 else "U", batch, 1, at),
-                "ordershistory": (batch, 1, status, at, "I", batch, 2, at),
+                "orders": [(1, "warm-up", "c", decimal.Decimal("1.00"), status, at, at, op, batch, 2 * batch, at, None),
+                           (2, "warm-up", "c", decimal.Decimal("1.00"), "NEW", at, at, "I" if batch == 1 else "D",
+                            batch, 2 * batch + 1, at, None)],
+                "ordershistory": [(batch, 1, status, at, "I", batch, 2 * batch, at, None),
+                                  (11, 2, "NEW", at, "I" if batch == 1 else "D", batch, 2 * batch + 1, at, None)],
             }
-            for table, image in images.items():
+            for table, rows in images.items():
                 staging = f"{root}/staging-{table}-{batch}"
-                spark.createDataFrame([image], silver.BRONZE_SCHEMAS[table]).coalesce(1).write.parquet("file://" + staging)
+                spark.createDataFrame(rows, silver.BRONZE_SCHEMAS[table]).coalesce(1).write.parquet("file://" + staging)
                 written = next(name for name in os.listdir(staging) if name.endswith(".parquet"))
                 os.makedirs(f"{root}/bronze/{table}/date=2000-01-01", exist_ok=True)
                 os.rename(f"{staging}/{written}", f"{root}/bronze/{table}/date=2000-01-01/part-{batch:020d}-0.parquet")

@@ -2,16 +2,67 @@
 bronze change files not yet consumed.
 
 Incremental: `silver/_state/bookmark.json` records the last bronze batch consumed; each
-run reads only the files of later committed batches (<= bronze/bookmark). Changes are
-applied as upserts keyed by primary key, and a newer bronze batch always carries newer
-(_txid, _seq) than what silver holds, so re-running over the same batches (a crash
-after writing data but before the bookmark) rewrites the same rows: no duplicates.
+run reads only the files of later committed batches (<= bronze/bookmark).
+
+Per-key order is `_seq`. Within one table the latest change of a key is the one with the
+highest `_seq`. `_txid` is not change order (ids are taken at a transaction's first write,
+not at commit), and an older change of a key can arrive in a later bronze batch than a
+newer one: the capture watermark lets a committed low-txid transaction through while a
+higher-txid one that changed the key before it waits behind a still-open transaction.
+So a run takes the highest-`_seq` change per key among its new files (markers aside) and
+applies it only if its `_seq` is at least what silver already knows of that key:
+  - the `_seq` of the row silver holds (silver rows keep their change's `_txid`, `_seq`),
+  - the `_seq` of the key's tombstone (silver/_state/deleted, below),
+  - and it must be above the table's truncate floor (silver/_state/truncated.json).
+An equal `_seq` is the same change read again (a re-run): applying it again is harmless.
+A key change is a `D` of the old key then the new key's row (higher `_seq`): two keys,
+each by this rule. Every rule is "the highest `_seq` wins", so the result depends only
+on the set of changes consumed, not on how they were batched: re-running batches already
+consumed (a crash after writing data but before the bookmark) changes nothing, and
+`--full` (which deletes silver and its state and reads all of bronze in one run) equals
+incremental.
+
+Hidden state (names starting with `_` are ignored by readers of silver):
+  silver/_state/deleted/<orders|order_status>/date=<date of the change>/
+        tombstones (key, _seq), Parquet: keys silver does not hold because of a change it
+        applied. Recorded per key and run when the latest change is a `D`, or an update
+        that makes a status record INTRANSIT (dropped from silver). A dropped insert (an
+        INTRANSIT record's `I`/`R`) records none of its own: a key's change before an
+        insert is always the key's delete, recorded with it when it is in the same run,
+        or when it arrives. (Until that delete arrives, an even older change arriving
+        first would show the record again; the delete then removes it.) Tombstones only
+        accumulate: a later row has a higher `_seq` and wins, an older change loses to
+        both; the partitions a run adds to are rewritten (dynamic overwrite), so a re-run
+        adds nothing, and a consumed truncate drops those below its floor. One small row
+        per deleted key is kept; nothing else removes them.
+  silver/_state/truncated.json
+        {"<bronze table>": `_seq` of its latest TRUNCATE marker}, the floor. A `T` marker
+        (all source columns NULL) means every key whose latest change is older is gone:
+        silver drops those rows and ignores older changes arriving later; markers never
+        become rows. Truncating orders leaves every order_status row of a removed order
+        without its order's columns, as deleting the order does. Written as soon as a run
+        finds a new marker, before the data: a re-run finds the same marker.
+  silver/_state/bookmark.json
+        the last bronze batch consumed, written last.
+
+How a run finds what to rewrite: per table one Spark job (the survey) compares the new
+changes with the rows and tombstones silver holds and returns the partitions to rewrite,
+the changes that lose to what silver holds, the latest marker and the dates of new
+tombstones; a second job rewrites those partitions. Only a run with a marker above the
+floor surveys again (above the new floor), and only one with deletes or a marker writes
+tombstones.
+
+`_overflow` (new bronze files only; NULL when absent): a JSON object of the PostgreSQL
+text of values the column's Parquet type could not hold (the column is NULL then).
+Silver casts that text to the column's type with `try_cast` (a value still out of range,
+or NaN for a decimal, stays NULL).
 
 Datasets, Parquet partitioned by date (UTC):
   silver/orders/date=<created_at date>/         latest row per order id (deletes removed)
   silver/order_status/date=<changed_at date>/   latest row per ordershistory id, INTRANSIT
                                                 dropped, with its order's branch/customer/amount
 """
+import datetime
 import time
 import uuid
 
@@ -21,29 +72,42 @@ from pyspark.sql import functions as F
 from lakefs import write_json
 from phases import NONE
 
-BOOKMARK = "silver/_state/bookmark.json"
+STATE = "silver/_state"
+BOOKMARK = STATE + "/bookmark.json"
+TRUNCATED = STATE + "/truncated.json"
 ORDERS = "silver/orders"
 STATUS = "silver/order_status"
+# Tombstones per silver table, and the bronze table whose changes they record.
+DELETED = {ORDERS: STATE + "/deleted/orders", STATUS: STATE + "/deleted/order_status"}
+KEYS = {ORDERS: "id", STATUS: "history_id"}
+HIDDEN_DATE = "__HIVE_DEFAULT_PARTITION__"  # the partition of a NULL date
 
 # Explicit schemas: Spark would otherwise run a job per read just to infer them. Bronze
-# files may carry more columns (after ADD COLUMN); only these are read.
-CAPTURE = "_op string, _txid long, _seq long, _changed_at timestamp"
-BRONZE_SCHEMAS = {
-    "orders": "id long, branch string, customer string, amount decimal(12,2), status string, "
-              "created_at timestamp, updated_at timestamp, " + CAPTURE,
-    "ordershistory": "id long, order_id long, status string, changed_at timestamp, " + CAPTURE,
+# files may carry more columns (after ADD COLUMN); only these are read. Files written
+# before `_overflow` existed lack it: Spark reads it as NULL there.
+SOURCE_COLUMNS = {
+    "orders": [("id", "long"), ("branch", "string"), ("customer", "string"), ("amount", "decimal(12,2)"),
+               ("status", "string"), ("created_at", "timestamp"), ("updated_at", "timestamp")],
+    "ordershistory": [("id", "long"), ("order_id", "long"), ("status", "string"), ("changed_at", "timestamp")],
 }
+CAPTURE = "_op string, _txid long, _seq long, _changed_at timestamp, _overflow string"
+BRONZE_SCHEMAS = {table: ", ".join(f"{name} {kind}" for name, kind in columns) + ", " + CAPTURE
+                  for table, columns in SOURCE_COLUMNS.items()}
 ORDERS_SCHEMA = ("id long, branch string, customer string, amount decimal(12,2), status string, "
                  "created_at timestamp, updated_at timestamp, _txid long, _seq long, date date")
 STATUS_SCHEMA = ("history_id long, order_id long, status string, changed_at timestamp, _txid long, _seq long, "
                  "branch string, customer string, amount decimal(12,2), date date")
+COLUMNS = {table: [column.split()[0] for column in schema.split(", ")]
+           for table, schema in ((ORDERS, ORDERS_SCHEMA), (STATUS, STATUS_SCHEMA))}
+SCHEMAS = {ORDERS: ORDERS_SCHEMA, STATUS: STATUS_SCHEMA,
+           DELETED[ORDERS]: "id long, _seq long, date date", DELETED[STATUS]: "history_id long, _seq long, date date"}
 
 
 def read_silver(spark, lake, table):
-    """A silver table as the lake holds it, or None before its first write."""
+    """A silver table (or tombstone set) as the lake holds it, or None before its first write."""
     if not lake.exists(table):
         return None
-    return spark.read.schema(ORDERS_SCHEMA if table == ORDERS else STATUS_SCHEMA).parquet(lake.uri(table))
+    return spark.read.schema(SCHEMAS[table]).parquet(lake.uri(table))
 
 
 class Memory:
@@ -51,10 +115,10 @@ class Memory:
 
     Its session lives on between runs, so re-listing and re-reading all of silver each
     run (and again in gold) is wasted work: the tables are kept as lineage-free local
-    checkpoints instead. They are trusted only while silver's bookmark carries the
-    random `version` written with them; another writer (a `refresh --full`, a crash
-    before the bookmark) changes or leaves behind a different one, and the run reads
-    the lake as a cold run does.
+    checkpoints instead (and the tombstones as the reads of their last write). They are
+    trusted only while silver's bookmark carries the random `version` written with
+    them; another writer (a `refresh --full`, a crash before the bookmark) changes or
+    leaves behind a different one, and the run reads the lake as a cold run does.
     """
 
     def __init__(self):
@@ -114,68 +178,248 @@ def new_files(lake, table, after, upto):
     return files
 
 
-def latest_changes(spark, table, files):
-    """The last change per primary key among `files`, in commit order (_txid, _seq)."""
-    if not files:
-        return None
+# Expressions are SQL text where plans are built every run: one call into the JVM per
+# transformation rather than one per piece of each Column built in Python.
+
+def read_changes(spark, table, files):
+    """Every change in `files`, with `_overflow` applied to the source columns."""
     frame = spark.read.schema(BRONZE_SCHEMAS[table]).parquet(*files)
-    newest_first = Window.partitionBy("id").orderBy(F.col("_txid").desc(), F.col("_seq").desc())
-    # Cached: the few new changes feed several plans below; the first action fills it.
-    return frame.withColumn("_rank", F.row_number().over(newest_first)).where("_rank = 1").drop("_rank").cache()
+    return frame.selectExpr(*[f"coalesce(`{name}`, try_cast(from_json(_overflow, 'map<string,string>')['{name}'] AS {kind})) "
+                              f"AS `{name}`" for name, kind in SOURCE_COLUMNS[table]],
+                            "_op", "_txid", "_seq", "_changed_at")
 
 
-def upsert(lake, table, existing, rows, removed_keys, key, keep, phases=NONE):
-    """Replaces rows by `key` in a date-partitioned table, rewriting only the partitions
-    that held a changed key or receive one. `rows` are the new images, `removed_keys`
-    the keys to drop. Two Spark jobs: find the partitions, rewrite them. Returns the
-    whole new table when `keep` (a local checkpoint, filled by the rewrite), else None."""
-    # Cached: the new rows are few, and both jobs below need them.
-    rows = rows.select(*(existing.columns if existing is not None else rows.columns)).cache()
-    changed = rows.select(key).unionByName(removed_keys.select(key))
+# The `_seq` of the tombstone a change per key (from newest_changes) records, or NULL:
+# a delete, or an update that silver drops (INTRANSIT); a dropped insert records its
+# key's delete of the same run, if any (see the module docstring).
+TOMBSTONE_SEQ = {
+    "orders": "CASE WHEN _op = 'D' THEN _seq END",
+    "ordershistory": "CASE WHEN NOT _live AND _op IN ('D', 'U') THEN _seq WHEN NOT _live THEN _deleted END",
+}
+
+
+def newest_changes(table, changes):
+    """Per key its highest-`_seq` change among `changes`, with `_live` (False: the key is
+    to be absent from silver), and for ordershistory `_deleted` (the `_seq` of the key's
+    latest delete among them). TRUNCATE markers all have the NULL key: one row stands for
+    the latest. Cached: the few new changes feed several plans; the first action (the
+    survey) fills it."""
+    if table == "orders":
+        columns = [name for name, _ in SOURCE_COLUMNS[table]] + ["_op <> 'D' AS _live"]
+    else:
+        columns = [("id AS history_id" if name == "id" else name) for name, _ in SOURCE_COLUMNS[table]] + [
+            "_op <> 'D' AND NOT status <=> 'INTRANSIT' AS _live",
+            "max(CASE WHEN _op = 'D' THEN _seq END) OVER (PARTITION BY id) AS _deleted"]
+    return (changes.selectExpr(*columns, "_op", "_txid", "_seq", "_changed_at",
+                               "row_number() OVER (PARTITION BY id ORDER BY _seq DESC) AS _rank")
+            .where("_rank = 1").drop("_rank").cache())
+
+
+def above(newest, floor):
+    """The changes of `newest` that are not markers and not below the truncate `floor`."""
+    return newest.where(f"_op <> 'T' AND _seq > {int(floor)}")
+
+
+def tombstones_of(table, newest):
+    """The tombstones (key, _seq, date) `newest` (of bronze `table`) records."""
+    key = "id" if table == "orders" else "history_id"
+    return (newest.where("_op <> 'T'").selectExpr(key, f"{TOMBSTONE_SEQ[table]} AS _seq", "to_date(_changed_at) AS date")
+            .where("_seq IS NOT NULL"))
+
+
+def change_facts(table, newest):
+    """`newest` (of bronze `table`) as survey facts, in one pass: the latest TRUNCATE
+    marker's `_seq`, and the dates of the new tombstones."""
+    return (newest.selectExpr(f"CASE WHEN _op = 'T' THEN 'marker' WHEN ({TOMBSTONE_SEQ[table]}) IS NOT NULL "
+                              "THEN 'deleted' END AS tag", "CAST(NULL AS long) AS key",
+                              "CASE WHEN _op = 'T' THEN _seq END AS seq",
+                              "CASE WHEN _op <> 'T' THEN to_date(_changed_at) END AS date")
+            .where("tag IS NOT NULL"))
+
+
+def fact(frame, tag, key="NULL", seq="NULL", date="NULL"):
+    """`frame` as rows of one Spark job's findings: (tag, key, seq, date), each given as
+    an SQL expression."""
+    return frame.selectExpr(f"{tag} AS tag", f"CAST({key} AS long) AS key", f"CAST({seq} AS long) AS seq",
+                            f"CAST({date} AS date) AS date")
+
+
+class Survey:
+    """What a rewrite of one silver table needs to know, found by one Spark job:
+      dates    the partitions to rewrite: those holding a key that changes, a row below
+               the truncate floor, or receiving a row
+      blocked  (key, _seq) of the candidates older than silver's row or tombstone of the key
+      marker   the `_seq` of the latest TRUNCATE marker among the new changes, or None
+      deleted  the dates of the new tombstones' partitions"""
+
+    def __init__(self, table, existing, deleted, changes, candidates, floor, phases=NONE):
+        """`changes`: the new changes as facts (change_facts), or None."""
+        key = KEYS[table]
+        keys = F.broadcast(candidates.selectExpr(key, "_seq AS _new"))
+        parts = [fact(candidates.where("_live"), "'date'", date="date")] + ([changes] if changes is not None else [])
+        if existing is not None:
+            # One pass over the table: the candidates older than the row held (blocked),
+            # and the partitions that change.
+            found = (existing.join(keys, key, "left")
+                     .selectExpr(f"CASE WHEN _seq > _new THEN 'blocked' WHEN _new IS NOT NULL OR _seq < {int(floor)} "
+                                 "THEN 'date' END AS tag", key, "_new", "date")
+                     .where("tag IS NOT NULL"))
+            parts.append(fact(found, "tag", key=f"CASE WHEN tag = 'blocked' THEN {key} END",
+                              seq="CASE WHEN tag = 'blocked' THEN _new END", date="CASE WHEN tag = 'date' THEN date END"))
+        if deleted is not None:
+            parts.append(fact(deleted.join(keys, key).where("_seq > _new"), "'blocked'", key=key, seq="_new"))
+        union = parts[0]
+        for part in parts[1:]:
+            union = union.unionByName(part)
+        self.dates, self.blocked, self.marker, self.deleted = set(), set(), None, set()
+        with phases(phase(table) + ".dates"):
+            rows = union.distinct().collect()
+        for row in rows:
+            if row["tag"] == "date":
+                self.dates.add(row["date"])
+            elif row["tag"] == "blocked":
+                self.blocked.add((row["key"], row["seq"]))
+            elif row["tag"] == "marker":
+                self.marker = row["seq"]
+            else:
+                self.deleted.add(row["date"])
+        self.dates = sorted(self.dates, key=lambda date: (date is None, date))
+
+
+def phase(table):
+    """The name of `table` (a silver path) in the run's phase timings."""
+    return table[len("silver/"):]
+
+
+def partition_filter(dates):
+    """A filter for the partitions `dates` (a NULL date is Hive's default partition)."""
+    known = [f"DATE'{date.isoformat()}'" for date in dates if date is not None]
+    terms = ([f"date IN ({', '.join(known)})"] if known else []) + (["date IS NULL"] if None in dates else [])
+    return F.expr(" OR ".join(terms) or "false")
+
+
+def partition_path(table, date):
+    return f"{table}/date={HIDDEN_DATE if date is None else date.isoformat()}"
+
+
+def rewrite(lake, table, result, dates, phases=NONE):
+    """Writes `result` (the whole new content of the partitions `dates`, or of the table
+    when `dates` is None) as `table`, replacing only the partitions it writes to (dynamic
+    overwrite, which stages its files until the job commits, so reading them in the same
+    plan is safe); a partition left with no rows is removed."""
+    before = {date: lake.list_files(partition_path(table, date)) for date in (dates or [])}
+    with phases(phase(table) + ".write"):
+        (result.coalesce(1).write.mode("overwrite")
+         .option("partitionOverwriteMode", "dynamic").partitionBy("date").parquet(lake.uri(table)))
+    # A partition whose last rows were all removed got no new files: dynamic overwrite
+    # left its old ones in place, so remove it.
+    for date in dates or []:
+        files = lake.list_files(partition_path(table, date))
+        if files and files == before[date]:
+            lake.delete(partition_path(table, date))
+
+
+def without_blocked(spark, table, candidates, survey):
+    """`candidates` without those `survey` found blocked (usually none)."""
+    if not survey.blocked:
+        return candidates
+    key = KEYS[table]
+    blocked = spark.createDataFrame(sorted(survey.blocked), f"{key} long, _seq long")
+    return candidates.join(F.broadcast(blocked), [key, "_seq"], "left_anti")
+
+
+def upsert(spark, lake, table, existing, candidates, survey, floor, keep, phases=NONE):
+    """Applies `candidates` (the table's columns and `_live`, none below `floor`, at most
+    one per key once those `survey` found blocked are left out) to a date-partitioned table,
+    rewriting only the partitions `survey` found: a live candidate replaces its key's
+    row, another removes it, and rows below `floor` go. One Spark job (the rewrite).
+    Returns the whole new table when `keep` (a local checkpoint, filled by the
+    rewrite), else None."""
+    key = KEYS[table]
+    candidates = without_blocked(spark, table, candidates, survey)
+    rows = candidates.where("_live").select(*COLUMNS[table])
+    dates = survey.dates
     if existing is None:
         dates, result = None, rows
     else:
-        touched = existing.join(F.broadcast(changed), key, "left_semi").select("date")
-        with phases(table + ".dates"):
-            dates = sorted({row["date"] for row in touched.unionByName(rows.select("date")).distinct().collect()})
         if not dates:
-            rows.unpersist()
             return existing if keep else None
-        kept = existing.join(F.broadcast(changed), key, "left_anti")
+        kept = existing.join(F.broadcast(candidates.select(key)), key, "left_anti")
+        if floor:
+            kept = kept.where(f"_seq > {int(floor)}")
         if not keep:
             # Partition pruning by a literal list: a cold run reads only these partitions.
-            kept = kept.where(F.col("date").isin(dates))
+            kept = kept.where(partition_filter(dates))
         result = kept.unionByName(rows)
-        before = {date: lake.list_files(f"{table}/date={date.isoformat()}") for date in dates}
     whole = None
     if keep:
         # Eager, so the next run's plans start from these rows, not from a lineage
         # that grows with every run; coalesced, as each union adds its inputs' partitions.
-        partitions = int(rows.sparkSession.conf.get("spark.sql.shuffle.partitions"))
-        with phases(table + ".keep"):
+        partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
+        with phases(phase(table) + ".keep"):
             whole = result.coalesce(partitions).localCheckpoint(eager=True)
-        result = whole if dates is None else whole.where(F.col("date").isin(dates))
-    # The write replaces only the partitions it writes to (dynamic overwrite), staging
-    # its files until the job commits, so reading them in the same plan is safe.
-    with phases(table + ".write"):
-        (result.coalesce(1).write.mode("overwrite")
-         .option("partitionOverwriteMode", "dynamic").partitionBy("date").parquet(lake.uri(table)))
-    rows.unpersist()
-    if dates:
-        # A partition whose last rows were all removed got no new files: dynamic
-        # overwrite left its old ones in place, so remove it.
-        for date in dates:
-            files = lake.list_files(f"{table}/date={date.isoformat()}")
-            if files and files == before[date]:
-                lake.delete(f"{table}/date={date.isoformat()}")
+        result = whole if dates is None else whole.where(partition_filter(dates))
+    rewrite(lake, table, result, dates, phases)
     return whole
+
+
+def record_tombstones(lake, table, deleted, new, dates, floor, truncated, phases=NONE):
+    """Adds the `new` tombstones (on `dates`) above `floor` to the set `deleted`; after a
+    truncate (`truncated`), every partition is rewritten without those below the floor.
+    Returns whether anything was written."""
+    path = DELETED[table]
+    if truncated and deleted is not None:
+        dates = set(dates) | {None if name == "date=" + HIDDEN_DATE else datetime.date.fromisoformat(name[5:])
+                              for name in lake.list_dirs(path) if name.startswith("date=")}
+    if not dates:
+        return False
+    dates = sorted(dates, key=lambda date: (date is None, date))
+    key = KEYS[table]
+    rows = new
+    if deleted is not None:
+        rows = deleted.where(partition_filter(dates)).unionByName(rows)
+    rows = rows.where(F.col("_seq") > floor).groupBy(key, "date").agg(F.max("_seq").alias("_seq"))
+    rewrite(lake, path, rows.select(key, "_seq", "date"), dates if deleted is not None else None, phases)
+    return True
+
+
+class Floors:
+    """silver/_state/truncated.json: per bronze table the `_seq` of its latest TRUNCATE."""
+
+    def __init__(self, lake):
+        self.lake, self.seqs = lake, lake.read_json(TRUNCATED) or {}
+
+    def __getitem__(self, table):
+        return self.seqs.get(table, 0)
+
+    def raise_to(self, table, seq):
+        """Raises `table`'s floor to `seq`, written at once: a crash after this leaves
+        nothing a re-run would not redo. Returns whether it rose."""
+        if seq is None or seq <= self[table]:
+            return False
+        self.seqs = {**self.seqs, table: seq}
+        write_json(self.lake, TRUNCATED, self.seqs)
+        return True
+
+
+def surveyed(spark, table, existing, deleted, newest, candidates_above, floors, bronze, phases):
+    """(candidates, survey) for `table` above its floor; a new TRUNCATE marker among the
+    new changes raises the floor, and the survey is made again above it."""
+    changes = change_facts(bronze, newest) if newest is not None else None
+    candidates = candidates_above(floors[bronze])
+    survey = Survey(table, existing, deleted, changes, candidates, floors[bronze], phases)
+    if floors.raise_to(bronze, survey.marker):
+        candidates.unpersist()
+        candidates = candidates_above(floors[bronze])
+        survey = Survey(table, existing, deleted, changes, candidates, floors[bronze], phases)
+    return candidates, survey
 
 
 def run(spark, lake, full=False, phases=NONE):
     """Consumes the new bronze batches; returns a summary dict."""
     started = time.monotonic()
     if full:
-        for path in (ORDERS, STATUS, BOOKMARK):
+        for path in (ORDERS, STATUS, STATE):
             lake.delete(path)
     bookmark = lake.read_json(BOOKMARK)
     after, upto = covered_batch(bookmark), bronze_batch(lake)
@@ -186,54 +430,79 @@ def run(spark, lake, full=False, phases=NONE):
     MEMORY.forget()
 
     with phases("silver.list"):
-        order_files, history_files = new_files(lake, "orders", after, upto), new_files(lake, "ordershistory", after, upto)
+        files = {table: new_files(lake, table, after, upto) for table in SOURCE_COLUMNS}
     with phases("silver.read"):
-        orders = latest_changes(spark, "orders", order_files)
-        history = latest_changes(spark, "ordershistory", history_files)
-    cached = [frame for frame in (orders, history) if frame is not None]  # released at the end
+        newest = {table: newest_changes(table, read_changes(spark, table, found))
+                  for table, found in files.items() if found}
+    cached = list(newest.values())  # released at the end
+    floors = Floors(lake)
+    deleted = {table: kept_or_read(spark, lake, DELETED[table], memory) for table in (ORDERS, STATUS)}
+    surveys = {}
 
     current_orders = kept_or_read(spark, lake, ORDERS, memory)
-    if orders is not None:
-        live = (orders.where("_op <> 'D'").drop("_op", "_changed_at")
-                .withColumn("date", F.to_date("created_at")))
+    changed_orders = None  # the order ids whose change applied
+    if "orders" in newest:
+        def orders_above(floor):
+            return above(newest["orders"], floor).selectExpr(*COLUMNS[ORDERS][:-1], "_live", "to_date(created_at) AS date")
         with phases("silver.orders"):
-            whole = upsert(lake, ORDERS, current_orders, live, orders.where("_op = 'D'").select("id"), "id", keep, phases)
+            candidates, survey = surveyed(spark, ORDERS, current_orders, deleted[ORDERS], newest["orders"],
+                                          orders_above, floors, "orders", phases)
+            whole = upsert(spark, lake, ORDERS, current_orders, candidates, survey, floors["orders"], keep, phases)
+        surveys[ORDERS] = survey
+        changed_orders = without_blocked(spark, ORDERS, candidates, survey).selectExpr("id AS order_id")
         current_orders = whole if keep else read_silver(spark, lake, ORDERS)
+    orders_truncated = ORDERS in surveys and surveys[ORDERS].marker is not None
 
     current_status = kept_or_read(spark, lake, STATUS, memory)
-    if orders is not None or history is not None:
+    history = newest.get("ordershistory")
+    if history is not None or (current_status is not None and changed_orders is not None):
         if current_orders is None:  # history whose orders are not captured (yet): kept, joined later
             current_orders = spark.createDataFrame([], ORDERS_SCHEMA)
-        order_columns = current_orders.select(F.col("id").alias("order_id"), "branch", "customer", "amount")
-        candidates = None
-        removed = spark.range(0).select(F.col("id").alias("history_id"))  # none (no Python rows to ship)
-        if history is not None:
-            history = history.withColumnRenamed("id", "history_id")
-            # INTRANSIT records are dropped here, as the original job does: gold only
-            # needs when an order was placed (NEW) and when it arrived (DELIVERED).
-            candidates = (history.where("_op <> 'D' AND status <> 'INTRANSIT'")
-                          .select("history_id", "order_id", "status", "changed_at", "_txid", "_seq"))
-            removed = history.where("_op = 'D' OR status = 'INTRANSIT'").select("history_id")
-        if orders is not None and current_status is not None:
-            # Status rows of changed orders take the order's new columns (or lose them
-            # when the order is gone).
-            refreshed = (current_status.join(orders.select(F.col("id").alias("order_id")), "order_id", "left_semi")
-                         .select("history_id", "order_id", "status", "changed_at", "_txid", "_seq"))
-            if history is not None:
-                refreshed = refreshed.join(history.select("history_id"), "history_id", "left_anti")
-            candidates = refreshed if candidates is None else candidates.unionByName(refreshed)
-        if candidates is not None:
-            joined = (candidates.join(order_columns, "order_id", "left")
-                      .withColumn("date", F.to_date("changed_at")))
-            with phases("silver.status"):
-                current_status = upsert(lake, STATUS, current_status, joined, removed, "history_id", keep, phases)
+        order_columns = current_orders.selectExpr("id AS order_id", "branch", "customer", "amount")
+        columns = ["history_id", "order_id", "status", "changed_at", "_txid", "_seq", "_live"]
+
+        def status_above(floor):
+            incoming = above(history, floor).select(*columns) if history is not None else None
+            if current_status is None or changed_orders is None:
+                rows = incoming
+            else:
+                # Status rows of changed orders take the order's new columns (or lose
+                # them when the order is gone); after a truncate of orders, every row.
+                refreshed = current_status if orders_truncated else current_status.join(
+                    F.broadcast(changed_orders), "order_id", "left_semi")
+                refreshed = refreshed.where(f"_seq > {int(floor)}").selectExpr(*columns[:-1], "true AS _live")
+                if incoming is not None:
+                    # Unless a new change of the key is as new (the same change, re-run)
+                    # or newer; an older one is blocked by the survey, and this row stays.
+                    refreshed = refreshed.join(F.broadcast(incoming.selectExpr("history_id AS _key", "_seq AS _new")),
+                                               F.expr("history_id = _key AND _new >= _seq"), "left_anti")
+                rows = refreshed if incoming is None else incoming.unionByName(refreshed)
+            # Cached: the survey fills it, the rewrite reads it.
+            return rows.join(order_columns, "order_id", "left").selectExpr("*", "to_date(changed_at) AS date").cache()
+
+        with phases("silver.status"):
+            candidates, survey = surveyed(spark, STATUS, current_status, deleted[STATUS], history,
+                                          status_above, floors, "ordershistory", phases)
+            current_status = upsert(spark, lake, STATUS, current_status, candidates, survey,
+                                    floors["ordershistory"], keep, phases)
+        candidates.unpersist()
+        surveys[STATUS] = survey
+
+    for table, bronze in ((ORDERS, "orders"), (STATUS, "ordershistory")):
+        survey = surveys.get(table)
+        if survey is not None and (survey.deleted or survey.marker is not None):
+            with phases("silver.tombstones"):
+                if record_tombstones(lake, table, deleted[table], tombstones_of(bronze, newest[bronze]),
+                                     survey.deleted, floors[bronze], survey.marker is not None, phases):
+                    deleted[table] = read_silver(spark, lake, DELETED[table])
 
     for frame in cached:
         frame.unpersist()
     version = uuid.uuid4().hex
     write_json(lake, BOOKMARK, {"bronze_batch": upto, "previous_batch": after, "version": version})
     if keep:
-        MEMORY.version, MEMORY.tables = version, {ORDERS: current_orders, STATUS: current_status}
+        MEMORY.version = version
+        MEMORY.tables = {ORDERS: current_orders, STATUS: current_status, **{DELETED[t]: deleted[t] for t in deleted}}
     return {"bronze_batch": upto, "batches": upto - after, "silver_ms": int((time.monotonic() - started) * 1000)}
 
 
