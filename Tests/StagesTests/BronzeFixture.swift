@@ -25,18 +25,42 @@ struct BronzeFixture {
         var orders: [[String: Any]] = []
         var history: [[String: Any]] = []
 
-        /// An order row image; `op` I (insert), U (update) or D (delete).
-        mutating func order(_ id: Int, branch: String, at time: String, op: String = "I", status: String = "NEW") {
-            txid += 1
-            orders.append(["id": id, "branch": branch, "customer": "customer-\(id)", "amount": "12.50", "status": status,
-                           "created_at": time, "updated_at": time, "_op": op, "_txid": txid, "_changed_at": time])
+        /// An order row image; `op` I (insert), U (update) or D (delete). Columns named in
+        /// `overflow` are NULL, with the given PostgreSQL text in `_overflow` (JSON).
+        /// `txid` and `seq` default to the next id and to the row's position (see
+        /// bronze_fixture.py).
+        mutating func order(_ id: Int, branch: String, at time: String, op: String = "I", status: String = "NEW",
+                            overflow: [String: String] = [:], txid: Int? = nil, seq: Int? = nil) {
+            orders.append(row(["id": id, "branch": branch, "customer": "customer-\(id)", "amount": "12.50", "status": status,
+                               "created_at": time, "updated_at": time], op: op, at: time, overflow: overflow, txid: txid, seq: seq))
         }
 
         /// A status-history row image.
-        mutating func history(_ id: Int, order: Int, _ status: String, at time: String, op: String = "I") {
-            txid += 1
-            history.append(["id": id, "order_id": order, "status": status, "changed_at": time,
-                            "_op": op, "_txid": txid, "_changed_at": time])
+        mutating func history(_ id: Int, order: Int, _ status: String, at time: String, op: String = "I",
+                              overflow: [String: String] = [:], txid: Int? = nil, seq: Int? = nil) {
+            history.append(row(["id": id, "order_id": order, "status": status, "changed_at": time],
+                               op: op, at: time, overflow: overflow, txid: txid, seq: seq))
+        }
+
+        /// A TRUNCATE marker of `orders` or `ordershistory`: `_op` T, no source columns.
+        mutating func truncate(_ table: String, at time: String, txid: Int? = nil, seq: Int? = nil) {
+            let marker = row([:], op: "T", at: time, overflow: [:], txid: txid, seq: seq)
+            if table == "orders" { orders.append(marker) } else { history.append(marker) }
+        }
+
+        private mutating func row(_ columns: [String: Any], op: String, at time: String, overflow: [String: String],
+                                  txid: Int?, seq: Int?) -> [String: Any] {
+            var row = columns
+            if let txid { row["_txid"] = txid } else { self.txid += 1; row["_txid"] = self.txid }
+            row["_op"] = op
+            row["_changed_at"] = time
+            if let seq { row["_seq"] = seq }
+            if !overflow.isEmpty {
+                for column in overflow.keys { row[column] = NSNull() }
+                let json = try! JSONSerialization.data(withJSONObject: overflow, options: [.sortedKeys])
+                row["_overflow"] = String(decoding: json, as: UTF8.self)
+            }
+            return row
         }
     }
 

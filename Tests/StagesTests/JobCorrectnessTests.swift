@@ -2,15 +2,21 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The silver and gold jobs on a hand-computed fixture, run in one Spark session by
-/// `spark-jobs/tests/check_jobs.py`: one batch at a time, all at once, a no-op re-run,
-/// and a re-run of a batch already consumed.
+/// The silver and gold jobs on hand-computed fixtures, run in one Spark session by
+/// `spark-jobs/tests/check_jobs.py`: one batch at a time (cold and as the warm driver
+/// keeps silver), all at once, a no-op re-run, a re-run of batches already consumed, and
+/// `refresh --full` over the same lake.
 @Suite struct JobCorrectnessTests {
+    /// The fixtures check_jobs.py runs, by name.
+    static var fixtures: [(String, BronzeFixture)] {
+        [("retail", .retail), ("contract", .contract), ("truncation", .truncation)]
+    }
+
     /// Runs check_jobs.py once for the whole suite (one cold Spark start).
     static let output: Result<Data, any Error> = Result {
         let work = try Repository.temporaryDirectory("medallion-jobs")
-        let spec = try BronzeFixture.retail.specFile(in: work)
-        let result = try PythonTool.sparkSubmit(Repository.root + "/spark-jobs/tests/check_jobs.py", [spec, work])
+        let specs = try fixtures.map { name, fixture in try fixture.specFile(in: work + "/" + name) }
+        let result = try PythonTool.sparkSubmit(Repository.root + "/spark-jobs/tests/check_jobs.py", [work] + specs)
         guard let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("CHECK-JOBS ") }) else {
             throw HarnessError("check_jobs.py printed no result:\n\(result.stdout)\n\(result.stderr.suffix(3000))")
         }
@@ -22,23 +28,34 @@ import TestSupport
         Result { try JSONSerialization.jsonObject(with: output.get()) as? [String: Any] ?? [:] }
     }
 
-    static func metrics(_ run: String) throws -> [BranchMetric] {
-        let object = try outcome.get()
-        let gold = try #require(object[run] as? [String: Any])
-        let rows = try #require(gold["branches"] as? [[Any]])
+    /// What check_jobs.py says of `fixture` run the way `run` (incremental, full, ...).
+    static func result(_ fixture: String, _ run: String) throws -> [String: Any] {
+        let object = try #require(try outcome.get()[fixture] as? [String: Any])
+        return try #require(object[run] as? [String: Any], "no \(run) for \(fixture)")
+    }
+
+    static func branchMetrics(_ rows: Any?) throws -> [BranchMetric] {
+        let rows = try #require(rows as? [[Any]])
         return rows.map { BranchMetric(branch: $0[0] as! String, orders: ($0[1] as! NSNumber).intValue, hours: ($0[2] as? NSNumber)?.doubleValue) }
+    }
+
+    static func metrics(_ run: String, of fixture: String = "retail") throws -> [BranchMetric] {
+        try branchMetrics(result(fixture, run)["branches"])
+    }
+
+    /// Rows of values as text ("null" for NULL), for comparing with hand-written rows.
+    static func texts(_ rows: Any?) throws -> [[String]] {
+        try #require(rows as? [[Any]]).map { row in row.map { $0 is NSNull ? "null" : "\($0)" } }
     }
 
     @Test func goldMatchesHandComputedAnswers() throws {
         let gold = try Self.metrics("full")
         #expect(gold ≈ BronzeFixture.retailExpected, "\(gold)")
-        let object = try Self.outcome.get()
-        let full = try #require(object["full"] as? [String: Any])
+        let full = try Self.result("retail", "full")
         // The pivot: one record per order with its order and delivery dates.
-        let rows = try #require(full["orders"] as? [[Any]])
-        let orders: [[String]] = rows.map { row in row.map { "\($0)" } }
+        let orders = try Self.texts(full["orders"])
         #expect(orders.first { $0[0] == "1" } == ["1", "A", "2026-01-01", "2026-01-02"])
-        #expect(orders.first { $0[0] == "2" } == ["2", "A", "2026-01-01", "\(NSNull())"])  // not delivered
+        #expect(orders.first { $0[0] == "2" } == ["2", "A", "2026-01-01", "null"])  // not delivered
         #expect(!orders.contains { $0[0] == "5" || $0[0] == "9" })
         // The dashboard's JSON carries the same rows, with when and which batch.
         let json = try #require(full["json"] as? [String: Any])
@@ -50,9 +67,8 @@ import TestSupport
     }
 
     @Test func incrementalEqualsFull() throws {
-        let object = try Self.outcome.get()
-        let incremental = try #require(object["incremental"] as? [String: Any])
-        let full = try #require(object["full"] as? [String: Any])
+        let incremental = try Self.result("retail", "incremental")
+        let full = try Self.result("retail", "full")
         #expect(try Self.metrics("incremental") == Self.metrics("full"))
         #expect("\(incremental["orders"] ?? "")" == "\(full["orders"] ?? "")")
         #expect(incremental["silver_rows"] as? Int == full["silver_rows"] as? Int)
@@ -60,25 +76,75 @@ import TestSupport
 
     /// The warm driver's way: silver kept in memory between runs gives the same gold.
     @Test func warmIncrementalEqualsFull() throws {
-        let object = try Self.outcome.get()
-        let warm = try #require(object["warm"] as? [String: Any])
-        let full = try #require(object["full"] as? [String: Any])
+        let warm = try Self.result("retail", "warm")
+        let full = try Self.result("retail", "full")
         #expect(try Self.metrics("warm") == Self.metrics("full"))
         #expect("\(warm["orders"] ?? "")" == "\(full["orders"] ?? "")")
         #expect(warm["silver_rows"] as? Int == full["silver_rows"] as? Int)
         #expect(warm["silver_rows"] as? Int == warm["silver_keys"] as? Int)
-        let noop = try #require(object["warm_noop"] as? [String: Any])
+        let noop = try Self.result("retail", "warm_noop")
         #expect((noop["batches"] as? NSNumber)?.intValue == 0)
         #expect(noop["gold_skipped"] as? Bool == true)
     }
 
     @Test func rerunsDoNotDuplicate() throws {
-        let object = try Self.outcome.get()
-        let noop = try #require(object["noop"] as? [String: Any])
+        let noop = try Self.result("retail", "noop")
         #expect((noop["batches"] as? NSNumber)?.intValue == 0)
         #expect(noop["gold_skipped"] as? Bool == true)
-        let rerun = try #require(object["rerun"] as? [String: Any])
+        let rerun = try Self.result("retail", "rerun")
         #expect(try Self.metrics("rerun") == Self.metrics("full"))
         #expect(rerun["silver_rows"] as? Int == rerun["silver_keys"] as? Int)
+        #expect(try Self.metrics("rebuilt") == Self.metrics("full"))
+    }
+
+    /// Every way of running the jobs over the contract fixture ends with the newer change
+    /// of each key (by `_seq`, whatever the batch or `_txid`), key changes applied, deletes
+    /// kept against older changes arriving later, and `_overflow` applied.
+    @Test(arguments: ["incremental", "warm", "rerun", "rebuilt", "full"])
+    func contractCases(_ run: String) throws {
+        let result = try Self.result("contract", run)
+        let gold = try Self.branchMetrics(result["branches"])
+        #expect(gold ≈ BronzeFixture.contractSteps.last!, "\(run): \(gold)")
+        #expect(try Self.texts(result["orders"]) == BronzeFixture.contractOrders, "\(run)")
+        let silver = try #require(result["silver"] as? [String: Any])
+        #expect(try Self.texts(silver["orders"]) == BronzeFixture.contractSilverOrders, "\(run)")
+        #expect(try Self.texts(silver["status"]) == BronzeFixture.contractSilverStatus, "\(run)")
+    }
+
+    /// TRUNCATE markers between and within batches, and older changes arriving after them.
+    @Test(arguments: ["incremental", "warm", "rerun", "rebuilt", "full"])
+    func truncationCases(_ run: String) throws {
+        let result = try Self.result("truncation", run)
+        let gold = try Self.branchMetrics(result["branches"])
+        #expect(gold ≈ BronzeFixture.truncationSteps.last!, "\(run): \(gold)")
+        let silver = try #require(result["silver"] as? [String: Any])
+        #expect(try Self.texts(silver["orders"]) == BronzeFixture.truncationSilverOrders, "\(run)")
+        #expect(try Self.texts(silver["status"]) == BronzeFixture.truncationSilverStatus, "\(run)")
+    }
+
+    /// Gold after each batch, run one batch at a time (cold and warm), as computed by hand.
+    @Test(arguments: ["contract", "truncation"], ["incremental", "warm"])
+    func goldAfterEachBatch(_ fixture: String, _ run: String) throws {
+        let expected = fixture == "contract" ? BronzeFixture.contractSteps : BronzeFixture.truncationSteps
+        let steps = try #require(try Self.result(fixture, run)["steps"] as? [Any])
+        #expect(steps.count == expected.count)
+        for (index, step) in steps.enumerated() where index < expected.count {
+            let gold = try Self.branchMetrics(step)
+            #expect(gold ≈ expected[index], "\(fixture) \(run), after batch \(index + 1): \(gold)")
+        }
+    }
+
+    /// The re-runs re-read two batches already consumed (for truncation, batch 5 with its
+    /// orders marker, and batch 6), a no-op run reads none, and no way duplicates a row.
+    @Test(arguments: ["retail", "contract", "truncation"])
+    func rerunsCoverTwoBatches(_ fixture: String) throws {
+        let object = try #require(try Self.outcome.get()[fixture] as? [String: Any])
+        #expect((object["rerun_batches"] as? NSNumber)?.intValue == 2)
+        let noop = try Self.result(fixture, "noop")
+        #expect((noop["batches"] as? NSNumber)?.intValue == 0)
+        for run in ["incremental", "warm", "rerun", "rebuilt", "full"] {
+            let result = try Self.result(fixture, run)
+            #expect(result["silver_rows"] as? Int == result["silver_keys"] as? Int, "\(fixture) \(run)")
+        }
     }
 }

@@ -3,8 +3,11 @@
 usage: bronze_fixture.py <lake-dir> <spec.json>
 spec: {"batches": [{"batch": 1, "orders": [row...], "ordershistory": [row...]}],
        "bookmark": 2}            # optional: the last committed batch (default: the highest)
-A row gives the source columns plus _op, _txid, _seq, _changed_at; timestamps are ISO 8601
-UTC strings; _seq defaults to the row's position.
+A row gives the source columns plus _op, _txid, _seq, _changed_at and optionally _overflow
+(a JSON text); timestamps are ISO 8601 UTC strings; _seq defaults to the row's position.
+A TRUNCATE marker is a row with _op "T" and no source columns. A table's files of a batch
+carry the `_overflow` column (as the daemon's files do since it exists) only when one of
+its rows names `_overflow`, so a fixture can mix files with and without it.
 """
 import datetime
 import decimal
@@ -37,7 +40,8 @@ def value(name, kind, raw):
 
 
 def write(lake, table, batch, rows):
-    schema = pa.schema(SCHEMAS[table])
+    overflow = [("_overflow", pa.string())] if any("_overflow" in row for row in rows) else []
+    schema = pa.schema(SCHEMAS[table] + overflow)
     by_date = {}
     for position, row in enumerate(rows):
         row = dict(row)

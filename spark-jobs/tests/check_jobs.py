@@ -1,13 +1,21 @@
-"""Runs the silver and gold jobs over a bronze fixture in several ways, in one Spark
-session, and prints what gold says each way as one JSON object (for StagesTests).
+"""Runs the silver and gold jobs over bronze fixtures in several ways, in one Spark
+session, and prints what gold (and silver) says each way as one JSON object (for
+StagesTests).
 
-usage: spark-submit check_jobs.py <spec.json> <work-dir>
+usage: spark-submit check_jobs.py <work-dir> <spec.json>...
   incremental: the batches committed one at a time, silver+gold after each
-  full:        one run over all of them
   warm:        incremental, with silver kept in memory between runs (the warm driver)
-  rerun:       incremental, then silver's bookmark set back one batch (a crash after
-               writing data, before the bookmark) and run again
-Each result: {"branches": [[branch, count, hours|null]], "orders": [...], "silver_rows": n}
+  noop:        incremental, then one more run with nothing new
+  rerun:       incremental, then silver's bookmark put back as it was two runs earlier
+               (a crash after writing data, before the bookmark, of a run that covered
+               the last two batches) and run again
+  rebuilt:     the rerun lake again with `--full`
+  full:        one run over all of them in a fresh lake
+Output: {"<spec name>": {"<way>": result}}; each result:
+  {"branches": [[branch, count, hours|null]], "orders": [[order_id, branch, order_date,
+   delivery_date]], "silver_rows": n, "silver_keys": n, "silver": {"orders": [...],
+   "status": [...]}, "marker": {...}, "json": {...}}, and for incremental and warm
+  "steps": the branches after each batch.
 """
 import json
 import os
@@ -18,34 +26,50 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lakefs import LakeFS, spark_session, write_json  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
 import driver  # noqa: E402
 import silver  # noqa: E402
 
-spec_path, work = sys.argv[1], sys.argv[2]
-spec = json.load(open(spec_path))
+work, spec_paths = sys.argv[1], sys.argv[2:]
 fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bronze_fixture.py")
 spark = spark_session("medallion-check-jobs")
 
 
-def build(name, batches, bookmark):
-    lake = os.path.join(work, name)
-    partial = dict(spec, batches=batches, bookmark=bookmark)
+def build(spec, name, bookmark):
+    lake = os.path.join(work, spec["name"], name)
+    os.makedirs(os.path.dirname(lake), exist_ok=True)
     with open(lake + ".json", "w") as out:
-        json.dump(partial, out)
+        json.dump(dict(spec, bookmark=bookmark), out)
     subprocess.run([sys.executable, fixture, lake, lake + ".json"], check=True)
     return lake
 
 
+def branches(lake):
+    rows = (spark.read.option("header", "true").schema("branch string, order_count long, avg_delivery_hours double")
+            .csv(f"file://{lake}/gold/branch_metrics").collect())
+    return sorted([r["branch"], int(r["order_count"]),
+                   None if r["avg_delivery_hours"] is None else float(r["avg_delivery_hours"])] for r in rows)
+
+
 def gold(lake):
-    rows = spark.read.option("header", "true").csv(f"file://{lake}/gold/branch_metrics").collect()
-    orders = spark.read.option("header", "true").csv(f"file://{lake}/gold/order_delivery").orderBy("order_id").collect()
-    status = spark.read.parquet(f"file://{lake}/{silver.STATUS}")
+    orders = (spark.read.option("header", "true")
+              .schema("order_id long, branch string, order_date string, delivery_date string, delivery_hours double")
+              .csv(f"file://{lake}/gold/order_delivery").orderBy("order_id").collect())
+    status = spark.read.schema(silver.STATUS_SCHEMA).parquet(f"file://{lake}/{silver.STATUS}")
+    silver_orders = spark.read.schema(silver.ORDERS_SCHEMA).parquet(f"file://{lake}/{silver.ORDERS}")
     return {
-        "branches": sorted([r["branch"], int(r["order_count"]),
-                            None if r["avg_delivery_hours"] is None else float(r["avg_delivery_hours"])] for r in rows),
+        "branches": branches(lake),
         "orders": [[r["order_id"], r["branch"], r["order_date"], r["delivery_date"]] for r in orders],
         "silver_rows": status.count(),
         "silver_keys": status.select("history_id").distinct().count(),
+        # Values as text, formatted by Spark (in UTC, the session's time zone).
+        "silver": {
+            "orders": sorted(list(r) for r in silver_orders.select(
+                "id", "branch", F.col("amount").cast("string"), "_seq").collect()),
+            "status": sorted(list(r) for r in status.select(
+                "history_id", "order_id", "status", "branch",
+                F.date_format("changed_at", "yyyy-MM-dd'T'HH:mm:ss")).collect()),
+        },
         "marker": json.load(open(f"{lake}/gold/_marker.json")),
         "json": json.load(open(f"{lake}/gold/branch_metrics.json")),
     }
@@ -57,42 +81,66 @@ def check(result):
     return result
 
 
-committed = [b for b in spec["batches"] if b["batch"] <= spec["bookmark"]]
-output = {}
+def incremental(spec, name, committed):
+    """Runs after each committed batch; returns the lake, the branches after each batch
+    and silver's bookmark after each run."""
+    lake, steps, bookmarks = None, [], []
+    for batch in committed:
+        lake = build(spec, name, batch["batch"])
+        check(driver.refresh(spark, f"file://{lake}"))
+        steps.append(branches(lake))
+        bookmarks.append(LakeFS(spark, f"file://{lake}").read_json(silver.BOOKMARK))
+    return lake, steps, bookmarks
 
-# One batch at a time (uncommitted batches are on disk throughout).
-lake = None
-for count in range(1, len(committed) + 1):
-    lake = build("incremental", spec["batches"][:], committed[count - 1]["batch"])
+
+def ways(spec):
+    committed = [b for b in spec["batches"] if b["batch"] <= spec["bookmark"]]
+    output = {}
+
+    # The same, as the warm driver runs it: silver kept in memory between runs.
+    silver.MEMORY.enabled = True
+    lake, steps, _ = incremental(spec, "warm", committed)
+    output["warm"] = dict(gold(lake), steps=steps)
+    output["warm_noop"] = check(driver.refresh(spark, f"file://{lake}"))
+    silver.MEMORY.enabled = False
+    silver.MEMORY.forget()
+
+    # One batch at a time (uncommitted batches are on disk throughout).
+    lake, steps, bookmarks = incremental(spec, "incremental", committed)
+    output["incremental"] = dict(gold(lake), steps=steps)
+
+    # A second run with nothing new is a no-op.
+    started = time.monotonic()
+    output["noop"] = check(driver.refresh(spark, f"file://{lake}"))
+    output["noop"]["wall_ms"] = int((time.monotonic() - started) * 1000)
+
+    # A crash after silver wrote its data but before its bookmark: the bookmark as it
+    # was two runs ago, silver's data and state as they are now.
+    earlier = bookmarks[-3] if len(bookmarks) >= 3 else None
+    if earlier is None:
+        LakeFS(spark, f"file://{lake}").delete(silver.BOOKMARK)
+    else:
+        write_json(LakeFS(spark, f"file://{lake}"), silver.BOOKMARK, earlier)
+    shutil.rmtree(f"{lake}/gold")
+    output["rerun_batches"] = check(driver.refresh(spark, f"file://{lake}"))["batches"]
+    output["rerun"] = gold(lake)
+
+    # `refresh --full` over the same lake.
+    check(driver.refresh(spark, f"file://{lake}", full=True))
+    output["rebuilt"] = gold(lake)
+
+    # Everything in one run.
+    lake = build(spec, "full", spec["bookmark"])
     check(driver.refresh(spark, f"file://{lake}"))
-output["incremental"] = gold(lake)
+    output["full"] = gold(lake)
+    return output
 
-# The same, as the warm driver runs it: silver kept in memory between runs.
-silver.MEMORY.enabled = True
-for count in range(1, len(committed) + 1):
-    lake = build("warm", spec["batches"][:], committed[count - 1]["batch"])
-    check(driver.refresh(spark, f"file://{lake}"))
-output["warm"] = gold(lake)
-output["warm_noop"] = check(driver.refresh(spark, f"file://{lake}"))
-silver.MEMORY.enabled = False
-lake = os.path.join(work, "incremental")
 
-# A second run with nothing new is a no-op.
-started = time.monotonic()
-output["noop"] = check(driver.refresh(spark, f"file://{lake}"))
-output["noop"]["wall_ms"] = int((time.monotonic() - started) * 1000)
-
-# A crash after silver wrote its data but before its bookmark: the same batch again.
-bookmark = LakeFS(spark, f"file://{lake}").read_json(silver.BOOKMARK)
-write_json(LakeFS(spark, f"file://{lake}"), silver.BOOKMARK, {"bronze_batch": bookmark["bronze_batch"] - 1})
-shutil.rmtree(f"{lake}/gold")
-check(driver.refresh(spark, f"file://{lake}"))
-output["rerun"] = gold(lake)
-
-# Everything in one run.
-lake = build("full", spec["batches"], spec["bookmark"])
-check(driver.refresh(spark, f"file://{lake}"))
-output["full"] = gold(lake)
+results = {}
+for path in spec_paths:
+    spec = json.load(open(path))
+    spec.setdefault("name", os.path.basename(os.path.dirname(path)))
+    results[spec["name"]] = ways(spec)
 
 spark.stop()
-print("CHECK-JOBS " + json.dumps(output, sort_keys=True))
+print("CHECK-JOBS " + json.dumps(results, sort_keys=True))
