@@ -143,12 +143,16 @@ BEGIN
     capture_function := (cap || '_capture')::name;
     existed := to_regclass(format('cdc.%I', cap)) IS NOT NULL;
     IF NOT existed THEN
+        -- _seq orders one key's changes in bronze for good, so a capture table created
+        -- again (uninstall, then install) must not count from 1 below what bronze holds: it
+        -- starts at the microseconds since 1970, above every value an earlier capture table
+        -- could have handed out unless that one averaged over a million changes a second.
         EXECUTE format('CREATE TABLE cdc.%I ('
-                       '_seq bigint GENERATED ALWAYS AS IDENTITY, '
+                       '_seq bigint GENERATED ALWAYS AS IDENTITY (START WITH %s), '
                        '_txid xid8 NOT NULL DEFAULT pg_current_xact_id(), '
                        '_changed_at timestamptz NOT NULL DEFAULT clock_timestamp(), '
                        '_op text NOT NULL, '
-                       'PRIMARY KEY (_txid, _seq))', cap);
+                       'PRIMARY KEY (_txid, _seq))', cap, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint);
     END IF;
 
     SELECT source_columns INTO seen_columns FROM cdc.captured_tables

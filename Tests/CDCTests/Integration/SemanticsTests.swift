@@ -224,6 +224,26 @@ struct SemanticsTests {
         #expect(history.contains("R|1|::1|1 day 02:00:00"), "inet as its output function prints it, interval in the postgres style: \(history)")
     }
 
+    @Test("a capture table created again (uninstall, install) continues _seq above what bronze holds")
+    func reinstallKeepsSeqOrder() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.sql("INSERT INTO orders (id, branch, customer, amount, status) SELECT g, 'b', 'first-' || g, 1, 'NEW' FROM generate_series(1, 3) g")
+        try withDaemon(database) { _ in
+            // Many changes before: the old capture table's _seq runs far past what a new
+            // one counting from 1 would reach.
+            for round in 1...20 { try database.sql("UPDATE orders SET customer = 'round-\(round)'") }
+            try Self.expectAgreement(database, "orders", key: ["id"], columns: ["id", "customer"])
+        }
+        let installer = CaptureInstaller(connection: try database.connect())
+        _ = try installer.uninstall([TableName(name: "orders")])
+        _ = try installer.install([TableName(name: "orders")])
+        try database.sql("UPDATE orders SET customer = 'after reinstall' WHERE id IN (1, 2)")
+        try withDaemon(database) { _ in
+            try Self.expectAgreement(database, "orders", key: ["id"], columns: ["id", "customer"])
+        }
+    }
+
     @Test("reserved column names and colliding capture names are refused at install; source writes keep working")
     func namesRefused() throws {
         let database = try RetailDatabase(capture: false)
