@@ -5,6 +5,20 @@
 --   SELECT cdc.install_table('public.orders');          -- with an initial snapshot
 --   SELECT cdc.install_table('public.ordershistory', true, 'medallion_streamer');
 CREATE SCHEMA IF NOT EXISTS cdc;
+-- A cdc schema created first by another role would let that role change capture (drop or
+-- replace what we create, or add objects the capture functions use): refused.
+DO $do$
+DECLARE
+    owner name;
+BEGIN
+    SELECT r.rolname INTO owner FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
+    WHERE n.nspname = 'cdc' AND r.rolname <> current_user AND NOT r.rolsuper;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the schema cdc belongs to role %, which is neither % nor a superuser, so it could change capture: drop that schema, or make a trusted role own it (ALTER SCHEMA cdc OWNER TO ...), then install again', owner, current_user
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END
+$do$;
 
 -- Whether a daemon sleeps on LISTEN and wants a wake-up: 1 = idle (notify), 0 = busy or
 -- no daemon (do not notify). A notifying commit takes PostgreSQL's global notify lock, so
@@ -77,6 +91,8 @@ DECLARE
     old_list text := '';
     key_match text := '';
     key_changed text := '';
+    caller_check text;
+    in_source text;
     body text;
     existed boolean;
     added integer := 0;
@@ -200,19 +216,57 @@ BEGIN
         new_list := new_list || format(', NEW.%I', col.attname);
         old_list := old_list || format(', OLD.%I', col.attname);
     END LOOP;
+    -- Keys are compared with the equality operator of the primary key's operator class,
+    -- named with its schema: the capture function's search_path holds only pg_catalog, and
+    -- an operator found through the writer's search_path would run the writer's code.
     FOR col IN
-        SELECT a.attname FROM pg_index i
-        JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position) ON true
+        SELECT a.attname, format('OPERATOR(%I.%s)', opn.nspname, op.oprname) AS equals
+        FROM pg_index i
+        JOIN LATERAL unnest(i.indkey, i.indclass) WITH ORDINALITY AS k(attnum, opclass, position) ON true
         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        JOIN pg_opclass opc ON opc.oid = k.opclass
+        JOIN pg_amop amop ON amop.amopfamily = opc.opcfamily AND amop.amoplefttype = opc.opcintype
+                         AND amop.amoprighttype = opc.opcintype AND amop.amopstrategy = 3 AND amop.amoppurpose = 's'
+        JOIN pg_operator op ON op.oid = amop.amopopr
+        JOIN pg_namespace opn ON opn.oid = op.oprnamespace
         WHERE i.indrelid = source AND i.indisprimary
         ORDER BY k.position
     LOOP
-        key_match := key_match || format(' AND n.%I = o.%I', col.attname, col.attname);
-        key_changed := key_changed || format(' OR OLD.%I IS DISTINCT FROM NEW.%I', col.attname, col.attname);
+        key_match := key_match || format(' AND n.%I %s o.%I', col.attname, col.equals, col.attname);
+        key_changed := key_changed || format(' OR NOT (OLD.%I %s NEW.%I)', col.attname, col.equals, col.attname);
     END LOOP;
+    IF key_match = '' THEN
+        RAISE EXCEPTION 'cannot capture %: no btree equality operator found for its primary key', source
+            USING ERRCODE = 'invalid_table_definition';
+    END IF;
 
-    -- SECURITY DEFINER so that writers need no rights on cdc; no SET search_path (it costs
-    -- a configuration save and restore per call): every name below is schema-qualified.
+    -- SECURITY DEFINER so that writers need no rights on cdc. Its search_path is pinned
+    -- (the writer's would decide which operators and functions run with our rights), no
+    -- role but ours may execute it (so no one else's trigger can call it), and it refuses
+    -- to run for any table but the one it captures: known by its oid, or by its name after
+    -- a dump and restore gave it another oid.
+    IF src_kind = 'p' THEN
+        in_source := format($in$(EXISTS (SELECT 1 FROM pg_catalog.pg_partition_ancestors(TG_RELID) a WHERE a.relid = %s::pg_catalog.oid)
+                   OR EXISTS (SELECT 1 FROM pg_catalog.pg_partition_ancestors(TG_RELID) a
+                              JOIN pg_catalog.pg_class c ON c.oid = a.relid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                              WHERE n.nspname = %L AND c.relname = %L))$in$, source::oid, src_schema, src_table);
+        caller_check := format($check$
+            IF TG_RELID <> ALL (%1$L::pg_catalog.oid[]) AND NOT %2$s THEN
+                IF TG_OP = 'TRUNCATE' AND TG_ARGV[0] = 'P' THEN
+                    RETURN NULL; -- a partition detached since install
+                END IF;
+                RAISE EXCEPTION 'this capture function is for %%, not for %%', %3$L, TG_RELID::pg_catalog.regclass
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;$check$,
+            (SELECT array_agg(relid::oid)::text FROM pg_partition_tree(source)), in_source, source::text);
+    ELSE
+        caller_check := format($check$
+            IF TG_RELID <> %1$s::pg_catalog.oid AND (TG_TABLE_SCHEMA <> %2$L OR TG_TABLE_NAME <> %3$L) THEN
+                RAISE EXCEPTION 'this capture function is for %%, not for %%', %4$L, TG_RELID::pg_catalog.regclass
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;$check$,
+            source::oid, src_schema, src_table, source::text);
+    END IF;
     IF src_kind = 'p' THEN
         body := format($row$
             IF TG_OP = 'TRUNCATE' THEN
@@ -220,7 +274,7 @@ BEGIN
                 -- partition records a delete of each row it held.
                 IF TG_ARGV[0] = 'T' THEN
                     INSERT INTO cdc.%1$I (_op) VALUES ('T');
-                ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_partition_ancestors(TG_RELID) a WHERE a.relid OPERATOR(pg_catalog.=) %8$s::pg_catalog.oid) THEN
+                ELSIF %8$s THEN
                     EXECUTE pg_catalog.textcat(%3$L, TG_RELID::pg_catalog.regclass::pg_catalog.text);
                 ELSE
                     RETURN NULL; -- detached since install
@@ -238,7 +292,7 @@ BEGIN
             END IF;
             RETURN NULL;$row$,
             cap, column_list, format('INSERT INTO cdc.%I (_op%s) SELECT ''D''%s FROM ONLY ', cap, column_list, column_list),
-            old_list, key_changed, new_list, src_schema || '.' || src_table, source::oid);
+            old_list, key_changed, new_list, src_schema || '.' || src_table, in_source);
     ELSE
         body := format($statement$
             IF TG_ARGV[0] = 'T' THEN
@@ -262,10 +316,11 @@ BEGIN
     END IF;
     EXECUTE format($body$
         CREATE OR REPLACE FUNCTION cdc.%I() RETURNS trigger
-        LANGUAGE plpgsql SECURITY DEFINER AS $capture$
-        BEGIN%s
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $capture$
+        BEGIN%s%s
         END
-        $capture$ $body$, capture_function, body);
+        $capture$ $body$, capture_function, caller_check, body);
+    EXECUTE format('REVOKE ALL ON FUNCTION cdc.%I() FROM PUBLIC', capture_function);
 
     -- Triggers of earlier versions and of the other table kind. A trigger the user disabled
     -- (ALTER TABLE ... DISABLE TRIGGER) stays disabled once re-created.
@@ -449,3 +504,18 @@ BEGIN
     RETURN format('%s: capture removed', source);
 END
 $fn$;
+
+-- Only the installing role (and superusers) may run these; the capture functions get the
+-- same in install_table. Grant EXECUTE explicitly to another role that should install.
+REVOKE ALL ON FUNCTION cdc.capture_table_name(regclass), cdc.install_table(regclass, boolean, name),
+    cdc.drop_capture_triggers(regclass), cdc.follow_ddl(), cdc.hand_over(), cdc.uninstall_table(regclass) FROM PUBLIC;
+DO $do$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN SELECT to_regprocedure(format('cdc.%I()', c.capture_table || '_capture')) FROM cdc.captured_tables c
+             WHERE to_regprocedure(format('cdc.%I()', c.capture_table || '_capture')) IS NOT NULL LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+    END LOOP;
+END
+$do$;

@@ -61,10 +61,15 @@ struct StatusCommand: ParsableCommand {
         for table in report.tables {
             lines.append("backlog       \(table.table): \(table.backlogRows) row(s) after \(table.bookmark)")
         }
-        if let holder = report.watermarkHolder {
+        if let holder = report.watermarkHolder, report.watermarkVisible == false {
+            lines.append("watermark     held by pid \(holder.pid) (\(holder.applicationName ?? "")); its age and query are hidden from this role: "
+                         + "GRANT pg_read_all_stats TO it to see them")
+        } else if let holder = report.watermarkHolder {
             lines.append(String(format: "watermark     held by pid %d (%@), transaction open %.1f s, query started %@: %@",
                                 holder.pid, holder.applicationName ?? "", holder.transactionAgeSeconds,
                                 holder.queryStart ?? "?", holder.query ?? ""))
+        } else if report.watermarkVisible == false {
+            lines.append("watermark     cannot see other roles' transactions: GRANT pg_read_all_stats TO this role to see who holds it back")
         } else if report.databaseError == nil {
             lines.append("watermark     no open transaction holds it back")
         }

@@ -13,6 +13,9 @@ public final class PostgresConnection {
 
     /// Connects, or throws a `PostgresError` naming the server that could not be reached.
     public init(dsn: String, applicationName: String = "medallion") throws {
+        // libpq's parse errors quote the connection string (`missing "=" after "<password
+        // fragment>"`), so the string is checked here first and those errors never shown.
+        let secrets = try Self.secrets(of: dsn)
         // Keywords after `dbname` override what the DSN says; those before it are defaults.
         // Text must arrive as UTF-8 whatever the database encoding: Parquet STRING is UTF-8.
         let keys = ["connect_timeout", "dbname", "fallback_application_name", "client_encoding"]
@@ -26,7 +29,7 @@ public final class PostgresConnection {
             throw PostgresError(.connection, message: "Cannot connect to PostgreSQL: out of memory.")
         }
         if PQstatus(handle) != CONNECTION_OK {
-            let detail = Self.firstLine(String(cString: PQerrorMessage(handle)))
+            let detail = Self.redacting(secrets, in: Self.firstLine(String(cString: PQerrorMessage(handle))))
             PQfinish(handle)
             self.handle = nil
             throw PostgresError(.connection,
@@ -205,6 +208,40 @@ public final class PostgresConnection {
     private func connectionError(doing action: String) -> PostgresError {
         let detail = handle.map { Self.firstLine(String(cString: PQerrorMessage($0))) } ?? "connection closed"
         return PostgresError(.connection, message: "Lost the connection to PostgreSQL while trying to \(action): \(detail).")
+    }
+
+    /// The password the connection string (or `PGPASSWORD`) holds, to keep out of messages;
+    /// throws, without quoting it, when libpq cannot parse the string.
+    static func secrets(of dsn: String) throws -> [String] {
+        var secrets: [String] = []
+        if let password = ProcessInfo.processInfo.environment["PGPASSWORD"], !password.isEmpty {
+            secrets.append(password)
+        }
+        // libpq reads a bare word as a database name; only these are parsed as connection strings.
+        guard dsn.contains("=") || dsn.hasPrefix("postgresql://") || dsn.hasPrefix("postgres://") else { return secrets }
+        var error: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(dsn, &error) else {
+            if let error { PQfreemem(error) }
+            throw PostgresError(.connection, message: """
+                The connection string (MEDALLION_DSN or --dsn) is an invalid connection string: write keyword=value \
+                pairs, single-quoting values with spaces or quotes, or a postgresql:// URI with percent-encoded parts. \
+                libpq's own message is not shown because it can quote the password.
+                """)
+        }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "password", let value = option.pointee.val, value.pointee != 0 {
+                secrets.append(String(cString: value))
+            }
+            option += 1
+        }
+        return secrets
+    }
+
+    /// `text` with every occurrence of a secret replaced.
+    static func redacting(_ secrets: [String], in text: String) -> String {
+        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
     }
 
     static func firstLine(_ text: String) -> String {

@@ -47,7 +47,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// configuration, rather than that it could not be reached.
     static func isRefusal(_ message: String) -> Bool {
         ["password authentication failed", "authentication failed", "no pg_hba.conf entry", "does not exist",
-         "invalid connection option", "missing \"=\"", "invalid URI", "invalid sslmode", "is not permitted to log in"]
+         "invalid connection option", "invalid connection string", "missing \"=\"", "invalid URI", "invalid sslmode", "is not permitted to log in"]
             .contains { message.contains($0) }
     }
 }

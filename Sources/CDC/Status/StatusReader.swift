@@ -20,7 +20,7 @@ public struct StatusReader {
             lastCommitAgeSeconds: Self.parse(bookmark.committedAt).map { now - $0 },
             daemon: lease,
             daemonRunning: lease.map { !$0.isStale(now: now, leaseDuration: LakeLock.leaseDuration, localHost: ProcessInfo.processInfo.hostName) } ?? false,
-            tables: [], watermarkHolder: nil, databaseError: nil)
+            tables: [], watermarkHolder: nil, watermarkVisible: nil, databaseError: nil)
         do {
             let connection = try PostgresConnection(dsn: dsn, applicationName: "medallion status")
             for captured in try CaptureCatalog(connection: connection).load() {
@@ -36,6 +36,9 @@ public struct StatusReader {
                 WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
                 ORDER BY age(backend_xid) DESC LIMIT 1
                 """).rows.first
+            report.watermarkVisible = try connection.execute("""
+                SELECT rolsuper OR pg_has_role('pg_read_all_stats', 'USAGE') FROM pg_roles WHERE rolname = current_user
+                """).scalar == "t"
             if let holder {
                 report.watermarkHolder = .init(pid: Int(holder[0] ?? "") ?? 0, transactionAgeSeconds: Double(holder[1] ?? "") ?? 0,
                                                queryStart: holder[2], state: holder[3], applicationName: holder[4], query: holder[5])

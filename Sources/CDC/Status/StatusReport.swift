@@ -27,6 +27,9 @@ public struct StatusReport: Sendable, Codable {
     public var daemonRunning: Bool
     public var tables: [TableBacklog]
     public var watermarkHolder: WatermarkHolder?
+    /// Whether this role can see other roles' open transactions (superuser or a member of
+    /// `pg_read_all_stats`); without that, `watermarkHolder` can be missing while one holds it.
+    public var watermarkVisible: Bool?
     /// The database could not be asked (the lake part is still shown).
     public var databaseError: String?
 }
