@@ -17,7 +17,11 @@ final class CurlSession: Sendable {
         var body: [UInt8] = []
         var headers: [String] = []
         var connectTimeoutMilliseconds: Int
+        /// The whole request's limit; or, with `minimumBytesPerSecond`, how long the transfer
+        /// may run below that rate before it is given up (a large body never times out while
+        /// it moves).
         var timeoutMilliseconds: Int
+        var minimumBytesPerSecond: Int?
     }
 
     enum Method: String, Sendable {
@@ -107,7 +111,15 @@ final class CurlSession: Sendable {
             _ = medallion_curl_setopt_long(raw, CURLOPT_TCP_KEEPALIVE, 1)
             _ = medallion_curl_setopt_long(raw, CURLOPT_TCP_NODELAY, 1)
             _ = medallion_curl_setopt_long(raw, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMilliseconds)
-            _ = medallion_curl_setopt_long(raw, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
+            // Only http and https, whatever a redirect or a URL says (no file://, no ftp://).
+            _ = medallion_curl_setopt_string(raw, CURLOPT_PROTOCOLS_STR, "http,https")
+            if let rate = request.minimumBytesPerSecond {
+                _ = medallion_curl_setopt_long(raw, CURLOPT_TIMEOUT_MS, 0)
+                _ = medallion_curl_setopt_long(raw, CURLOPT_LOW_SPEED_LIMIT, max(1, rate))
+                _ = medallion_curl_setopt_long(raw, CURLOPT_LOW_SPEED_TIME, max(1, (request.timeoutMilliseconds + 999) / 1000))
+            } else {
+                _ = medallion_curl_setopt_long(raw, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
+            }
             _ = medallion_curl_setopt_pointer(raw, CURLOPT_ERRORBUFFER, errorBuffer)
             _ = medallion_curl_setopt_slist(raw, CURLOPT_HTTPHEADER, headers)
             let contextPointer = Unmanaged.passUnretained(context).toOpaque()

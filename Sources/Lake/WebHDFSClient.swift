@@ -30,6 +30,19 @@ final class WebHDFSClient: Sendable {
         case permanent(LakeError)
     }
 
+    /// The datanode URL of a namenode's redirect, once `WebHDFSRedirectPolicy` allows it.
+    func redirectTarget(_ location: String?, action: String, path: String) throws -> String {
+        guard let location else {
+            throw Failure.permanent(LakeError(.io, path: path,
+                message: "Cannot \(action) \(display(path)): the namenode redirected without a Location header."))
+        }
+        if let reason = WebHDFSRedirectPolicy(configuration: configuration).refusal(location) {
+            throw Failure.permanent(LakeError(.permissionDenied, path: path,
+                message: "Cannot \(action) \(display(path)): the namenode redirected where this client does not follow: \(reason)."))
+        }
+        return location
+    }
+
     /// The absolute HDFS path of a lake-relative path.
     func absolute(_ path: String) -> String {
         path.isEmpty ? configuration.root : configuration.root + "/" + path
@@ -129,7 +142,8 @@ final class WebHDFSClient: Sendable {
         let request = CurlSession.Request(
             method: method, url: url, body: body, headers: headers,
             connectTimeoutMilliseconds: configuration.connectTimeout.wholeMilliseconds,
-            timeoutMilliseconds: configuration.transferTimeout.wholeMilliseconds)
+            timeoutMilliseconds: configuration.transferTimeout.wholeMilliseconds,
+            minimumBytesPerSecond: toNamenode ? nil : configuration.minimumTransferRate)
         let response: CurlSession.Response
         do {
             response = try session.perform(request, sink: sink)

@@ -32,8 +32,15 @@ extension WebHDFSLake {
         public var delegationToken: String?
         /// How long to wait for a TCP (and TLS) connection.
         public var connectTimeout: Duration = .seconds(10)
-        /// How long one request may take in total, body included.
+        /// How long one namenode request may take in total; for a datanode transfer, how long
+        /// it may run below `minimumTransferRate` before it is given up.
         public var transferTimeout: Duration = .seconds(120)
+        /// Bytes per second below which a datanode transfer counts as stalled
+        /// (`MEDALLION_HDFS_MIN_RATE`): a large file takes as long as it needs while it moves.
+        public var minimumTransferRate: Int = 64 * 1024
+        /// Hosts besides the namenodes that redirects may lead to (`MEDALLION_HDFS_ALLOWED_HOSTS`,
+        /// comma-separated; `.example.com` allows a domain). Empty: any host a namenode names.
+        public var allowedHosts: [String] = []
         /// How many times a transient failure (connection reset, timeout, 5xx, safe mode,
         /// every namenode standby or refusing) is retried before the call fails.
         public var retries: Int = 5
@@ -60,6 +67,7 @@ extension WebHDFSLake {
         /// Parses `webhdfs://nn1:9870[,nn2:9870]/root` or `swebhdfs://...` (default ports
         /// 9870 and 9871) and reads `MEDALLION_HDFS_USER` (else `USER`),
         /// `MEDALLION_HDFS_TOKEN`, `MEDALLION_HDFS_CONNECT_TIMEOUT`, `MEDALLION_HDFS_TIMEOUT`,
+        /// `MEDALLION_HDFS_MIN_RATE`, `MEDALLION_HDFS_ALLOWED_HOSTS`,
         /// `MEDALLION_HDFS_RETRIES` and `MEDALLION_HDFS_CA_FILE` from `environment`.
         public init(location: String, environment: [String: String]) throws {
             let scheme: String
@@ -119,6 +127,15 @@ extension WebHDFSLake {
                 retries = number
             }
             caFile = Self.nonEmpty(environment["MEDALLION_HDFS_CA_FILE"])
+            if let text = Self.nonEmpty(environment["MEDALLION_HDFS_MIN_RATE"]) {
+                guard let number = Int(text), number > 0 else {
+                    throw LakeError(.invalidLocation, path: text,
+                                    message: "MEDALLION_HDFS_MIN_RATE=\(text) is not a positive whole number of bytes per second (e.g. 65536).")
+                }
+                minimumTransferRate = number
+            }
+            allowedHosts = (Self.nonEmpty(environment["MEDALLION_HDFS_ALLOWED_HOSTS"]) ?? "")
+                .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
 
         private static func nonEmpty(_ value: String?) -> String? {

@@ -74,7 +74,7 @@ public struct WebHDFSLake: LakeStorage {
                                              accept: [200, 307], toNamenode: true, action: "read", path: path,
                                              sink: sink)
                 guard answer.status == 307 else { return }  // a server that answered directly
-                guard let location = answer.location else { throw missingRedirect("read", path) }
+                let location = try client.redirectTarget(answer.location, action: "read", path: path)
                 _ = try client.send(.get, location, accept: [200], toNamenode: false, action: "read", path: path,
                                     sink: sink)
             }
@@ -155,7 +155,7 @@ public struct WebHDFSLake: LakeStorage {
                                                           query: [("overwrite", "true")]),
                                          accept: [307, 201], toNamenode: true, action: "write", path: target)
             guard answer.status == 307 else { return }
-            guard let location = answer.location else { throw missingRedirect("write", target) }
+            let location = try client.redirectTarget(answer.location, action: "write", path: target)
             _ = try client.send(.put, location, body: data, accept: [201, 200], toNamenode: false,
                                 action: "write", path: target)
         }
@@ -273,11 +273,6 @@ public struct WebHDFSLake: LakeStorage {
         let isDirectory = status["type"] as? String == "DIRECTORY"
         return LakeEntry(path: LakePath.join(directory, name), name: name, isDirectory: isDirectory,
                          size: isDirectory ? 0 : (status["length"] as? NSNumber)?.intValue ?? 0)
-    }
-
-    private func missingRedirect(_ action: String, _ path: String) -> WebHDFSClient.Failure {
-        .permanent(LakeError(.io, path: path,
-            message: "Cannot \(action) \(client.display(path)): the namenode redirected without a Location header."))
     }
 
     private func malformed(_ action: String, _ path: String) -> WebHDFSClient.Failure {

@@ -38,7 +38,8 @@ final class WebHDFSDouble: @unchecked Sendable {
 
     /// A lake on the double, with quick retries so failure tests stay short.
     func lake(root: String = "/lake", namenodes: [Int]? = nil, user: String? = "medallion", token: String? = nil,
-              retries: Int = 4, transferTimeout: Duration = .seconds(10)) -> WebHDFSLake {
+              retries: Int = 4, transferTimeout: Duration = .seconds(10),
+              configure: (inout WebHDFSLake.Configuration) -> Void = { _ in }) -> WebHDFSLake {
         var configuration = WebHDFSLake.Configuration(
             namenodes: (namenodes ?? namenodePorts).map { .init(host: "127.0.0.1", port: $0) },
             root: root, user: user, delegationToken: token)
@@ -47,13 +48,17 @@ final class WebHDFSDouble: @unchecked Sendable {
         configuration.maximumRetryDelay = .milliseconds(400)
         configuration.connectTimeout = .seconds(2)
         configuration.transferTimeout = transferTimeout
+        configure(&configuration)
         return WebHDFSLake(configuration: configuration)
     }
 
     /// Injects a failure: see the double's docstring for the modes.
-    func fail(_ mode: String, count: Int = -1, target: String = "namenode", ops: [String]? = nil, seconds: Double = 5) throws {
+    func fail(_ mode: String, count: Int = -1, target: String = "namenode", ops: [String]? = nil, seconds: Double = 5,
+              rate: Int? = nil, location: String? = nil) throws {
         var rule: [String: Any] = ["mode": mode, "count": count, "target": target, "seconds": seconds]
         if let ops { rule["ops"] = ops }
+        if let rate { rule["rate"] = rate }
+        if let location { rule["location"] = location }
         try control("/fail", rule)
     }
 

@@ -23,7 +23,9 @@ Control endpoint (JSON over HTTP on the control port), for injecting failures at
         (RetriableException wrapping SafeModeException), "quota"
         (DSQuotaExceededException), "permission" (AccessControlException),
         "ignore-renameoptions" (answer RENAME as a server without rename2 would),
-        "refuse" (close the listening sockets and live connections for S seconds).
+        "refuse" (close the listening sockets and live connections for S seconds),
+        "redirect-to" (a namenode answers 307 with {"location": URL}), "trickle" (the
+        datanode reads a request body at {"rate": bytes/s}, then does the operation).
         N: how many matching requests fail (-1: until /clear). Default target "namenode".
     POST /clear                  drop every failure rule
     POST /active {"index": K}    make namenode K the active one (the others answer StandbyException)
@@ -195,7 +197,15 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- plumbing -------------------------------------------------------------------------
 
-    def read_body(self):
+    def read_body(self, rate=None):
+        if rate is not None:
+            # A slow link: the body arrives at about `rate` bytes a second.
+            length, data = int(self.headers.get("Content-Length") or 0), bytearray()
+            step = max(1, int(rate) // 10)
+            while len(data) < length:
+                data += self.rfile.read(min(step, length - len(data)))
+                time.sleep(0.1)
+            return bytes(data)
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             data = bytearray()
             while True:
@@ -239,8 +249,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.role == "control":
             body = self.read_body()
             return self.control(method, url.path, json.loads(body) if body else {})
-        body = self.read_body() if method in ("PUT", "POST") else b""
         if not url.path.startswith("/webhdfs/v1"):
+            if method in ("PUT", "POST"):
+                self.read_body()
             return self.send(404, remote_exception("IllegalArgumentException", "java.lang.IllegalArgumentException",
                                                    f"Not a WebHDFS path: {url.path}"))
         path = urllib.parse.unquote(url.path[len("/webhdfs/v1"):]) or "/"
@@ -248,9 +259,13 @@ class Handler(BaseHTTPRequestHandler):
         state = self.state
         state.count(self.role, op, query)
         rule = state.take_rule(self.role, op)
+        trickle = rule["rate"] if rule and rule["mode"] == "trickle" else None
+        body = self.read_body(trickle) if method in ("PUT", "POST") else b""
         try:
             if rule:
                 mode = rule["mode"]
+                if mode == "redirect-to":
+                    return self.send(307, b"", headers=[("Location", rule["location"])])
                 if mode == "reset":
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -504,7 +519,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/fail":
             rule = {"mode": str(body["mode"]), "count": int(body.get("count", -1)),
                     "target": body.get("target", "namenode"), "ops": body.get("ops"),
-                    "seconds": float(body.get("seconds", 5))}
+                    "seconds": float(body.get("seconds", 5)), "rate": float(body.get("rate", 0)),
+                    "location": str(body.get("location", ""))}
             if rule["mode"] == "refuse":
                 self.server.cluster.refuse(rule["target"], rule["seconds"])
                 return self.send(200, {"ok": True})
