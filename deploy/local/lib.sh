@@ -1,7 +1,9 @@
 # Shared by deploy/local/up and deploy/local/down (sourced, not run).
 #
 # Everything lives under $var (default <repo>/var, kept between runs):
-#   var/pg/data         the private PostgreSQL cluster (socket in var/pg)
+#   var/pg/data         the private PostgreSQL cluster (socket in var/pg); password
+#                       (scram-sha-256) authentication over TCP, peer on its socket
+#   var/secrets/pgpass  the postgres role's generated password, as a pgpass file (0600)
 #   var/lake            the lake (file://)
 #   var/run/<name>.pid  pids of what `up` started: run, dashboard, simulate
 #   var/log/<name>.log  their logs, postgresql.log, the Spark stage logs
@@ -26,6 +28,8 @@ pg_bin="${MEDALLION_DEMO_PG_BIN:-/usr/lib/postgresql/15/bin}"
 pg_port="${MEDALLION_DEMO_PG_PORT:-55432}"
 pg_data="$var/pg/data"
 run_dir="$var/run"
+secrets_dir="$var/secrets"
+pgpass="$secrets_dir/pgpass"
 log_dir="$var/log"
 lake_dir="$var/lake"
 dashboard_port="${MEDALLION_PORT:-5000}"

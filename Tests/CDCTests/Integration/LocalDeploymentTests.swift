@@ -38,14 +38,25 @@ struct LocalDeploymentTests {
             return try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), "\(name).pid holds \(text)")
         }
 
+        // The private cluster asks for the generated password, which only this user can read.
+        let pgpass = state + "/secrets/pgpass"
+        #expect(try FileManager.default.attributesOfItem(atPath: pgpass)[.posixPermissions] as? Int == 0o600)
+        #expect(try FileManager.default.attributesOfItem(atPath: state + "/secrets")[.posixPermissions] as? Int == 0o700)
+        let dsn = "host=127.0.0.1 port=\(ports.postgres) dbname=retail user=postgres"
+        let without = try Command.run("/usr/bin/psql", ["-X", "-w", "-d", dsn, "-c", "SELECT 1"],
+                                      environment: ["PGPASSFILE": "/dev/null"], check: false)
+        #expect(without.status != 0 && without.error.contains("password"), "\(without.output)\(without.error)")
+        let hba = try Command.run("/bin/cat", [state + "/pg/data/pg_hba.conf"]).output
+        #expect(!hba.split(separator: "\n").contains { !$0.hasPrefix("#") && $0.contains("trust") }, "\(hba)")
+
         // One order and its NEW history row, in one transaction, as the retail app writes them.
         let branch = "e2e-\(UUID().uuidString.prefix(6).lowercased())"
         try Command.run("/usr/bin/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1",
-                                          "-d", "host=127.0.0.1 port=\(ports.postgres) dbname=retail user=postgres", "-c", """
+                                          "-d", dsn, "-c", """
             WITH o AS (INSERT INTO orders (branch, customer, amount, status)
                        VALUES ('\(branch)', 'demo-customer', 12.5, 'NEW') RETURNING id)
             INSERT INTO ordershistory (order_id, status) SELECT id, 'NEW' FROM o
-            """])
+            """], environment: ["PGPASSFILE": pgpass])
 
         let api = "http://127.0.0.1:\(ports.dashboard)/api/branches"
         let row = try Poll.until("branch \(branch) on \(api)", timeout: 300, interval: 0.5) { () -> [String: Any]? in
@@ -59,8 +70,9 @@ struct LocalDeploymentTests {
         // status, as up tells an operator to run it, shows the demo's stage runner and gold.
         let statusEnvironment = [
             "MEDALLION_DSN": "host=127.0.0.1 port=\(ports.postgres) dbname=retail user=postgres connect_timeout=5",
-            "MEDALLION_LAKE": "file://\(state)/lake", "MEDALLION_STAGE_LOG_DIR": state + "/log",
+            "MEDALLION_LAKE": "file://\(state)/lake", "MEDALLION_STAGE_LOG_DIR": state + "/log", "PGPASSFILE": pgpass,
         ]
+        #expect(started.output.contains("PGPASSFILE=\(pgpass)"), "\(started.output)")
         #expect(started.output.contains("MEDALLION_STAGE_LOG_DIR=\(state)/log"), "\(started.output)")
         // (The dashboard can see gold a moment before the run that wrote it has reported back.)
         let running = try Poll.until("status to record the stage run", timeout: 60) { () -> [String: Any]? in
