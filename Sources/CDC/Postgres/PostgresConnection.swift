@@ -223,9 +223,10 @@ public final class PostgresConnection {
         guard let options = PQconninfoParse(dsn, &error) else {
             if let error { PQfreemem(error) }
             throw PostgresError(.connection, message: """
-                The connection string (MEDALLION_DSN or --dsn) is an invalid connection string: write keyword=value \
-                pairs, single-quoting values with spaces or quotes, or a postgresql:// URI with percent-encoded parts. \
-                libpq's own message is not shown because it can quote the password.
+                Cannot connect to PostgreSQL: invalid connection string in MEDALLION_DSN or --dsn. Write known \
+                keyword=value pairs (host, port, dbname, user, sslmode, ...), single-quoting values with spaces or \
+                quotes, or a postgresql:// URI with percent-encoded parts; libpq's own message is not shown because it \
+                can quote the password.
                 """)
         }
         defer { PQconninfoFree(options) }
