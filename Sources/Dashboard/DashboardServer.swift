@@ -23,11 +23,25 @@ public struct DashboardServer: Sendable {
         public var pollInterval: Duration = .milliseconds(500)
         /// How old gold may get, while bronze has newer batches, before the page warns.
         public var staleAfter: Duration = .seconds(120)
-        /// How often idle event streams get a heartbeat comment.
+        /// How often idle event streams get a heartbeat comment; a page that went away
+        /// frees its `/events` slot at the latest then.
         public var heartbeatInterval: Duration = .seconds(15)
+        /// More `Host` names answered besides the listen address (and `localhost`,
+        /// `127.0.0.1`, `[::1]` for a loopback or wildcard bind): `name` on any port,
+        /// `name:port` on that one; see `AllowedHosts`.
+        public var allowedHosts: [String] = []
+        /// How many `/events` streams may be open at once; past it, 503 with Retry-After.
+        public var maxEventStreams = 64
 
         /// The defaults: 127.0.0.1:5000, polling every 500 ms.
         public init() {}
+
+        /// Throws what `DashboardServer.init` would refuse: a port, interval or stream cap out
+        /// of range, an allowed host that is not a host name.
+        public func validate() throws(DashboardError) {
+            _ = try validated()
+            _ = try AllowedHosts(bindHost: host, port: port, extra: allowedHosts)
+        }
 
         func validated() throws(DashboardError) -> Configuration {
             guard (0...65535).contains(port) else {
@@ -35,6 +49,9 @@ public struct DashboardServer: Sendable {
             }
             guard pollInterval > .zero, heartbeatInterval > .zero, staleAfter > .zero else {
                 throw DashboardError(.invalidConfiguration, message: "The poll interval, stale-after and heartbeat must be positive.")
+            }
+            guard maxEventStreams > 0 else {
+                throw DashboardError(.invalidConfiguration, message: "The maximum number of event streams must be at least 1.")
             }
             return self
         }
@@ -44,6 +61,7 @@ public struct DashboardServer: Sendable {
     let lake: any LakeStorage
     let logger: Logger
     let store: GoldStore
+    let hosts: AllowedHosts
 
     /// - Parameters:
     ///   - configuration: address, port and polling.
@@ -53,6 +71,7 @@ public struct DashboardServer: Sendable {
         self.configuration = try configuration.validated()
         self.lake = lake
         self.logger = logger
+        hosts = try AllowedHosts(bindHost: configuration.host, port: configuration.port, extra: configuration.allowedHosts)
         let instance = String(UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970 * 1000)), radix: 36)
         store = GoldStore(state: DashboardState(instance: instance, staleAfter: Self.seconds(configuration.staleAfter)))
     }
@@ -69,13 +88,15 @@ public struct DashboardServer: Sendable {
                                   heartbeatInterval: configuration.heartbeatInterval, logger: logger)
         let logger = logger
         let lakeDescription = lake.description
+        let hosts = hosts
         return Application(
-            router: DashboardRoutes.router(store: store),
+            router: DashboardRoutes.router(store: store, hosts: hosts, maxEventStreams: configuration.maxEventStreams),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
                                                     serverName: "medallion-dashboard"),
             services: [watcher],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
+                hosts.listening(on: port)
                 logger.notice("dashboard listening", metadata: [
                     "url": "http://\(Self.urlHost(channel.localAddress?.ipAddress ?? "127.0.0.1")):\(port)/",
                     "lake": "\(lakeDescription)",

@@ -114,23 +114,25 @@ extension WebHDFSLake {
                       user: Self.nonEmpty(environment["MEDALLION_HDFS_USER"]) ?? Self.nonEmpty(environment["USER"]),
                       delegationToken: Self.nonEmpty(environment["MEDALLION_HDFS_TOKEN"]))
             if let text = Self.nonEmpty(environment["MEDALLION_HDFS_CONNECT_TIMEOUT"]) {
-                connectTimeout = try Self.duration(text, variable: "MEDALLION_HDFS_CONNECT_TIMEOUT")
+                connectTimeout = try Self.setting("MEDALLION_HDFS_CONNECT_TIMEOUT", text) { text throws(SettingValue.Invalid) in
+                    try SettingValue.duration(text, in: Self.connectTimeoutRange)
+                }
             }
             if let text = Self.nonEmpty(environment["MEDALLION_HDFS_TIMEOUT"]) {
-                transferTimeout = try Self.duration(text, variable: "MEDALLION_HDFS_TIMEOUT")
+                transferTimeout = try Self.setting("MEDALLION_HDFS_TIMEOUT", text) { text throws(SettingValue.Invalid) in
+                    try SettingValue.duration(text, in: Self.transferTimeoutRange)
+                }
             }
             if let text = Self.nonEmpty(environment["MEDALLION_HDFS_RETRIES"]) {
-                guard let number = Int(text), number >= 0 else {
-                    throw LakeError(.invalidLocation, path: text,
-                                    message: "MEDALLION_HDFS_RETRIES=\(text) is not a whole number of retries (e.g. 5).")
+                retries = try Self.setting("MEDALLION_HDFS_RETRIES", text) { text throws(SettingValue.Invalid) in
+                    try SettingValue.integer(text, in: Self.retriesRange)
                 }
-                retries = number
             }
             caFile = Self.nonEmpty(environment["MEDALLION_HDFS_CA_FILE"])
             if let text = Self.nonEmpty(environment["MEDALLION_HDFS_MIN_RATE"]) {
-                guard let number = Int(text), number > 0 else {
+                guard let number = Int(text), (1...(1 << 30)).contains(number) else {
                     throw LakeError(.invalidLocation, path: text,
-                                    message: "MEDALLION_HDFS_MIN_RATE=\(text) is not a positive whole number of bytes per second (e.g. 65536).")
+                                    message: "MEDALLION_HDFS_MIN_RATE=\(text) is not a whole number of bytes per second from 1 to 1073741824 (e.g. 65536).")
                 }
                 minimumTransferRate = number
             }
@@ -148,17 +150,20 @@ extension WebHDFSLake {
                       message: "The lake location \(location) is not a valid WebHDFS URL: \(reason).")
         }
 
-        /// `500ms`, `10s`, `2m` or a number of seconds.
-        static func duration(_ text: String, variable: String) throws -> Duration {
-            let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
-            for (suffix, scale) in units where text.hasSuffix(suffix) {
-                if let number = Double(text.dropLast(suffix.count)), number > 0 {
-                    return .milliseconds(Int64((number * scale * 1000).rounded()))
-                }
+        /// The bounds of `MEDALLION_HDFS_CONNECT_TIMEOUT`, `MEDALLION_HDFS_TIMEOUT` and
+        /// `MEDALLION_HDFS_RETRIES` (libcurl takes timeouts in whole milliseconds).
+        static let connectTimeoutRange: ClosedRange<Duration> = .milliseconds(1) ... .seconds(3600)
+        static let transferTimeoutRange: ClosedRange<Duration> = .milliseconds(1) ... .seconds(86_400)
+        static let retriesRange: ClosedRange<Int> = 0...100
+
+        /// Parses one `MEDALLION_HDFS_*` value, in the syntax of `SettingValue`.
+        private static func setting<Value>(_ variable: String, _ text: String,
+                                           _ parse: (String) throws(SettingValue.Invalid) -> Value) throws(LakeError) -> Value {
+            do {
+                return try parse(text)
+            } catch {
+                throw LakeError(.invalidLocation, path: variable, message: "\(variable)=\(text) \(error.reason).")
             }
-            if let number = Double(text), number > 0 { return .milliseconds(Int64((number * 1000).rounded())) }
-            throw LakeError(.invalidLocation, path: text,
-                            message: "\(variable)=\(text) is not a duration; write e.g. 500ms, 10s or 2m.")
         }
     }
 }

@@ -33,6 +33,20 @@ struct LakeOptions: ParsableArguments {
     @Option(help: "Lake root: file:///abs/path or a directory (env: MEDALLION_LAKE).")
     var lake: String?
 
+    /// Checks the `MEDALLION_HDFS_*` durations and numbers of a WebHDFS lake up front, so
+    /// nonsense there is a usage error (exit status 64) like a bad flag.
+    func validate() throws {
+        let location = (lake ?? environment("MEDALLION_LAKE") ?? "").trimmingCharacters(in: .whitespaces)
+        guard location.hasPrefix("webhdfs://") || location.hasPrefix("swebhdfs://") else { return }
+        do {
+            _ = try WebHDFSLake.Configuration(location: location, environment: ProcessInfo.processInfo.environment)
+        } catch let error as LakeError where error.path.hasPrefix("MEDALLION_HDFS_") {
+            throw ValidationError(error.message)
+        } catch {
+            // The location itself is reported when the command opens the lake.
+        }
+    }
+
     func open() throws -> any LakeStorage {
         let location = lake ?? environment("MEDALLION_LAKE") ?? ""
         return try LakeLocation.open(location, currentDirectory: FileManager.default.currentDirectoryPath)
@@ -49,11 +63,14 @@ func parseTables(_ arguments: [String], default defaults: [TableName]? = TableNa
     arguments.isEmpty ? defaults : try arguments.map(TableName.init(parsing:))
 }
 
-/// Runs a command body, turning any error into one line on stderr and exit status 1.
+/// Runs a command body, turning any error into one line on stderr and exit status 1;
+/// a `ValidationError` is left to ArgumentParser (usage, exit status 64).
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
         throw error
     } catch {
         FileHandle.standardError.write(Data("medallion: error: \(error)\n".utf8))

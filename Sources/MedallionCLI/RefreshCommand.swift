@@ -46,10 +46,16 @@ struct StageOptions: ParsableArguments {
     var sparkMaster: String?
 
     @Option(help: "Kill a stage run, or a Spark driver's start, that takes longer (env: MEDALLION_STAGE_TIMEOUT; default 3m).")
-    var stageTimeout: DurationOption?
+    var stageTimeout: SettingText?
 
     @Option(help: "The lake root as Spark sees it, when --lake is not a file:// location: hdfs://namenode:8020/path (env: MEDALLION_SPARK_LAKE).")
     var sparkLake: String?
+
+    static let stageTimeoutSetting = Setting<Duration>.duration("--stage-timeout", "MEDALLION_STAGE_TIMEOUT", in: .seconds(1) ... .seconds(86_400))
+
+    func validate() throws {
+        _ = try Self.stageTimeoutSetting.resolve(stageTimeout)
+    }
 
     func kind() throws -> StageRunnerKind {
         try StageRunnerKind(parsing: stages ?? environment("MEDALLION_STAGES") ?? "local")
@@ -64,8 +70,8 @@ struct StageOptions: ParsableArguments {
         if kind == .standalone && configuration.sparkMaster == nil {
             throw ValidationError("--stages standalone needs --spark-master (or MEDALLION_SPARK_MASTER), e.g. spark://master:6066.")
         }
-        if let timeout = try stageTimeout ?? DurationOption.fromEnvironment("MEDALLION_STAGE_TIMEOUT") {
-            configuration.timeout = timeout.duration
+        if let timeout = try Self.stageTimeoutSetting.resolve(stageTimeout) {
+            configuration.timeout = timeout
         }
         return configuration
     }

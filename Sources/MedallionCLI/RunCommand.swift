@@ -28,16 +28,16 @@ struct RunCommand: ParsableCommand {
     var tables: [String] = []
 
     @Option(help: "How long to gather a batch after a wake-up; the read cadence while busy (env: MEDALLION_MAX_DELAY; default 100ms).")
-    var maxDelay: DurationOption?
+    var maxDelay: SettingText?
 
     @Option(help: "At most this many rows per batch (env: MEDALLION_MAX_ROWS; default 100000).")
-    var maxRows: Int?
+    var maxRows: SettingText?
 
     @Option(help: "At most about this many bytes of captured rows per batch, e.g. 64MiB, 500MB or a number of bytes (env: MEDALLION_MAX_BATCH_BYTES; default 64MiB).")
     var maxBatchBytes: String?
 
     @Option(help: "Slow safety poll while idle (env: MEDALLION_POLL_INTERVAL; default 5s).")
-    var pollInterval: DurationOption?
+    var pollInterval: SettingText?
 
     @Option(help: "Parquet compression: zstd, snappy or none (env: MEDALLION_COMPRESSION; default zstd).")
     var compression: String?
@@ -45,23 +45,34 @@ struct RunCommand: ParsableCommand {
     @Option(help: "host:port for /metrics, /healthz and /readyz, or off (env: MEDALLION_METRICS_ADDRESS; default 127.0.0.1:9464).")
     var metricsAddress: String?
 
+    static let maxDelaySetting = Setting<Duration>.duration("--max-delay", "MEDALLION_MAX_DELAY", in: .milliseconds(1) ... .seconds(3600))
+    static let maxRowsSetting = Setting<Int>.integer("--max-rows", "MEDALLION_MAX_ROWS", in: 1...100_000_000)
+    // Not zero: the idle poll would spin.
+    static let pollIntervalSetting = Setting<Duration>.duration("--poll-interval", "MEDALLION_POLL_INTERVAL", in: .milliseconds(10) ... .seconds(86_400))
+
+    func validate() throws {
+        _ = try Self.maxDelaySetting.resolve(maxDelay)
+        _ = try Self.maxRowsSetting.resolve(maxRows)
+        _ = try Self.pollIntervalSetting.resolve(pollInterval)
+        if let text = maxBatchBytes ?? environment("MEDALLION_MAX_BATCH_BYTES") { _ = try Self.parseBytes(text) }
+    }
+
     func run() throws {
         try reportingErrors {
             let logger = try global.logger("medallion.capture")
             var configuration = CaptureDaemon.Configuration(dsn: global.resolvedDSN, lake: try lakeOptions.open())
             configuration.tables = try parseTables(tables, default: nil)
-            if let delay = try maxDelay ?? DurationOption.fromEnvironment("MEDALLION_MAX_DELAY") {
-                configuration.maxDelay = delay.duration
+            if let delay = try Self.maxDelaySetting.resolve(maxDelay) {
+                configuration.maxDelay = delay
             }
-            if let rows = try maxRows ?? environment("MEDALLION_MAX_ROWS").map(Self.parseRows) {
-                guard rows > 0 else { throw ValidationError("--max-rows must be at least 1.") }
+            if let rows = try Self.maxRowsSetting.resolve(maxRows) {
                 configuration.maxRows = rows
             }
             if let text = maxBatchBytes ?? environment("MEDALLION_MAX_BATCH_BYTES") {
                 configuration.maxBatchBytes = try Self.parseBytes(text)
             }
-            if let interval = try pollInterval ?? DurationOption.fromEnvironment("MEDALLION_POLL_INTERVAL") {
-                configuration.pollInterval = interval.duration
+            if let interval = try Self.pollIntervalSetting.resolve(pollInterval) {
+                configuration.pollInterval = interval
             }
             configuration.compression = try Self.parseCompression(compression ?? environment("MEDALLION_COMPRESSION") ?? "zstd")
             configuration.fault = try FaultInjector(environment: environment("MEDALLION_FAULT"))
@@ -109,18 +120,14 @@ struct RunCommand: ParsableCommand {
         return try StageService(configuration: configuration, logger: try global.logger("medallion.stages"))
     }
 
-    static func parseRows(_ text: String) throws -> Int {
-        guard let value = Int(text) else { throw ValidationError("MEDALLION_MAX_ROWS=\(text) is not a whole number.") }
-        return value
-    }
-
     /// `65536`, `64KiB`, `64MiB`, `1GiB`, `500MB`, `1GB`: between 1 MiB and 16 GiB.
     static func parseBytes(_ text: String) throws -> Int {
         let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000),
                                       ("MB", 1_000_000), ("KB", 1_000), ("B", 1)]
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let (number, unit) = units.first { trimmed.hasSuffix($0.0) }.map { (String(trimmed.dropLast($0.0.count)), $0.1) } ?? (trimmed, 1)
-        guard let value = Int(number.trimmingCharacters(in: .whitespaces)), value > 0,
+        let digits = number.trimmingCharacters(in: .whitespaces)
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let value = Int(digits), value > 0,
               value <= (16 << 30) / unit, value * unit >= 1 << 20 else {
             throw ValidationError("--max-batch-bytes \(text) is not a size between 1MiB and 16GiB (e.g. 64MiB).")
         }

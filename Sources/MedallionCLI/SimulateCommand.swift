@@ -13,42 +13,57 @@ struct SimulateCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "New orders per second (env: MEDALLION_SIM_RATE; default 20).")
-    var rate: Double?
+    var rate: SettingText?
 
     @Option(help: "Number of branches (env: MEDALLION_SIM_BRANCHES; default 8).")
-    var branches: Int?
+    var branches: SettingText?
 
     @Option(help: "Concurrent connections (env: MEDALLION_SIM_CONNECTIONS; default 4).")
-    var connections: Int?
+    var connections: SettingText?
 
     @Option(help: "Stop after this long, e.g. 30s (default: until SIGINT/SIGTERM).")
-    var duration: DurationOption?
+    var duration: SettingText?
 
     @Option(help: "Stop after creating this many orders and delivering them all.")
-    var orders: Int?
+    var orders: SettingText?
 
     @Option(help: "Seconds before each status step, as min-max (default 1-5 then 1-10).")
     var delays: String?
 
+    static let rateSetting = Setting<Double>.number("--rate", "MEDALLION_SIM_RATE", in: 0.001...100_000)
+    static let branchesSetting = Setting<Int>.integer("--branches", "MEDALLION_SIM_BRANCHES", in: 1...10_000)
+    static let connectionsSetting = Setting<Int>.integer("--connections", "MEDALLION_SIM_CONNECTIONS", in: 1...256)
+    static let durationSetting = Setting<Duration>.duration("--duration", nil, in: .milliseconds(1) ... .seconds(366 * 86_400))
+    static let ordersSetting = Setting<Int>.integer("--orders", nil, in: 1...1_000_000_000)
+    static let delaySetting = Setting<Double>.number("--delays", nil, in: 0...3600)
+
+    func validate() throws {
+        _ = try simulatorConfiguration()
+    }
+
+    /// The simulator's configuration from the flags and variables.
+    func simulatorConfiguration() throws -> RetailSimulator.Configuration {
+        var configuration = RetailSimulator.Configuration(dsn: global.resolvedDSN)
+        configuration.rate = try Self.rateSetting.resolve(rate) ?? 20
+        configuration.branches = try Self.branchesSetting.resolve(branches) ?? 8
+        configuration.connections = try Self.connectionsSetting.resolve(connections) ?? 4
+        configuration.duration = try Self.durationSetting.resolve(duration)
+        configuration.maxOrders = try Self.ordersSetting.resolve(orders)
+        if let delays {
+            let parts = delays.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2 else { throw ValidationError("--delays takes min-max seconds, e.g. 1-5.") }
+            let low = try Self.delaySetting.resolve(SettingText(argument: String(parts[0]))) ?? 0
+            let high = try Self.delaySetting.resolve(SettingText(argument: String(parts[1]))) ?? 0
+            guard low <= high else { throw ValidationError("--delays takes min-max seconds with min <= max, e.g. 1-5.") }
+            configuration.transitDelay = low...high
+            configuration.deliveryDelay = low...high
+        }
+        return configuration
+    }
+
     func run() throws {
         try reportingErrors {
-            var configuration = RetailSimulator.Configuration(dsn: global.resolvedDSN)
-            configuration.rate = rate ?? environment("MEDALLION_SIM_RATE").flatMap(Double.init) ?? 20
-            configuration.branches = branches ?? environment("MEDALLION_SIM_BRANCHES").flatMap(Int.init) ?? 8
-            configuration.connections = connections ?? environment("MEDALLION_SIM_CONNECTIONS").flatMap(Int.init) ?? 4
-            guard configuration.rate > 0, configuration.branches > 0, configuration.connections > 0 else {
-                throw ValidationError("--rate, --branches and --connections must be positive.")
-            }
-            configuration.duration = duration?.duration
-            configuration.maxOrders = orders
-            if let delays {
-                let parts = delays.split(separator: "-").compactMap { Double($0) }
-                guard parts.count == 2, parts[0] >= 0, parts[0] <= parts[1] else {
-                    throw ValidationError("--delays takes min-max seconds, e.g. 1-5.")
-                }
-                configuration.transitDelay = parts[0]...parts[1]
-                configuration.deliveryDelay = parts[0]...parts[1]
-            }
+            let configuration = try simulatorConfiguration()
             let simulator = RetailSimulator(configuration: configuration)
             let signals = ShutdownSignals { _ in simulator.stop() }
             let interactive = isatty(1) == 1

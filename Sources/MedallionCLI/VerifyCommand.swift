@@ -21,18 +21,24 @@ struct VerifyCommand: ParsableCommand {
     var tables: [String] = []
 
     @Option(help: "How long to wait for bronze to catch up (env: MEDALLION_VERIFY_TIMEOUT; default 60s).")
-    var timeout: DurationOption?
+    var timeout: SettingText?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
+
+    static let timeoutSetting = Setting<Duration>.duration("--timeout", "MEDALLION_VERIFY_TIMEOUT", in: .zero ... .seconds(86_400))
+
+    func validate() throws {
+        _ = try Self.timeoutSetting.resolve(timeout)
+    }
 
     func run() throws {
         var clean = false
         try reportingErrors {
             let connection = try PostgresConnection(dsn: global.resolvedDSN, applicationName: "medallion verify")
             var options = Verifier.Options()
-            if let timeout = try timeout ?? DurationOption.fromEnvironment("MEDALLION_VERIFY_TIMEOUT") {
-                options.timeout = timeout.duration
+            if let timeout = try Self.timeoutSetting.resolve(timeout) {
+                options.timeout = timeout
             }
             let report = try Verifier(connection: connection, lake: try lakeOptions.open(), options: options)
                 .verify(parseTables(tables, default: nil) ?? [])

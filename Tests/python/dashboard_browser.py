@@ -6,7 +6,9 @@ gold job does (atomic rename of gold/branch_metrics.json) and checks that the ca
 charts and the table change without a reload and without losing the scroll position.
 Then prints RESTART-REQUEST and waits for the page to lose and regain its event stream
 while the caller restarts the server on the same port, publishes again, and checks the
-page caught up by itself. Saves a screenshot to --screenshot. Standard library only (the
+page caught up by itself. The page runs under the dashboard's Content-Security-Policy:
+the policy must be on the page's response, and any violation it reports fails the test
+(an inline script, a data: URL, anything from elsewhere). Saves a screenshot to --screenshot. Standard library only (the
 DevTools websocket is spoken over a raw socket). Exits non-zero, loudly, on any failure,
 including a missing chromium.
 """
@@ -125,7 +127,8 @@ class DevTools:
             }})();
         }})""")
         if not ok:
-            fail(f"timed out waiting for {what}; page says: {self.evaluate('document.body.innerText')[:1500]}")
+            fail(f"timed out waiting for {what}; page says: {self.evaluate('document.body.innerText')[:1500]}; "
+                 f"Content-Security-Policy violations: {self.evaluate('window.__cspViolations')}")
 
 
 def publish(lake, batch, counts, hours):
@@ -191,6 +194,22 @@ def text(devtools, selector):
     return devtools.evaluate(f"(function(){{var e=document.querySelector({json.dumps(selector)}); return e ? e.textContent : null;}})()")
 
 
+def check_content_security_policy(devtools, url):
+    """The page's response carried the policy, and nothing on the page violated it."""
+    policies = [
+        value for event in devtools.events if event.get("method") == "Network.responseReceived"
+        and event["params"]["response"]["url"] == url
+        for name, value in event["params"]["response"]["headers"].items() if name.lower() == "content-security-policy"
+    ]
+    if not policies or "default-src 'self'" not in policies[-1]:
+        fail(f"the page was served without a Content-Security-Policy of default-src 'self' ({policies})")
+    violations = devtools.evaluate("window.__cspViolations")
+    if violations is None:
+        fail("the Content-Security-Policy violation listener was not installed")
+    if violations:
+        fail(f"the page violated its Content-Security-Policy: {violations}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
@@ -216,9 +235,18 @@ def main():
         devtools = DevTools(page["webSocketDebuggerUrl"])
         devtools.call("Network.enable")
         devtools.call("Page.enable")
+        # Before any of the page's own code runs, so no violation is missed.
+        devtools.call("Page.addScriptToEvaluateOnNewDocument", source="""
+            window.__cspViolations = [];
+            document.addEventListener("securitypolicyviolation", function(e) {
+              window.__cspViolations.push(e.effectiveDirective + " blocked " + (e.blockedURI || "inline") +
+                                          " (" + e.sourceFile + ":" + e.lineNumber + ")");
+            });""")
         wait_for_server(args.url)
         devtools.call("Page.navigate", url=args.url)
         devtools.wait_for("document.readyState === 'complete' && window.dashboardConnected === true", "the page to load and connect")
+
+        check_content_security_policy(devtools, args.url)
 
         # Before any data: said plainly.
         if "No data yet" not in devtools.evaluate("document.body.innerText"):
@@ -269,6 +297,8 @@ def main():
         if text(devtools, "#card-fastest .name") != "Viseu":
             fail(f"after reconnecting, fastest should be Viseu, got {text(devtools, '#card-fastest .name')}")
         print("dashboard_browser: reconnected after the restart", flush=True)
+
+        check_content_security_policy(devtools, args.url)
 
         # Nothing was loaded from anywhere but the dashboard.
         origin = args.url.rstrip("/")

@@ -71,7 +71,7 @@ port_in_use() {
 http_ok() {
   (
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-    printf 'GET %s HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n' "$2" >&3
+    printf 'GET %s HTTP/1.0\r\nHost: localhost:%s\r\nConnection: close\r\n\r\n' "$2" "$1" >&3
     IFS= read -r -t 2 status_line <&3 || exit 1
     [[ "$status_line" =~ ^HTTP/1\.[01]\ 2[0-9][0-9] ]]
   ) 2>/dev/null

@@ -1,6 +1,10 @@
-/// The page's inline stylesheet and script (nothing is loaded from elsewhere, so the page
-/// works with no internet).
+/// The page's stylesheet and script, served by the dashboard itself (nothing is loaded from
+/// elsewhere, so the page works with no internet). The page links them relatively, so it
+/// also works under a reverse proxy's path prefix.
 enum PageAssets {
+    static let stylesheetPath = "/assets/dashboard.css"
+    static let scriptPath = "/assets/dashboard.js"
+
     static let css = """
         :root{color-scheme:light;--fg:#1b1b1b;--muted:#555;--line:#d0d0d0;--card:#f6f7f9;--warn:#fff4d6;--warn-line:#b37800;--err:#fde3e1;--err-line:#b3261e}
         *{box-sizing:border-box}

@@ -21,7 +21,7 @@ import Testing
     }
 
     func withClient(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await Application(router: DashboardRoutes.router(store: store)).test(.router) { client in
+        try await Application(router: DashboardRoutes.router(store: store, hosts: .testing, maxEventStreams: 64)).test(.router) { client in
             try await body(client)
         }
     }
@@ -158,7 +158,7 @@ import Testing
         store.apply(await watcher.poll())
         try FileManager.default.removeItem(atPath: root)
         #expect(store.apply(await watcher.poll()) == .update)
-        try await Application(router: DashboardRoutes.router(store: store)).test(.router) { client in
+        try await Application(router: DashboardRoutes.router(store: store, hosts: .testing, maxEventStreams: 64)).test(.router) { client in
             let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
             #expect(html.contains("Gold has disappeared from the lake.") && html.contains("<p class=\"name\">Porto</p>"))
             let body = try Self.json(try await client.execute(uri: "/api/branches", method: .get))

@@ -14,7 +14,7 @@ final class RawHTTPClient: @unchecked Sendable {
         var body: String
     }
 
-    private let fd: Int32
+    private var fd: Int32
     private var raw: [UInt8] = []
     private var decoded: [UInt8] = []
     private var chunked = false
@@ -38,13 +38,22 @@ final class RawHTTPClient: @unchecked Sendable {
         }
     }
 
-    deinit { close(fd) }
+    deinit { disconnect() }
 
-    /// `GET path` on a fresh connection, read to the end.
-    static func get(port: Int, _ path: String) async throws -> Response {
-        try await onThread {
+    /// Closes the connection now, as a browser tab that goes away.
+    func disconnect() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+    }
+
+    /// `GET path` on a fresh connection, read to the end; `host` is the `Host` header (a
+    /// browser's, `127.0.0.1:<port>`, by default), none at all unless `sendHost`.
+    static func get(port: Int, _ path: String, host: String? = nil, sendHost: Bool = true) async throws -> Response {
+        let host = sendHost ? host ?? "127.0.0.1:\(port)" : nil
+        return try await onThread {
             let client = try RawHTTPClient(port: port)
-            try client.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            try client.send("GET \(path) HTTP/1.1\r\n\(host.map { "Host: \($0)\r\n" } ?? "")Connection: close\r\n\r\n")
             let (status, headers) = try client.readHead()
             while try client.fill() {}
             if !client.chunked, let length = headers["content-length"].flatMap(Int.init) {
@@ -54,13 +63,19 @@ final class RawHTTPClient: @unchecked Sendable {
         }
     }
 
-    /// Opens `GET /events` and returns the client once the response head has arrived.
+    /// Opens `GET /events` and returns the client once the response head has arrived
+    /// (with the whole body when it is not a stream, as a 503 is not).
     static func openEvents(port: Int) async throws -> (RawHTTPClient, Response) {
         try await onThread {
             let client = try RawHTTPClient(port: port)
-            try client.send("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+            try client.send("GET /events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: text/event-stream\r\n\r\n")
             let (status, headers) = try client.readHead()
-            return (client, Response(status: status, headers: headers, body: ""))
+            var body = ""
+            if let length = headers["content-length"].flatMap(Int.init) {
+                while client.decoded.count < length, try client.fill() {}
+                body = String(decoding: client.decoded.prefix(length), as: UTF8.self)
+            }
+            return (client, Response(status: status, headers: headers, body: body))
         }
     }
 

@@ -10,22 +10,27 @@ import ServiceLifecycle
 /// A dashboard server running in this process on a real port, until `stop()`.
 final class RunningDashboard: Sendable {
     let port: Int
+    /// The server's state and event fan-out.
+    let store: GoldStore
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    private init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(port: Int, store: GoldStore, group: ServiceGroup, task: Task<Void, any Error>) {
         self.port = port
+        self.store = store
         self.group = group
         self.task = task
     }
 
     /// Starts a dashboard on `lake` (a free port unless one is given) polling every 20 ms,
-    /// and returns once it listens.
-    static func start(lake: any LakeStorage, port: Int = 0) async throws -> RunningDashboard {
+    /// changed further by `configure`, and returns once it listens.
+    static func start(lake: any LakeStorage, port: Int = 0,
+                      configure: (inout DashboardServer.Configuration) -> Void = { _ in }) async throws -> RunningDashboard {
         var configuration = DashboardServer.Configuration()
         configuration.port = port
         configuration.pollInterval = .milliseconds(20)
         configuration.heartbeatInterval = .milliseconds(200)
+        configure(&configuration)
         var logger = Logger(label: "dashboard-test")
         // DASHBOARD_TEST_LOG=debug shows the server's and the watcher's logs.
         logger.logLevel = ProcessInfo.processInfo.environment["DASHBOARD_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
@@ -46,7 +51,7 @@ final class RunningDashboard: Sendable {
             try await task.value
             throw DashboardError(.invalidConfiguration, message: "the dashboard stopped before listening")
         }
-        return RunningDashboard(port: bound, group: group, task: task)
+        return RunningDashboard(port: bound, store: server.store, group: group, task: task)
     }
 
     /// A port that is free now (bound to 127.0.0.1:0 and released), for a server that must
