@@ -21,7 +21,7 @@ public enum LakeLocation {
                 throw LakeError(.invalidLocation, path: location,
                                 message: "The lake location \(location) must be file:///absolute/path (three slashes).")
             }
-            return LocalLake(root: path)
+            return LocalLake(root: path, fileMode: try fileMode(environment))
         }
         if trimmed.hasPrefix("webhdfs://") || trimmed.hasPrefix("swebhdfs://") {
             return WebHDFSLake(configuration: try WebHDFSLake.Configuration(location: trimmed, environment: environment))
@@ -32,6 +32,18 @@ public enum LakeLocation {
                             message: "The lake scheme \(name):// is not supported; use file:///abs/path, webhdfs://namenode:9870/path or a directory path.")
         }
         let path = trimmed.hasPrefix("/") ? trimmed : currentDirectory + "/" + trimmed
-        return LocalLake(root: path)
+        return LocalLake(root: path, fileMode: try fileMode(environment))
+    }
+
+    /// `MEDALLION_LAKE_FILE_MODE`: an octal mode such as `0640` that keeps the owner's read and write.
+    static func fileMode(_ environment: [String: String]) throws -> mode_t? {
+        guard let text = environment["MEDALLION_LAKE_FILE_MODE"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            return nil
+        }
+        guard let mode = mode_t(text, radix: 8), mode <= 0o777, mode & 0o600 == 0o600 else {
+            throw LakeError(.invalidLocation, path: text,
+                            message: "MEDALLION_LAKE_FILE_MODE=\(text) is not an octal file mode from 0600 to 0777 that lets the owner read and write (e.g. 0640).")
+        }
+        return mode
     }
 }

@@ -11,10 +11,16 @@ import Glibc
 public struct LocalLake: LakeStorage {
     /// The absolute directory that is the lake root.
     public let root: String
+    /// The mode of the files this lake writes (`MEDALLION_LAKE_FILE_MODE`); directories get
+    /// it with search added where it allows reading. Nil: 0666 and 0777 less the umask.
+    public let fileMode: mode_t?
 
-    public init(root: String) {
+    public init(root: String, fileMode: mode_t? = nil) {
         self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.fileMode = fileMode
     }
+
+    var directoryMode: mode_t? { fileMode.map { $0 | (($0 & 0o444) >> 2) } }
 
     public var description: String { "file://\(root)" }
 
@@ -28,8 +34,19 @@ public struct LocalLake: LakeStorage {
         let temporary = LakePath.join(parent, ".\(name).tmp-\(getpid())")
         let target = absolute(path)
         let temporaryAbsolute = absolute(temporary)
-        let fd = open(temporaryAbsolute, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // The temporary name is predictable: never follow or reuse what someone put there.
+        var fd = open(temporaryAbsolute, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        if fd < 0 && errno == EEXIST {
+            unlink(temporaryAbsolute)  // left by a crashed writer with our pid, or planted
+            fd = open(temporaryAbsolute, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        }
         guard fd >= 0 else { throw error(errno, path: path, doing: "create") }
+        if let fileMode, fchmod(fd, fileMode) != 0 {
+            let code = errno
+            close(fd)
+            unlink(temporaryAbsolute)
+            throw error(code, path: path, doing: "set the mode of")
+        }
         var closed = false
         defer {
             if !closed { close(fd) }
@@ -129,12 +146,16 @@ public struct LocalLake: LakeStorage {
 
     public func makeDirectories(_ path: String) throws {
         var current = root
-        if mkdir(current, 0o755) != 0 && errno != EEXIST {
+        if mkdir(current, directoryMode ?? 0o777) == 0 {
+            if let directoryMode { chmod(current, directoryMode) }
+        } else if errno != EEXIST {
             throw error(errno, path: "", doing: "create the lake root")
         }
         for component in path.split(separator: "/") {
             current += "/" + component
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            if mkdir(current, directoryMode ?? 0o777) == 0 {
+                if let directoryMode { chmod(current, directoryMode) }
+            } else if errno != EEXIST {
                 throw error(errno, path: path, doing: "create directory")
             }
         }

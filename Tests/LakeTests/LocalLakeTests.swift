@@ -47,6 +47,37 @@ struct LakeTests {
         #expect(try lake.read("a/file") == [1])
     }
 
+    @Test("a symlink planted at the temporary name is replaced, not followed")
+    func plantedTemporary() throws {
+        let lake = try Self.makeLocal()
+        defer { try? lake.delete("") }
+        try lake.makeDirectories("bronze")
+        let victim = NSTemporaryDirectory() + "/medallion-victim-\(UUID().uuidString.prefix(8))"
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: victim))
+        defer { try? FileManager.default.removeItem(atPath: victim) }
+        try FileManager.default.createSymbolicLink(atPath: lake.root + "/bronze/.part.tmp-\(getpid())", withDestinationPath: victim)
+        try lake.writeAtomically("bronze/part", data: [1, 2])
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep")
+        #expect(try lake.read("bronze/part") == [1, 2])
+        #expect(try FileManager.default.attributesOfItem(atPath: lake.root + "/bronze/part")[.type] as? FileAttributeType == .typeRegular)
+    }
+
+    @Test("MEDALLION_LAKE_FILE_MODE sets the mode of lake files and directories; nonsense is refused")
+    func fileMode() throws {
+        let root = NSTemporaryDirectory() + "/medallion-lake-\(UUID().uuidString.prefix(8))"
+        let lake = try LakeLocation.open(root, currentDirectory: "/", environment: ["MEDALLION_LAKE_FILE_MODE": "0640"])
+        defer { try? lake.delete("") }
+        try lake.writeAtomically("bronze/orders/part", data: [1])
+        let attributes = { (path: String) in try FileManager.default.attributesOfItem(atPath: root + "/" + path)[.posixPermissions] as? Int }
+        #expect(try attributes("bronze/orders/part") == 0o640)
+        #expect(try attributes("bronze/orders") == 0o750)
+        for bad in ["0400", "999", "1777", "rw-r-----", "-1"] {
+            #expect(throws: LakeError.self, "\(bad)") {
+                try LakeLocation.open(root, currentDirectory: "/", environment: ["MEDALLION_LAKE_FILE_MODE": bad])
+            }
+        }
+    }
+
     @Test("an unwritable lake is a clear permission error naming the path")
     func permissionDenied() throws {
         let lake = LocalLake(root: "/proc/medallion-lake")
