@@ -7,7 +7,12 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run the retail app: create orders and move them NEW → INTRANSIT → DELIVERED.",
-        discussion: "Several connections write at once, so transactions commit out of id order. Prints a live line of rates."
+        discussion: """
+            Several connections write at once, so transactions commit out of id order. Orders are stamped on a business \
+            clock that runs --time-scale times faster than the wall clock (default 3600: one wall second is one business \
+            hour), so delivery times come out in hours and days; it continues from the latest change already in the \
+            database. Branches are named places, some busier, some faster, drifting slowly. Prints a live line of rates.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -18,6 +23,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Number of branches (env: MEDALLION_SIM_BRANCHES; default 8).")
     var branches: SettingText?
 
+    @Option(help: "Business seconds per wall second (env: MEDALLION_SIM_TIME_SCALE; default 3600; 1 is real time).")
+    var timeScale: SettingText?
+
     @Option(help: "Concurrent connections (env: MEDALLION_SIM_CONNECTIONS; default 4).")
     var connections: SettingText?
 
@@ -27,11 +35,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Stop after creating this many orders and delivering them all.")
     var orders: SettingText?
 
-    @Option(help: "Seconds before each status step, as min-max (default 1-5 then 1-10).")
+    @Option(help: "Wall seconds before each status step, as min-max, instead of the branches' delivery times.")
     var delays: String?
 
     static let rateSetting = Setting<Double>.number("--rate", "MEDALLION_SIM_RATE", in: 0.001...100_000)
     static let branchesSetting = Setting<Int>.integer("--branches", "MEDALLION_SIM_BRANCHES", in: 1...10_000)
+    static let timeScaleSetting = Setting<Double>.number("--time-scale", "MEDALLION_SIM_TIME_SCALE", in: 1...1_000_000)
     static let connectionsSetting = Setting<Int>.integer("--connections", "MEDALLION_SIM_CONNECTIONS", in: 1...256)
     static let durationSetting = Setting<Duration>.duration("--duration", nil, in: .milliseconds(1) ... .seconds(366 * 86_400))
     static let ordersSetting = Setting<Int>.integer("--orders", nil, in: 1...1_000_000_000)
@@ -47,6 +56,7 @@ struct SimulateCommand: ParsableCommand {
         configuration.rate = try Self.rateSetting.resolve(rate) ?? 20
         configuration.branches = try Self.branchesSetting.resolve(branches) ?? 8
         configuration.connections = try Self.connectionsSetting.resolve(connections) ?? 4
+        configuration.timeScale = try Self.timeScaleSetting.resolve(timeScale) ?? 3600
         configuration.duration = try Self.durationSetting.resolve(duration)
         configuration.maxOrders = try Self.ordersSetting.resolve(orders)
         if let delays {
@@ -70,9 +80,11 @@ struct SimulateCommand: ParsableCommand {
             let started = ContinuousClock.now
             try simulator.run { totals in
                 let seconds = max(0.001, (ContinuousClock.now - started).secondsValue)
+                let business = simulator.clock.map { " business time " + $0.time().formatted(.iso8601.year().month().day()
+                    .time(includingFractionalSeconds: false).dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.space)) } ?? ""
                 let line = String(format: "orders %d (%.1f/s)  transitions %d (%.1f/s)  delivered %d  open %d",
                                   totals.orders, Double(totals.orders) / seconds, totals.transitions,
-                                  Double(totals.transitions) / seconds, totals.delivered, totals.open)
+                                  Double(totals.transitions) / seconds, totals.delivered, totals.open) + business
                 if interactive {
                     FileHandle.standardOutput.write(Data("\r\(line)".utf8))
                 } else {

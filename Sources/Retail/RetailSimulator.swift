@@ -4,7 +4,9 @@ import Synchronization
 
 /// The retail app: creates orders across branches and moves each one
 /// NEW → INTRANSIT → DELIVERED after random delays, from several connections at once so
-/// that transactions commit out of id order.
+/// that transactions commit out of id order. Orders and status changes are stamped on a
+/// `BusinessClock` that runs `timeScale` times faster than the wall clock, and each
+/// branch has its own order share and delivery times (`BranchProfile`).
 public final class RetailSimulator: Sendable {
     public struct Configuration: Sendable {
         public var dsn: String
@@ -12,9 +14,12 @@ public final class RetailSimulator: Sendable {
         public var rate: Double = 20
         public var branches = 8
         public var connections = 4
-        /// Seconds an order waits before INTRANSIT, and again before DELIVERED.
-        public var transitDelay: ClosedRange<Double> = 1...5
-        public var deliveryDelay: ClosedRange<Double> = 1...10
+        /// Business seconds per wall second (1: real time; 3600: a wall second is an hour).
+        public var timeScale: Double = 1
+        /// Wall seconds an order waits before INTRANSIT, and again before DELIVERED; nil:
+        /// the branch's business-hour delays, converted with `timeScale`.
+        public var transitDelay: ClosedRange<Double>?
+        public var deliveryDelay: ClosedRange<Double>?
         /// Stop after this long (`nil`: until stopped).
         public var duration: Duration?
         /// Stop after creating this many orders (`nil`: no limit).
@@ -26,12 +31,18 @@ public final class RetailSimulator: Sendable {
     }
 
     public let configuration: Configuration
+    let branchProfiles: [BranchProfile]
     let counters = SimulatorCounters()
+    private let businessClock = Mutex<BusinessClock?>(nil)
     private let stopSignal = StopSignal()
 
     public init(configuration: Configuration) {
         self.configuration = configuration
+        branchProfiles = BranchProfile.defaults(count: configuration.branches)
     }
+
+    /// The business clock of the current run (nil before it starts).
+    public var clock: BusinessClock? { businessClock.withLock { $0 } }
 
     /// Ends the run after the current transactions.
     public func stop() { stopSignal.stop() }
@@ -54,6 +65,12 @@ public final class RetailSimulator: Sendable {
     /// Blocks the calling thread.
     public func run(progress: @escaping @Sendable (SimulatorCounters.Snapshot) -> Void = { _ in }) throws {
         try preflight()
+        // Business time continues from the latest change already written (a simulator run
+        // before this one may have gone ahead of the wall clock), or starts now.
+        let origin = try PostgresConnection(dsn: configuration.dsn, applicationName: "medallion simulate").execute("""
+            SELECT extract(epoch FROM greatest(now(), (SELECT max(changed_at) FROM public.ordershistory)))::float8
+            """).scalar.flatMap(Double.init) ?? Date().timeIntervalSince1970
+        businessClock.withLock { $0 = BusinessClock(origin: Date(timeIntervalSince1970: origin), scale: configuration.timeScale) }
         let started = ContinuousClock.now
         let failures = Mutex<[any Error]>([])
         counters.workersRunning.store(configuration.connections, ordering: .relaxed)

@@ -11,10 +11,13 @@ struct RetailWorker {
         var due: ContinuousClock.Instant
         var orderID: String
         var next: String
+        /// Wall time from INTRANSIT to DELIVERED.
+        var remaining: Duration
     }
 
     func run() throws {
         let configuration = simulator.configuration
+        guard let clock = simulator.clock else { return }
         let connection = try PostgresConnection(dsn: configuration.dsn, applicationName: "medallion simulate")
         var generator = SystemRandomNumberGenerator()
         let interval = Double(configuration.connections) / max(configuration.rate, 0.001)
@@ -29,20 +32,26 @@ struct RetailWorker {
                     creating = false
                 } else {
                     if configuration.maxOrders == nil { simulator.counters.orders.add(1, ordering: .relaxed) }
-                    let id = try createOrder(connection, &generator)
-                    pending.append(Pending(due: now + .seconds(Double.random(in: configuration.transitDelay, using: &generator)),
-                                           orderID: id, next: "INTRANSIT"))
+                    let branch = BranchProfile.pick(simulator.branchProfiles, atDay: clock.days(at: now), using: &generator)
+                    let id = try createOrder(connection, branch: branch.name, at: clock.time(at: now), &generator)
+                    // Transit takes about a sixth of the delivery time; the rest is the road.
+                    let total = branch.deliveryHours(atDay: clock.days(at: now), using: &generator)
+                    let transit = configuration.transitDelay.map { .seconds(Double.random(in: $0, using: &generator)) }
+                        ?? clock.wallDuration(businessHours: total * Double.random(in: 0.1...0.25, using: &generator))
+                    let delivery = configuration.deliveryDelay.map { .seconds(Double.random(in: $0, using: &generator)) }
+                        ?? clock.wallDuration(businessHours: total) - transit
+                    pending.append(Pending(due: now + transit, orderID: id, next: "INTRANSIT", remaining: max(delivery, .zero)))
                     nextOrder += .seconds(interval)
                     if nextOrder < now - .seconds(1) { nextOrder = now }
                 }
             }
             if let dueIndex = pending.indices.min(by: { pending[$0].due < pending[$1].due }), pending[dueIndex].due <= now {
                 let order = pending.remove(at: dueIndex)
-                try advance(connection, order.orderID, to: order.next, &generator)
+                // Stamped with when it was due, not when this loop got to it.
+                try advance(connection, order.orderID, to: order.next, at: clock.time(at: order.due), &generator)
                 simulator.counters.transitions.add(1, ordering: .relaxed)
                 if order.next == "INTRANSIT" {
-                    pending.append(Pending(due: now + .seconds(Double.random(in: configuration.deliveryDelay, using: &generator)),
-                                           orderID: order.orderID, next: "DELIVERED"))
+                    pending.append(Pending(due: order.due + order.remaining, orderID: order.orderID, next: "DELIVERED", remaining: .zero))
                 } else {
                     simulator.counters.delivered.add(1, ordering: .relaxed)
                 }
@@ -55,27 +64,33 @@ struct RetailWorker {
         }
     }
 
-    private func createOrder(_ connection: PostgresConnection, _ generator: inout SystemRandomNumberGenerator) throws -> String {
-        let configuration = simulator.configuration
-        let branch = "branch-\(String(Int.random(in: 1...configuration.branches, using: &generator)).leftPadded(2))"
+    private func createOrder(_ connection: PostgresConnection, branch: String, at time: Date,
+                             _ generator: inout SystemRandomNumberGenerator) throws -> String {
+        let stamp = BusinessClock.epoch(time)
         let customer = "customer-\(Int.random(in: 1...50_000, using: &generator))"
         let amount = String(format: "%.2f", Double.random(in: 5...500, using: &generator))
         try connection.execute("BEGIN")
         let id = try connection.execute("""
             INSERT INTO public.orders (branch, customer, amount, status, created_at, updated_at)
-            VALUES ($1, $2, $3::numeric, 'NEW', now(), now()) RETURNING id
-            """, [branch, customer, amount]).scalar ?? ""
-        try connection.execute("INSERT INTO public.ordershistory (order_id, status, changed_at) VALUES ($1::bigint, 'NEW', now())", [id])
+            VALUES ($1, $2, $3::numeric, 'NEW', to_timestamp($4::float8), to_timestamp($4::float8)) RETURNING id
+            """, [branch, customer, amount, stamp]).scalar ?? ""
+        try connection.execute("""
+            INSERT INTO public.ordershistory (order_id, status, changed_at) VALUES ($1::bigint, 'NEW', to_timestamp($2::float8))
+            """, [id, stamp])
         jitter(&generator)
         try connection.execute("COMMIT")
         return id
     }
 
-    private func advance(_ connection: PostgresConnection, _ id: String, to status: String,
+    private func advance(_ connection: PostgresConnection, _ id: String, to status: String, at time: Date,
                          _ generator: inout SystemRandomNumberGenerator) throws {
+        let stamp = BusinessClock.epoch(time)
         try connection.execute("BEGIN")
-        try connection.execute("UPDATE public.orders SET status = $2, updated_at = now() WHERE id = $1::bigint", [id, status])
-        try connection.execute("INSERT INTO public.ordershistory (order_id, status, changed_at) VALUES ($1::bigint, $2, now())", [id, status])
+        try connection.execute("UPDATE public.orders SET status = $2, updated_at = to_timestamp($3::float8) WHERE id = $1::bigint",
+                               [id, status, stamp])
+        try connection.execute("""
+            INSERT INTO public.ordershistory (order_id, status, changed_at) VALUES ($1::bigint, $2, to_timestamp($3::float8))
+            """, [id, status, stamp])
         jitter(&generator)
         try connection.execute("COMMIT")
     }
@@ -84,11 +99,5 @@ struct RetailWorker {
         let limit = Double(simulator.configuration.commitJitter.components.attoseconds) / 1e18
             + Double(simulator.configuration.commitJitter.components.seconds)
         if limit > 0 { Thread.sleep(forTimeInterval: Double.random(in: 0...limit, using: &generator)) }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -68,6 +68,15 @@ port_in_use() {
 }
 
 # True when GET http://127.0.0.1:<port><path> answers 2xx (bash's /dev/tcp: no curl needed).
+# Whether the dashboard on port $1 lists at least one branch (/api/branches).
+dashboard_has_data() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET /api/branches HTTP/1.0\r\nHost: localhost:%s\r\nConnection: close\r\n\r\n' "$1" >&3
+    timeout 2 cat <&3 | grep -Eq '"branch" *:'
+  ) 2>/dev/null
+}
+
 http_ok() {
   (
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
