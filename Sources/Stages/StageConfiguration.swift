@@ -7,7 +7,8 @@ public struct StageConfiguration: Sendable {
     public var runner: StageRunnerKind = .local
     /// The lake root as Spark sees it: `file:///abs/path` or `hdfs://namenode:8020/path`.
     public var lakeURI: String
-    /// The lake as the daemon sees it, used to read gold's marker after a standalone run.
+    /// The lake as the daemon sees it: for gold's marker, and for the silver writer lease
+    /// every run holds (`SilverWriterLease`); without it, runs take no lease.
     public var lake: (any LakeStorage)?
     /// The directory holding `driver.py`, `silver.py`, `gold.py` and `lakefs.py`.
     public var jobsDirectory: String

@@ -46,7 +46,7 @@ final class SubmitRunner: StageJobRunner, @unchecked Sendable {
             guard !stopped else { throw .shuttingDown }
             let process = try SparkProcess(configuration.sparkSubmit, arguments,
                                            environment: Self.environment(configuration, jvmOptions: jvmOptions),
-                                           logPath: configuration.logPath)
+                                           configuration: configuration)
             self.process = process
             state = "running (pid \(process.pid))"
             return process

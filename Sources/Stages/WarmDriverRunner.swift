@@ -87,12 +87,13 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
         let process = try lock.withLockTyped { () throws(StageError) -> SparkProcess in
             guard !stopped else { throw .shuttingDown }
             let process = try SparkProcess(configuration.sparkSubmit, arguments, environment: configuration.sparkEnvironment,
-                                           logPath: configuration.logPath)
+                                           configuration: configuration)
             self.process = process
             self.channel = nil
             state = "starting (pid \(process.pid))"
             return process
         }
+        logger.info("spark driver starting", metadata: ["pid": "\(process.pid)", "log": "\(configuration.logPath)"])
         guard channel.accept(until: deadline, alive: { process.status == nil }) else {
             let status = process.status
             process.terminate()
