@@ -4,20 +4,23 @@ import Logging
 import Glibc
 #endif
 
-/// The record of a Spark process group this process started, kept as
-/// `<logDirectory>/medallion-stages-<group>.pid` while the group lives.
+/// The record of a Spark process group this process starts, kept as
+/// `<logDirectory>/medallion-stages-<marker>.pid` from before the spawn until the group
+/// has ended.
 ///
 /// Children die with the daemon through their parent-death signal (`ChildSpawner`), but
-/// that reaches only the group's leader, and not when the daemon dies in the instant
-/// between a spawn and `setpriv`'s `prctl`. So each start first ends the groups a dead
-/// owner left (`endLeftovers`), and only when they are verifiably ours: every process of
-/// a group carries `MEDALLION_STAGE_GROUP=<marker>` in its environment, a random marker
-/// recorded here, so a pid the kernel has reused for another program is never signalled.
+/// that reaches only the group's leader (and the Python driver, which sets its own), and
+/// not when the daemon dies in the instant between a spawn and `setpriv`'s `prctl`. So
+/// each start first ends the groups a dead owner left (`endLeftovers`), and only when they
+/// are verifiably ours: every process of a group carries `MEDALLION_STAGE_GROUP=<marker>`
+/// in its environment, a random marker recorded here, so a pid the kernel has reused for
+/// another program is never signalled. The record is written before the spawn, so a
+/// daemon killed at any moment leaves one for each group it may have started.
 struct SparkGroupFile: Codable, Sendable {
     /// The environment variable that marks every process of a group.
     static let markerVariable = "MEDALLION_STAGE_GROUP"
 
-    /// The group id (the leader's pid).
+    /// The group id (the leader's pid); 0 until the spawn returned.
     var group: Int32
     /// The random value of `MEDALLION_STAGE_GROUP` in the group's environment.
     var marker: String
@@ -40,8 +43,8 @@ struct SparkGroupFile: Codable, Sendable {
     /// `MEDALLION_STAGE_GROUP=<marker>`.
     var markerEntry: String { "\(Self.markerVariable)=\(marker)" }
 
-    static func path(directory: String, group: Int32) -> String {
-        "\(directory)/medallion-stages-\(group).pid"
+    static func path(directory: String, marker: String) -> String {
+        "\(directory)/medallion-stages-\(marker).pid"
     }
 
     /// Writes the record (atomically) into `directory`.
@@ -49,11 +52,11 @@ struct SparkGroupFile: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        try encoder.encode(self).write(to: URL(fileURLWithPath: Self.path(directory: directory, group: group)), options: .atomic)
+        try StateFile.writeAtomically(encoder.encode(self), to: Self.path(directory: directory, marker: marker))
     }
 
-    static func remove(directory: String, group: Int32) {
-        unlink(path(directory: directory, group: group))
+    func remove(directory: String) {
+        unlink(Self.path(directory: directory, marker: marker))
     }
 
     /// Ends the Spark process groups that owners no longer running left in `directory`
@@ -67,9 +70,8 @@ struct SparkGroupFile: Codable, Sendable {
         var killed: [Int32] = []
         for name in names where name.hasPrefix("medallion-stages-") && name.hasSuffix(".pid") {
             let path = "\(directory)/\(name)"
-            // Only our own user's records (the directory may be a shared /tmp).
-            let owner = (try? FileManager.default.attributesOfItem(atPath: path))?[.ownerAccountID] as? NSNumber
-            guard owner?.uint32Value == geteuid(), let record = read(path), record.host == LocalProcess.hostName,
+            // Only our own user's records: nobody else's record makes us signal anything.
+            guard StateFile.isTrusted(path), let record = read(path), record.host == LocalProcess.hostName,
                   !record.owner.isAlive else { continue }
             let ours = processes(carrying: record.markerEntry)
             if !ours.isEmpty {
@@ -78,7 +80,7 @@ struct SparkGroupFile: Codable, Sendable {
                     "owner_pid": "\(record.owner.pid)", "runner": "\(record.runner)", "started_at": "\(record.startedAt)",
                 ])
                 // A member carrying the marker proves the group id is still that group's.
-                if ours.contains(where: { LocalProcess.stat($0)?.group == record.group }) {
+                if record.group > 0 && ours.contains(where: { LocalProcess.stat($0)?.group == record.group }) {
                     _ = kill(-record.group, SIGKILL)
                 }
                 ours.forEach { _ = kill($0, SIGKILL) }
@@ -91,7 +93,7 @@ struct SparkGroupFile: Codable, Sendable {
     }
 
     private static func read(_ path: String) -> SparkGroupFile? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = try? StateFile.read(path) else { return nil }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try? decoder.decode(SparkGroupFile.self, from: data)

@@ -14,34 +14,45 @@ final class SparkProcess: @unchecked Sendable {
     private let condition = NSCondition()
     private var exitStatus: Int32?
 
-    /// Starts `executable` with `arguments`; `environment` is added to this process's own.
-    /// Output goes to `configuration.logPath`, the group's record to its log directory.
+    /// Starts `executable` with `arguments` and `environment`, plus the allowed part of the
+    /// daemon's own (`ChildEnvironment`). Output goes to `configuration.logPath`, the
+    /// group's record to its log directory.
     init(_ executable: String, _ arguments: [String], environment: [String: String],
          configuration: StageConfiguration) throws(StageError) {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw StageError(.toolMissing, message: "\(executable) is not an executable file; install Spark (scripts/setup) or set MEDALLION_SPARK_SUBMIT or SPARK_HOME.")
         }
+        try configuration.prepareLogDirectory()
         let logPath = configuration.logPath
-        let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard log >= 0 else {
-            throw StageError(.invalidConfiguration, message: "Cannot open the stage log \(logPath) (\(String(cString: strerror(errno)))); set MEDALLION_STAGE_LOG_DIR to a writable directory.")
+        let log: Int32
+        do {
+            log = try StateFile.openForAppending(logPath)
+        } catch {
+            throw StageError(.invalidConfiguration, message: "Cannot open the stage log \(error); set MEDALLION_STAGE_LOG_DIR to a directory of your own.")
         }
         defer { close(log) }
 
+        let directory = configuration.logDirectory
         var record = SparkGroupFile(runner: configuration.runner.rawValue)
-        var merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        merged[SparkGroupFile.markerVariable] = record.marker
+        do {
+            try record.write(toDirectory: directory)
+        } catch {
+            throw StageError(.invalidConfiguration, message: "Cannot record the Spark process in \(directory) (\(error)); set MEDALLION_STAGE_LOG_DIR to a directory of your own.")
+        }
+        var childEnvironment = ChildEnvironment.allowed(configuration.inheritedEnvironment).merging(environment) { $1 }
+        childEnvironment[SparkGroupFile.markerVariable] = record.marker
         let child: pid_t
-        switch ChildSpawner.shared.spawn(executable, arguments, environment: merged, output: log) {
+        switch ChildSpawner.shared.spawn(executable, arguments, environment: childEnvironment, output: log) {
         case .success(let pid): child = pid
         case .failure(let failure):
+            record.remove(directory: directory)
             throw StageError(.driverStart, message: "Cannot start \(executable): \(failure.description).")
         }
         pid = child
         record.group = child
-        let directory = configuration.logDirectory
+        // The group id makes the next start's sweep kill the whole group at once.
         try? record.write(toDirectory: directory)
-        let thread = Thread { [self, pid] in
+        let thread = Thread { [self, pid, record] in
             // Wait for the leader's exit without reaping it: while it is a zombie its pid,
             // and so the group id, cannot be reused, and what is left of the group (Python
             // workers outliving the JVM by a moment) can be killed safely.
@@ -49,7 +60,7 @@ final class SparkProcess: @unchecked Sendable {
             var waited: Int32
             repeat { waited = waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) } while waited < 0 && errno == EINTR
             if waited == 0 { _ = Glibc.kill(-pid, SIGKILL) }
-            SparkGroupFile.remove(directory: directory, group: pid)
+            record.remove(directory: directory)
             // Reaped under the lock `kill()` takes: it never signals a reused pid.
             condition.lock()
             var raw: Int32 = 0

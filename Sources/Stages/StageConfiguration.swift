@@ -30,6 +30,8 @@ public struct StageConfiguration: Sendable {
     public var statusPollInterval: Duration = .milliseconds(250)
     /// Variables added to the Spark processes' environment.
     public var environment: [String: String] = [:]
+    /// The environment Spark processes take their allowed variables from (`ChildEnvironment`).
+    var inheritedEnvironment = ProcessInfo.processInfo.environment
     /// `MEDALLION_SPARK_CLASS_ARCHIVE`: where the `submit` runner keeps the driver JVM's
     /// class-data-sharing archive, or `off`; empty means `<logDirectory>/medallion-spark-classes.jsa`.
     public var classArchiveSetting: String? = ProcessInfo.processInfo.environment["MEDALLION_SPARK_CLASS_ARCHIVE"]
@@ -55,6 +57,16 @@ public struct StageConfiguration: Sendable {
         case "off": nil
         case let path? where !path.isEmpty: path
         default: "\(logDirectory)/medallion-spark-classes.jsa"
+        }
+    }
+
+    /// Creates the log directory (0700) when it is missing; refuses one other users may
+    /// write in (see `StateFile.prepareDirectory`).
+    func prepareLogDirectory() throws(StageError) {
+        do {
+            try StateFile.prepareDirectory(logDirectory)
+        } catch {
+            throw StageError(.invalidConfiguration, message: "Cannot use the stage log directory \(error); set MEDALLION_STAGE_LOG_DIR to a directory of your own.")
         }
     }
 

@@ -287,6 +287,7 @@ public final class StageService: @unchecked Sendable {
         var status = status
         status.updatedAt = Date().formatted(.iso8601)
         do {
+            try configuration.prepareLogDirectory()
             try status.write(toDirectory: configuration.logDirectory)
         } catch {
             logger.debug("cannot write the stage status", metadata: ["directory": "\(configuration.logDirectory)", "error": "\(error)"])

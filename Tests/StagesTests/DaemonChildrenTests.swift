@@ -1,17 +1,28 @@
 import Foundation
+import Lake
+import Logging
 import Testing
 import TestSupport
+@testable import Stages
 
 /// Children die with the daemon, however it ends: `medallion run` killed with SIGKILL
 /// takes its warm Spark driver (JVM and Python) along, holds none of the daemon's
-/// sockets, and a restart on the same metrics port starts at once beside no older driver.
+/// sockets or secrets, and a restart on the same metrics port starts at once beside no
+/// older driver.
 @Suite(.serialized) struct DaemonChildrenTests {
     @Test func sigkillTakesTheWarmDriverAlongAndTheRestartBindsAtOnce() async throws {
         try await offPool {
             let setup = try DaemonSetup()
             defer { setup.remove() }
             let metricsPort = try PostgresCluster.freePort()
-            let environment = setup.environment(["MEDALLION_METRICS_ADDRESS": "127.0.0.1:\(metricsPort)"])
+            // Secrets in the daemon's environment (the cluster trusts local connections, so
+            // the DSN's password is only a marker), which none of its children may show.
+            let secrets = ["pg-\(UUID())", "dsn-\(UUID())", "hdfs-\(UUID())"]
+            let environment = setup.environment([
+                "MEDALLION_METRICS_ADDRESS": "127.0.0.1:\(metricsPort)", "PGPASSWORD": secrets[0],
+                "MEDALLION_DSN": setup.cluster.dsn(database: setup.database) + " password=\(secrets[1])",
+                "MEDALLION_HDFS_TOKEN": secrets[2],
+            ])
             let first = try ChildProcess(setup.medallion, ["run"], environment: environment)
             defer { first.signal(SIGKILL) }
             try setup.insertOrders(3, branch: "kill-1")
@@ -22,6 +33,14 @@ import TestSupport
             let oldProcesses = old.processes()
             #expect(oldProcesses.contains(old.group), "the JVM leads the recorded group: \(oldProcesses)")
             #expect(oldProcesses.contains(where: old.isPythonDriver), "\(oldProcesses)")
+            // No child of the daemon shows a secret, or a token, on its command line or in its environment.
+            let children = LocalProcesses.descendants(of: first.pid)
+            #expect(Set(oldProcesses).isSubset(of: children), "\(children)")
+            for pid in children {
+                let shown = LocalProcesses.commandLine(pid) + LocalProcesses.environment(pid)
+                #expect(!secrets.contains(where: shown.contains), "pid \(pid) shows a secret: \(DriverGroup.commandLine(pid))")
+                #expect(!shown.contains("--token "), "\(DriverGroup.commandLine(pid))")
+            }
             // None of the daemon's sockets (the metrics listener, PostgreSQL, the driver channel) is in its driver.
             let daemonSockets = DriverGroup.sockets(of: first.pid)
             #expect(!daemonSockets.isEmpty)
@@ -41,7 +60,8 @@ import TestSupport
             defer { second.signal(SIGKILL) }
             try second.waitForOutput("listening on 127.0.0.1:\(metricsPort)")
             try second.waitForOutput("caught up to bookmark")
-            try second.waitForOutput("spark driver ready", timeout: 240)
+            // The new driver starts once what the killed daemon left is gone.
+            try second.waitForOutput("spark driver starting", timeout: 300)
             #expect(old.processes().isEmpty, "the old driver outlived its daemon: \(old.processes().map(DriverGroup.commandLine))")
             let new = try DriverGroup(in: setup.work)
             #expect(new.group != old.group)
@@ -50,12 +70,15 @@ import TestSupport
             let running = LocalProcesses.mentioning(setup.work)
             #expect(running.allSatisfy { line in newProcesses.contains { line.hasPrefix("\($0): ") } }, "\(running)")
 
-            // The new daemon's runs go on (the killed daemon's silver lease does not hold them up).
-            try setup.insertOrders(2, branch: "kill-3")
-            _ = try setup.awaitGold(second)
+            // The killed daemon's silver lease holds up no writer: it is taken at once.
+            let lease = SilverWriterLease(lake: LocalLake(root: setup.work + "/lake"), role: .refresh, logger: Logger(label: "test"))
+            let hold = try lease.acquire(until: .now + .seconds(30), stopping: { false }, waiting: { holder in
+                Issue.record("waited for \(holder.holderDescription)")
+            })
+            hold.release()
             second.signal(SIGTERM)
-            #expect(try second.waitForExit(timeout: 60) == 0, "\(second.output)")
-            try Poll.until("the Spark driver to be gone", timeout: 10) { LocalProcesses.mentioning(setup.work).isEmpty }
+            #expect(try second.waitForExit(timeout: 120) == 0, "\(second.output)")
+            try Poll.until("the Spark driver to be gone", timeout: 30) { LocalProcesses.mentioning(setup.work).isEmpty }
         }
     }
 
@@ -70,13 +93,13 @@ import TestSupport
             try daemon.waitForOutput("spark driver starting")
             let group = try DriverGroup(in: setup.work)
             defer { group.kill() }
-            try Poll.until("the JVM to start the Python driver", timeout: 120) {
+            try Poll.until("the JVM to start the Python driver", timeout: 600) {
                 group.processes().contains(where: group.isPythonDriver)
             }
             #expect(!daemon.output.contains("spark driver ready"))
             daemon.signal(SIGKILL)
             #expect(try daemon.waitForExit() == 128 + SIGKILL)
-            try Poll.until("the driver's JVM and Python to die with the daemon", timeout: 10) { group.processes().isEmpty }
+            try Poll.until("the driver's JVM and Python to die with the daemon", timeout: 30) { group.processes().isEmpty }
         }
     }
 }
@@ -107,9 +130,12 @@ private struct DriverGroup {
         LocalProcesses.mentioning("MEDALLION_STAGE_GROUP=\(marker)").compactMap { Int32($0.prefix { $0 != ":" }) }
     }
 
-    /// Whether `pid` is the Python driver (the JVM, the group's leader, names it in its arguments too).
+    /// Whether `pid` is the Python driver (the JVM, and spark-submit's launcher before it,
+    /// name the script in their arguments too).
     func isPythonDriver(_ pid: Int32) -> Bool {
-        pid != group && Self.commandLine(pid).contains("driver.py serve")
+        let arguments = Self.commandLine(pid).split(separator: " ")
+        return pid != group && arguments.first?.split(separator: "/").last?.hasPrefix("python") == true
+            && arguments.dropFirst().first?.hasSuffix("driver.py") == true && arguments.dropFirst(2).first == "serve"
     }
 
     /// Kills what is left of the group, so a failed test leaves no driver behind.

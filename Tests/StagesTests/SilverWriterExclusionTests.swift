@@ -83,41 +83,45 @@ import TestSupport
     }
 }
 
-/// A stand-in for `spark-submit` (the `submit` runner's): appends `start <role>` and
-/// `end <role>` to `events`, `<role>` to `overlaps` when it starts while another run is
-/// writing, and, for a gated role, waits between the two until the test opens its gate
-/// (a FIFO). Then it writes the result file the runner reads.
+/// A stand-in for `spark-submit` (the `submit` runner's), one script per role (a Spark
+/// child gets none of the test's variables): appends `start <role>` and `end <role>` to
+/// `events`, `<role>` to `overlaps` when it starts while another run is writing, and, for
+/// a gated role, waits between the two until the test opens its gate (a FIFO). Then it
+/// writes the result file the runner reads.
 private struct FakeSpark {
     let work: String
-    let executable: String
 
     init(gated roles: [String] = []) throws {
         work = try Repository.temporaryDirectory("medallion-fake-spark")
-        executable = work + "/spark-submit"
         for role in roles where mkfifo("\(work)/gate-\(role)", 0o600) != 0 {
             throw HarnessError("mkfifo failed")
         }
-        let script = """
-            #!/bin/sh
-            result=""
-            while [ $# -gt 0 ]; do [ "$1" = "--result-file" ] && result="$2"; shift; done
-            mkdir "$FAKE_SPARK_DIR/writing" 2>/dev/null || echo "$FAKE_SPARK_ROLE" >> "$FAKE_SPARK_DIR/overlaps"
-            echo "start $FAKE_SPARK_ROLE" >> "$FAKE_SPARK_DIR/events"
-            gate="$FAKE_SPARK_DIR/gate-$FAKE_SPARK_ROLE"
-            if [ -p "$gate" ]; then read line < "$gate"; fi
-            echo "end $FAKE_SPARK_ROLE" >> "$FAKE_SPARK_DIR/events"
-            rmdir "$FAKE_SPARK_DIR/writing"
-            echo '{"ok": true, "bronze_batch": 0, "batches": 0}' > "$result"
-            """
-        guard FileManager.default.createFile(atPath: executable, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755]) else {
-            throw HarnessError("cannot write \(executable)")
+        for role in ["daemon", "refresh"] {
+            let script = """
+                #!/bin/sh
+                result=""
+                while [ $# -gt 0 ]; do [ "$1" = "--result-file" ] && result="$2"; shift; done
+                mkdir "\(work)/writing" 2>/dev/null || echo "\(role)" >> "\(work)/overlaps"
+                echo "start \(role)" >> "\(work)/events"
+                gate="\(work)/gate-\(role)"
+                if [ -p "$gate" ]; then read line < "$gate"; fi
+                echo "end \(role)" >> "\(work)/events"
+                rmdir "\(work)/writing"
+                echo '{"ok": true, "bronze_batch": 0, "batches": 0}' > "$result"
+                """
+            let path = executable(role)
+            guard FileManager.default.createFile(atPath: path, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755]) else {
+                throw HarnessError("cannot write \(path)")
+            }
         }
     }
 
+    func executable(_ role: String) -> String { "\(work)/spark-submit-\(role)" }
+
     func environment(role: String) -> [String: String] {
         [
-            "MEDALLION_SPARK_SUBMIT": executable, "MEDALLION_SPARK_JOBS": Repository.root + "/spark-jobs",
-            "MEDALLION_SPARK_CLASS_ARCHIVE": "off", "FAKE_SPARK_DIR": work, "FAKE_SPARK_ROLE": role,
+            "MEDALLION_SPARK_SUBMIT": executable(role), "MEDALLION_SPARK_JOBS": Repository.root + "/spark-jobs",
+            "MEDALLION_SPARK_CLASS_ARCHIVE": "off",
         ]
     }
 

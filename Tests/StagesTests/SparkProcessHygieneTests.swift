@@ -32,7 +32,9 @@ import TestSupport
         #expect(descriptors == ["0", "1", "2"], "\(Self.describe(process.pid))")
 
         // Its group is recorded beside the log, and it carries the record's marker.
-        let recordPath = SparkGroupFile.path(directory: work, group: process.pid)
+        let records = try FileManager.default.contentsOfDirectory(atPath: work).filter { $0.hasPrefix("medallion-stages-") && $0.hasSuffix(".pid") }
+        #expect(records.count == 1, "\(records)")
+        let recordPath = "\(work)/\(records.first ?? "")"
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recordPath))) as? [String: Any]
         #expect(record?["group"] as? Int == Int(process.pid))
         #expect((record?["owner"] as? [String: Any])?["pid"] as? Int == Int(getpid()))
@@ -43,6 +45,32 @@ import TestSupport
         process.terminate()
         #expect(process.status == 128 + SIGKILL)
         #expect(!FileManager.default.fileExists(atPath: recordPath), "the record goes with the group")
+    }
+
+    /// A child gets the allowed part of the daemon's environment: Spark's settings, never
+    /// a password, the DSN or the WebHDFS token.
+    @Test func aSpawnedChildGetsNoSecretFromTheEnvironment() throws {
+        let work = try Repository.temporaryDirectory("medallion-spawn-env")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        var configuration = Self.configuration(work)
+        let secrets = ["PGPASSWORD": "pg-\(UUID())", "MEDALLION_DSN": "host=db password=dsn-\(UUID())",
+                       "MEDALLION_HDFS_TOKEN": "hdfs-\(UUID())", "PGSERVICEFILE": "/etc/service-\(UUID())",
+                       "AWS_SECRET_ACCESS_KEY": "aws-\(UUID())"]
+        configuration.inheritedEnvironment = secrets.merging([
+            "PATH": "/usr/bin:/bin", "SPARK_HOME": "/opt/spark", "PYSPARK_PYTHON": "/usr/bin/python3", "LC_ALL": "C.UTF-8",
+        ]) { $1 }
+        let process = try SparkProcess(Self.script(work, "exec sleep 600"), [], environment: ["SPARK_LOCAL_IP": "127.0.0.1"],
+                                       configuration: configuration)
+        defer { process.terminate() }
+        try Poll.until("the child to exec sleep") { Self.commandLine(process.pid).hasPrefix("sleep") }
+        let environ = String(decoding: FileManager.default.contents(atPath: "/proc/\(process.pid)/environ") ?? Data(), as: UTF8.self)
+        let names = Set(environ.split(separator: "\0").map { String($0.prefix { $0 != "=" }) })
+        // (The shell may add its own PWD before it execs sleep.)
+        #expect(names.subtracting(["PWD", "SHLVL", "_"]) == ["PATH", "SPARK_HOME", "PYSPARK_PYTHON", "LC_ALL", "SPARK_LOCAL_IP", "MEDALLION_STAGE_GROUP"],
+                "\(names)")
+        for (name, value) in secrets {
+            #expect(!environ.contains(value), "\(name) reached the child")
+        }
     }
 
     /// The parent-death signal fires when the thread that forked a child ends; a driver
@@ -90,16 +118,16 @@ import TestSupport
                                       environment: ["MEDALLION_STAGE_GROUP": orphanMarker])
         defer { orphan.signal(SIGKILL) }
         try Poll.until("the orphan's member to start") { LocalProcesses.mentioning(orphanMarker).count == 2 }
-        try Self.record(group: orphan.pid, marker: orphanMarker, owner: deadOwner, in: work)
+        let orphanRecord = try Self.record(group: orphan.pid, marker: orphanMarker, owner: deadOwner, in: work)
         // 2. A recorded group whose pid now belongs to a stranger (no marker, or another one).
         let stranger = try ChildProcess("/usr/bin/setsid", ["sleep", "600"], environment: ["MEDALLION_STAGE_GROUP": "someone-else"])
         defer { stranger.signal(SIGKILL) }
-        try Self.record(group: stranger.pid, marker: UUID().uuidString, owner: deadOwner, in: work)
+        let strangerRecord = try Self.record(group: stranger.pid, marker: UUID().uuidString, owner: deadOwner, in: work)
         // 3. A group whose owner still runs (a refresh beside the daemon).
         let liveMarker = UUID().uuidString
         let owned = try ChildProcess("/usr/bin/setsid", ["sleep", "600"], environment: ["MEDALLION_STAGE_GROUP": liveMarker])
         defer { owned.signal(SIGKILL) }
-        try Self.record(group: owned.pid, marker: liveMarker, owner: .current, in: work)
+        let ownedRecord = try Self.record(group: owned.pid, marker: liveMarker, owner: .current, in: work)
         try Poll.until("the three groups to run") {
             [orphan.pid, stranger.pid, owned.pid].allSatisfy { LocalProcess.stat($0)?.group == $0 && Self.commandLine($0).hasPrefix("sleep") }
         }
@@ -109,11 +137,9 @@ import TestSupport
         #expect(try orphan.waitForExit(timeout: 10) == 128 + SIGKILL)
         #expect(LocalProcesses.mentioning(orphanMarker).isEmpty, "the member forked into the group is gone too")
         #expect(LocalProcesses.isAlive(stranger.pid) && LocalProcesses.isAlive(owned.pid))
-        #expect(!FileManager.default.fileExists(atPath: SparkGroupFile.path(directory: work, group: orphan.pid)))
-        #expect(!FileManager.default.fileExists(atPath: SparkGroupFile.path(directory: work, group: stranger.pid)),
-                "a record whose group is not ours is dropped")
-        #expect(FileManager.default.fileExists(atPath: SparkGroupFile.path(directory: work, group: owned.pid)),
-                "a live owner keeps its record")
+        #expect(!FileManager.default.fileExists(atPath: orphanRecord))
+        #expect(!FileManager.default.fileExists(atPath: strangerRecord), "a record whose group is not ours is dropped")
+        #expect(FileManager.default.fileExists(atPath: ownedRecord), "a live owner keeps its record")
     }
 
     // MARK: - Helpers
@@ -131,12 +157,14 @@ import TestSupport
         return path
     }
 
-    static func record(group: Int32, marker: String, owner: LocalProcess, in directory: String) throws {
+    /// Writes a group record as a daemon would; returns its path.
+    static func record(group: Int32, marker: String, owner: LocalProcess, in directory: String) throws -> String {
         var record = SparkGroupFile(runner: "local")
         record.group = group
         record.marker = marker
         record.owner = owner
         try record.write(toDirectory: directory)
+        return SparkGroupFile.path(directory: directory, marker: marker)
     }
 
     static func commandLine(_ pid: Int32) -> String {

@@ -44,7 +44,7 @@ import TestSupport
         #expect(afterSecond.value("medallion_gold_bronze_batch") == Double(second))
 
         // status: the capture keys as before, plus the stage section.
-        let status = try Poll.until("status to show the runner idle", timeout: 120) { () -> [String: Any]? in
+        let status = try Poll.until("status to show the runner idle", timeout: 300) { () -> [String: Any]? in
             let object = try setup.statusJSON()
             return (object["stages"] as? [String: Any])?["state"] as? String == "idle" ? object : nil
         }
@@ -70,7 +70,7 @@ import TestSupport
         let stopped = try #require(try setup.statusJSON()["stages"] as? [String: Any])
         #expect(stopped["state"] as? String == "off", "\(stopped)")
         #expect(stopped["gold_bronze_batch"] as? Int == second)
-        try Poll.until("the Spark driver to be gone", timeout: 10) { LocalProcesses.mentioning(setup.work).isEmpty }
+        try Poll.until("the Spark driver to be gone", timeout: 30) { LocalProcesses.mentioning(setup.work).isEmpty }
     }
 
     @Test func sigtermDuringAStageRunExitsPromptlyAndCleanly() throws {
@@ -81,8 +81,8 @@ import TestSupport
         defer { daemon.signal(SIGKILL) }
         try daemon.waitForOutput("committed batch")
         // The catch-up run starts as soon as the warm driver is ready, and silver then takes seconds.
-        try daemon.waitForOutput("spark driver ready", timeout: 180)
-        try daemon.waitForOutput("stages run started", timeout: 60)
+        try daemon.waitForOutput("spark driver ready", timeout: 900)
+        try daemon.waitForOutput("stages run started", timeout: 300)
         let clock = ContinuousClock()
         let start = clock.now
         daemon.signal(SIGTERM)
@@ -94,7 +94,7 @@ import TestSupport
         #expect(stages["state"] as? String == "off", "\(stages)")
         #expect(stages["last_run_outcome"] as? String == "cancelled", "\(stages)")
         #expect(stages["failures"] as? Int == 0, "\(stages)")
-        try Poll.until("the Spark driver to be gone", timeout: 10) { LocalProcesses.mentioning(setup.work).isEmpty }
+        try Poll.until("the Spark driver to be gone", timeout: 30) { LocalProcesses.mentioning(setup.work).isEmpty }
         let verify = try setup.medallion(["verify", "--timeout", "10s"])
         #expect(verify.status == 0, "\(verify.output)\(verify.error)")
     }
