@@ -18,6 +18,7 @@ import datetime
 import decimal
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -100,10 +101,35 @@ def warm_up(spark):
         silver.MEMORY.forget()
 
 
+def orphaned():
+    """Whether the JVM that started this driver is gone: the `local` runner's JVM leads the
+    process group it shares with this process, and was this process's parent."""
+    return os.getppid() != os.getpgrp()
+
+
 def read_token(path):
-    """The daemon's token, from the named pipe it writes once this process reads."""
-    with open(path, encoding="utf-8") as pipe:
-        return pipe.readline().strip()
+    """The daemon's token, from the named pipe it writes once this process has it open.
+    Gives up when the JVM is gone (it may have died with the daemon before this process
+    asked for its parent-death signal): then no daemon will ever write."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    data = b""
+    try:
+        while not data.endswith(b"\n"):
+            if orphaned():
+                sys.exit("medallion-driver: the JVM that started this driver is gone")
+            select.select([fd], [], [], 0.2)
+            try:
+                chunk = os.read(fd, 256)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                if data:  # the daemon wrote and closed
+                    break
+                time.sleep(0.1)  # no writer yet
+            data += chunk
+    finally:
+        os.close(fd)
+    return data.decode("utf-8").strip()
 
 
 def die_with_parent():

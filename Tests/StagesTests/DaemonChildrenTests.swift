@@ -99,7 +99,12 @@ import TestSupport
             #expect(!daemon.output.contains("spark driver ready"))
             daemon.signal(SIGKILL)
             #expect(try daemon.waitForExit() == 128 + SIGKILL)
-            try Poll.until("the driver's JVM and Python to die with the daemon", timeout: 30) { group.processes().isEmpty }
+            do {
+                try Poll.until("the driver's JVM and Python to die with the daemon", timeout: 30) { group.processes().isEmpty }
+            } catch {
+                Issue.record("left: \(group.processes().map(DriverGroup.commandLine))")
+                throw error
+            }
         }
     }
 }
