@@ -3,10 +3,14 @@
   driver.py once  <lake-uri> [--full] [--result-file PATH]
       one run (the `submit` and `standalone` runners); prints one line
       `MEDALLION-RESULT {json}` and exits 0, or 1 when the run failed.
-  driver.py serve <lake-uri> --port P --token T
-      the warm driver (the `local` runner): connects to the daemon on 127.0.0.1:P, says
-      `HELLO T`, then answers each `REFRESH <id> [full]` line with `RESULT {json}`. It
-      exits when the daemon closes the connection, so it never outlives the daemon.
+  driver.py serve <lake-uri> --port P --token-pipe PATH
+      the warm driver (the `local` runner): reads the daemon's token T from the named
+      pipe PATH (so T is on no command line and in no environment), connects to the
+      daemon on 127.0.0.1:P, says `HELLO T`, then answers each `REFRESH <id> [full]` line
+      with `RESULT {json}`. It exits when the daemon closes the connection.
+
+Either way the driver dies with the JVM that started it (PR_SET_PDEATHSIG), and the JVM
+with the daemon.
 
 Spark's own output goes to stderr, which the runners keep in their log file.
 """
@@ -14,7 +18,9 @@ import datetime
 import decimal
 import json
 import os
+import select
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -56,7 +62,9 @@ def once(lake_uri):
     line = json.dumps(result, sort_keys=True)
     print("MEDALLION-RESULT " + line, flush=True)
     if option("--result-file"):
-        with open(option("--result-file"), "w") as out:
+        # A fresh name in the daemon's private directory: created here, never followed.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        with os.fdopen(os.open(option("--result-file"), flags, 0o600), "w") as out:
             out.write(line + "\n")
     spark.stop()
     return 0 if result["ok"] else 1
@@ -93,7 +101,51 @@ def warm_up(spark):
         silver.MEMORY.forget()
 
 
+def orphaned():
+    """Whether the JVM that started this driver is gone: the `local` runner's JVM leads the
+    process group it shares with this process, and was this process's parent."""
+    return os.getppid() != os.getpgrp()
+
+
+def read_token(path):
+    """The daemon's token, from the named pipe it writes once this process has it open.
+    Gives up when the JVM is gone (it may have died with the daemon before this process
+    asked for its parent-death signal): then no daemon will ever write."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    data = b""
+    try:
+        while not data.endswith(b"\n"):
+            if orphaned():
+                sys.exit("medallion-driver: the JVM that started this driver is gone")
+            select.select([fd], [], [], 0.2)
+            try:
+                chunk = os.read(fd, 256)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                if data:  # the daemon wrote and closed
+                    break
+                time.sleep(0.1)  # no writer yet
+            data += chunk
+    finally:
+        os.close(fd)
+    return data.decode("utf-8").strip()
+
+
+def die_with_parent():
+    """Asks Linux for SIGKILL when the JVM that started this process ends."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the JVM ended before the request took effect
+        os._exit(1)
+
+
 def serve(lake_uri):
+    token = read_token(option("--token-pipe"))
     spark = spark_session("medallion-stages-driver")
     silver.MEMORY.enabled = True  # this session outlives its runs
     try:
@@ -102,7 +154,7 @@ def serve(lake_uri):
         traceback.print_exc()
     connection = socket.create_connection(("127.0.0.1", int(option("--port"))))
     stream = connection.makefile("rw", encoding="utf-8", newline="\n")
-    stream.write(f"HELLO {option('--token')}\n")
+    stream.write(f"HELLO {token}\n")
     stream.flush()
     for line in stream:  # ends when the daemon closes the connection
         words = line.split()
@@ -120,4 +172,5 @@ def serve(lake_uri):
 if __name__ == "__main__":
     if len(sys.argv) < 3 or sys.argv[1] not in ("once", "serve"):
         sys.exit("usage: driver.py once|serve <lake-uri> [options]")
+    die_with_parent()
     sys.exit(once(sys.argv[2]) if sys.argv[1] == "once" else serve(sys.argv[2]))

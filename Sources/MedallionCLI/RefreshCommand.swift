@@ -10,7 +10,9 @@ struct RefreshCommand: ParsableCommand {
         discussion: """
             Silver consumes the bronze batches committed since its bookmark, then gold is \
             rebuilt and published under <lake>/gold/. With nothing new it is a cheap no-op. \
-            --full rebuilds silver from every bronze batch.
+            --full rebuilds silver from every bronze batch. While the daemon's stage runner \
+            writes silver and gold, waits for its run to end (up to --stage-timeout), then \
+            gives up naming it.
             """
     )
 

@@ -7,7 +7,12 @@ import Glibc
 /// the daemon listens, the driver connects and says `HELLO <token>`, then each
 /// `REFRESH <id>` is answered by one `RESULT <json>` line.
 ///
-/// (Spark does not pass its own stdin on to the Python driver, hence a socket.)
+/// The token proves the connection comes from our driver, so it must reach the driver
+/// alone: not on its command line or in its environment, which `/proc` shows. Spark
+/// passes neither its stdin nor other descriptors on to the Python driver, so the token
+/// goes through a named pipe in the private log directory (0600, a fresh name per
+/// driver): the driver opens it first thing, the daemon writes the token once the driver
+/// is reading and removes the pipe.
 final class DriverChannel: @unchecked Sendable {
     private let listener: Int32
     private var connection: Int32 = -1
@@ -16,10 +21,22 @@ final class DriverChannel: @unchecked Sendable {
     let port: Int
     /// The secret the driver must present, so no other local process can take its place.
     let token = UUID().uuidString
+    /// The named pipe the driver reads `token` from (`driver.py serve --token-pipe`).
+    let tokenPipe: String
+    private var tokenHandedOver = false
 
-    init() throws(StageError) {
+    /// A channel listening on 127.0.0.1, its token pipe created in `directory`.
+    init(directory: String) throws(StageError) {
+        let pipe = "\(directory)/.medallion-driver-\(UUID().uuidString).pipe"
+        guard mkfifo(pipe, 0o600) == 0 else {
+            throw StageError(.driverStart, message: "Cannot create the Spark driver's token pipe in \(directory): \(String(cString: strerror(errno))).")
+        }
+        tokenPipe = pipe
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw StageError(.driverStart, message: "Cannot create a socket for the Spark driver.") }
+        guard fd >= 0 else {
+            unlink(pipe)
+            throw StageError(.driverStart, message: "Cannot create a socket for the Spark driver.")
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -29,6 +46,7 @@ final class DriverChannel: @unchecked Sendable {
         }
         guard bound else {
             close(fd)
+            unlink(pipe)
             throw StageError(.driverStart, message: "Cannot listen on 127.0.0.1 for the Spark driver.")
         }
         _ = withUnsafeMutablePointer(to: &address) {
@@ -41,6 +59,7 @@ final class DriverChannel: @unchecked Sendable {
     deinit {
         disconnect()
         close(listener)
+        unlink(tokenPipe)
     }
 
     /// Waits for the driver to connect and greet; `alive` is checked between short waits
@@ -48,6 +67,7 @@ final class DriverChannel: @unchecked Sendable {
     func accept(until deadline: ContinuousClock.Instant, alive: () -> Bool) -> Bool {
         disconnect()
         while alive(), deadline > .now {
+            handOverToken()
             guard ready(listener, until: min(deadline, .now + .milliseconds(200))) else { continue }
             let fd = Glibc.accept(listener, nil, nil)
             guard fd >= 0 else { continue }
@@ -99,6 +119,20 @@ final class DriverChannel: @unchecked Sendable {
     func disconnect() {
         if connection >= 0 { close(connection) }
         connection = -1
+    }
+
+    /// Writes the token into the pipe once the driver has it open for reading (until then
+    /// opening it to write fails with ENXIO), then removes the pipe.
+    private func handOverToken() {
+        guard !tokenHandedOver else { return }
+        let fd = open(tokenPipe, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let line = Array("\(token)\n".utf8)
+        if line.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == line.count {
+            tokenHandedOver = true
+            unlink(tokenPipe)
+        }
     }
 
     private func ready(_ fd: Int32, until deadline: ContinuousClock.Instant) -> Bool {

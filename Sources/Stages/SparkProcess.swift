@@ -4,62 +4,68 @@ import Glibc
 #endif
 
 /// A Spark process (`spark-submit` and the JVM and Python it starts) in a process group
-/// of its own, its stdout and stderr appended to a log file.
+/// of its own, its stdout and stderr appended to the runner's log file.
 ///
-/// Started with posix_spawn and reaped by a thread of its own: Foundation's `Process`
-/// can leave a child unreaped when waited on from a Swift concurrency thread.
+/// Started by `ChildSpawner` (it dies with us and inherits no descriptor), recorded in a
+/// `SparkGroupFile` while it lives, and reaped by a thread of its own: Foundation's
+/// `Process` can leave a child unreaped when waited on from a Swift concurrency thread.
 final class SparkProcess: @unchecked Sendable {
     let pid: pid_t
     private let condition = NSCondition()
     private var exitStatus: Int32?
 
-    /// Starts `executable` with `arguments`; `environment` is added to this process's own.
-    init(_ executable: String, _ arguments: [String], environment: [String: String], logPath: String) throws(StageError) {
+    /// Starts `executable` with `arguments` and `environment`, plus the allowed part of the
+    /// daemon's own (`ChildEnvironment`). Output goes to `configuration.logPath`, the
+    /// group's record to its log directory.
+    init(_ executable: String, _ arguments: [String], environment: [String: String],
+         configuration: StageConfiguration) throws(StageError) {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw StageError(.toolMissing, message: "\(executable) is not an executable file; install Spark (scripts/setup) or set MEDALLION_SPARK_SUBMIT or SPARK_HOME.")
         }
-        let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard log >= 0 else {
-            throw StageError(.invalidConfiguration, message: "Cannot open the stage log \(logPath) (\(String(cString: strerror(errno)))); set MEDALLION_STAGE_LOG_DIR to a writable directory.")
+        try configuration.prepareLogDirectory()
+        let logPath = configuration.logPath
+        let log: Int32
+        do {
+            log = try StateFile.openForAppending(logPath)
+        } catch {
+            throw StageError(.invalidConfiguration, message: "Cannot open the stage log \(error); set MEDALLION_STAGE_LOG_DIR to a directory of your own.")
         }
         defer { close(log) }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, log, 1)
-        posix_spawn_file_actions_adddup2(&actions, log, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        posix_spawnattr_setsigdefault(&attributes, &signals)
-        posix_spawnattr_setsigmask(&attributes, &signals)
-        // A group of its own, so a kill reaches the JVM and the Python processes it forks.
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = merged.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        let directory = configuration.logDirectory
+        var record = SparkGroupFile(runner: configuration.runner.rawValue)
+        do {
+            try record.write(toDirectory: directory)
+        } catch {
+            throw StageError(.invalidConfiguration, message: "Cannot record the Spark process in \(directory) (\(error)); set MEDALLION_STAGE_LOG_DIR to a directory of your own.")
         }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
-        guard status == 0 else {
-            throw StageError(.driverStart, message: "Cannot start \(executable): \(String(cString: strerror(status))).")
+        var childEnvironment = ChildEnvironment.allowed(configuration.inheritedEnvironment).merging(environment) { $1 }
+        childEnvironment[SparkGroupFile.markerVariable] = record.marker
+        let child: pid_t
+        switch ChildSpawner.shared.spawn(executable, arguments, environment: childEnvironment, output: log) {
+        case .success(let pid): child = pid
+        case .failure(let failure):
+            record.remove(directory: directory)
+            throw StageError(.driverStart, message: "Cannot start \(executable): \(failure.description).")
         }
         pid = child
-        let thread = Thread { [self, pid] in
+        record.group = child
+        // The group id makes the next start's sweep kill the whole group at once.
+        try? record.write(toDirectory: directory)
+        let thread = Thread { [self, pid, record] in
+            // Wait for the leader's exit without reaping it: while it is a zombie its pid,
+            // and so the group id, cannot be reused, and what is left of the group (Python
+            // workers outliving the JVM by a moment) can be killed safely.
+            var info = siginfo_t()
+            var waited: Int32
+            repeat { waited = waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) } while waited < 0 && errno == EINTR
+            if waited == 0 { _ = Glibc.kill(-pid, SIGKILL) }
+            record.remove(directory: directory)
+            // Reaped under the lock `kill()` takes: it never signals a reused pid.
+            condition.lock()
             var raw: Int32 = 0
             while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
             let signal = raw & 0x7f
-            condition.lock()
             exitStatus = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
             condition.broadcast()
             condition.unlock()
@@ -89,15 +95,16 @@ final class SparkProcess: @unchecked Sendable {
 
     /// Kills the whole process group at once (SIGKILL: a hung JVM ignores nicer signals).
     func kill() {
-        if status == nil { _ = Glibc.kill(-pid, SIGKILL) }
+        condition.lock()
+        defer { condition.unlock() }
+        if exitStatus == nil { _ = Glibc.kill(-pid, SIGKILL) }
     }
 
-    /// Kills the group and waits for the exit.
+    /// Kills the group and waits for the exit (the reaper then kills what is left of
+    /// the group).
     func terminate() {
         kill()
         _ = wait(until: .now + .seconds(30))
-        // The group may hold Python workers that outlive the JVM by a moment.
-        _ = Glibc.kill(-pid, SIGKILL)
     }
 }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Finds the Spark tools and the job scripts when they are not configured.
 public enum SparkTools {
@@ -32,11 +35,20 @@ public enum SparkTools {
         return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
     }
 
-    /// `MEDALLION_STAGE_LOG_DIR`, else the temporary directory.
+    /// Where the stage runner keeps its log, status and other files: `MEDALLION_STAGE_LOG_DIR`,
+    /// else `$XDG_STATE_HOME/medallion`, else `~/.local/state/medallion`; a private
+    /// directory (created 0700), never the shared temporary directory, where another user
+    /// could plant the names it uses.
     public static func logDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let path = environment["MEDALLION_STAGE_LOG_DIR"], !path.isEmpty { return path }
-        let temporary = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        return temporary.hasSuffix("/") ? String(temporary.dropLast()) : temporary
+        if let path = environment["MEDALLION_STAGE_LOG_DIR"], !path.isEmpty { return trimmed(path) }
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return trimmed(state) + "/medallion" }
+        let home = environment["HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? getpwuid(geteuid()).map { String(cString: $0.pointee.pw_dir) } ?? "/"
+        return URL(fileURLWithPath: home).appendingPathComponent(".local/state/medallion").path
+    }
+
+    private static func trimmed(_ path: String) -> String {
+        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
     }
 
     /// The first directory at or above the executable's that contains `relativePath`.

@@ -7,7 +7,8 @@ public struct StageConfiguration: Sendable {
     public var runner: StageRunnerKind = .local
     /// The lake root as Spark sees it: `file:///abs/path` or `hdfs://namenode:8020/path`.
     public var lakeURI: String
-    /// The lake as the daemon sees it, used to read gold's marker after a standalone run.
+    /// The lake as the daemon sees it: for gold's marker, and for the silver writer lease
+    /// every run holds (`SilverWriterLease`); without it, runs take no lease.
     public var lake: (any LakeStorage)?
     /// The directory holding `driver.py`, `silver.py`, `gold.py` and `lakefs.py`.
     public var jobsDirectory: String
@@ -29,6 +30,8 @@ public struct StageConfiguration: Sendable {
     public var statusPollInterval: Duration = .milliseconds(250)
     /// Variables added to the Spark processes' environment.
     public var environment: [String: String] = [:]
+    /// The environment Spark processes take their allowed variables from (`ChildEnvironment`).
+    var inheritedEnvironment = ProcessInfo.processInfo.environment
     /// `MEDALLION_SPARK_CLASS_ARCHIVE`: where the `submit` runner keeps the driver JVM's
     /// class-data-sharing archive, or `off`; empty means `<logDirectory>/medallion-spark-classes.jsa`.
     public var classArchiveSetting: String? = ProcessInfo.processInfo.environment["MEDALLION_SPARK_CLASS_ARCHIVE"]
@@ -54,6 +57,16 @@ public struct StageConfiguration: Sendable {
         case "off": nil
         case let path? where !path.isEmpty: path
         default: "\(logDirectory)/medallion-spark-classes.jsa"
+        }
+    }
+
+    /// Creates the log directory (0700) when it is missing; refuses one other users may
+    /// write in (see `StateFile.prepareDirectory`).
+    func prepareLogDirectory() throws(StageError) {
+        do {
+            try StateFile.prepareDirectory(logDirectory)
+        } catch {
+            throw StageError(.invalidConfiguration, message: "Cannot use the stage log directory \(error); set MEDALLION_STAGE_LOG_DIR to a directory of your own.")
         }
     }
 

@@ -4,7 +4,7 @@ public struct StageError: Error, Sendable, CustomStringConvertible, CustomDebugS
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case invalidConfiguration, toolMissing, driverStart, driverDied, timeout, jobFailed, submission, goldUnreadable
+            case invalidConfiguration, toolMissing, driverStart, driverDied, timeout, jobFailed, submission, goldUnreadable, busy, lake
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -25,6 +25,11 @@ public struct StageError: Error, Sendable, CustomStringConvertible, CustomDebugS
         public static let submission = Code(.submission)
         /// Gold's marker (`gold/_marker.json`) could not be read or parsed.
         public static let goldUnreadable = Code(.goldUnreadable)
+        /// Another stage run (the daemon's, or a `refresh`) kept writing silver and gold
+        /// for longer than this one would wait.
+        public static let busy = Code(.busy)
+        /// The lake could not be read or written for the silver writer lease.
+        public static let lake = Code(.lake)
 
         public var description: String { base.rawValue }
     }

@@ -26,17 +26,18 @@ extension StageConfiguration {
         }
     }
 
-    /// The environment of the `spark-submit` processes.
+    /// The variables the `spark-submit` processes get besides the allowed part of the
+    /// daemon's own (`ChildEnvironment`).
     var sparkEnvironment: [String: String] {
         var result = environment
         let bin = URL(fileURLWithPath: sparkSubmit).deletingLastPathComponent().path
         // pyspark's spark-submit finds its Spark home with the first python3 on PATH.
-        result["PATH"] = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        result["PATH"] = bin + ":" + (inheritedEnvironment["PATH"] ?? "/usr/bin:/bin")
         if let python {
             result["PYSPARK_PYTHON"] = python
             result["PYSPARK_DRIVER_PYTHON"] = python
         }
-        if ProcessInfo.processInfo.environment["SPARK_LOCAL_IP"] == nil && result["SPARK_LOCAL_IP"] == nil {
+        if inheritedEnvironment["SPARK_LOCAL_IP"] == nil && result["SPARK_LOCAL_IP"] == nil {
             result["SPARK_LOCAL_IP"] = "127.0.0.1"
         }
         return result

@@ -9,7 +9,9 @@ import Logging
 /// shows up in logs and `status`; capture goes on.
 ///
 /// In the daemon it runs as a `Service` (see `StageService+Service.swift`); graceful
-/// shutdown ends any run in flight and the thread.
+/// shutdown ends any run in flight and the thread. Each run holds the lake's silver
+/// writer lease (`SilverWriterLease`), so it never writes beside a `medallion refresh`;
+/// each start first ends Spark drivers a killed predecessor left (`SparkGroupFile`).
 public final class StageService: @unchecked Sendable {
     public let configuration: StageConfiguration
     private let logger: Logger
@@ -24,6 +26,8 @@ public final class StageService: @unchecked Sendable {
     private var started = false
     private var goldMarker: GoldMarker?
     private let finished = DispatchSemaphore(value: 0)
+    /// Whether `stop` was called (a run waiting for the silver lease gives up).
+    private var stopping: Bool { condition.withLock { machine.state == .stopped } }
 
     /// - Parameters:
     ///   - configuration: which runner and where things are; `runner` must not be `off`.
@@ -77,6 +81,7 @@ public final class StageService: @unchecked Sendable {
         guard first else { return }
         StageMetrics.register(runner: configuration.runner)
         let thread = Thread { [self] in
+            endLeftoverDrivers()
             refreshGoldMarker()
             // A request made before the start is already a run in flight while the warm driver starts.
             condition.withLock { current.state = Self.stateName(machine.state) }
@@ -119,9 +124,20 @@ public final class StageService: @unchecked Sendable {
         writeStatus(status)
     }
 
-    /// Runs the stages once on the calling thread (for `medallion refresh`).
+    /// Runs the stages once on the calling thread (for `medallion refresh`). While
+    /// another run writes silver (the daemon's), waits for it up to the stage timeout,
+    /// then fails with `.busy`.
     public func runOnce(full: Bool = false) throws(StageError) -> StageRunReport {
         defer { runner.shutdown() }
+        endLeftoverDrivers()
+        let hold = try configuration.lake.map { (lake) throws(StageError) in
+            try SilverWriterLease(lake: lake, role: .refresh, logger: logger).acquire(
+                until: .now + configuration.timeout, stopping: { false },
+                waiting: { holder in
+                    logger.notice("silver and gold are being written by \(holder.holderDescription); waiting up to \(configuration.timeout) for that run to finish")
+                })
+        }
+        defer { hold?.release() }
         return try runner.run(id: 1, full: full)
     }
 
@@ -151,16 +167,19 @@ public final class StageService: @unchecked Sendable {
     }
 
     private func perform(_ runID: Int) {
-        let queueWait = condition.withLock { () -> Int in
-            defer { oldestRequest = nil }
-            current.state = "running"
-            return oldestRequest.map { (ContinuousClock.now - $0).milliseconds } ?? 0
-        }
+        condition.withLock { current.state = "running" }
         writeStatus(status)
-        logger.info("stages run started", metadata: ["run": "\(runID)", "runner": "\(configuration.runner)"])
-        let started = ContinuousClock.now
+        var started = ContinuousClock.now
         let result: Result<StageRunReport, StageError>
         do {
+            let hold = try acquireWriterLease(runID)
+            defer { hold?.release() }
+            let queueWait = condition.withLock { () -> Int in
+                defer { oldestRequest = nil }
+                return oldestRequest.map { (ContinuousClock.now - $0).milliseconds } ?? 0
+            }
+            logger.info("stages run started", metadata: ["run": "\(runID)", "runner": "\(configuration.runner)"])
+            started = ContinuousClock.now
             var report = try runner.run(id: runID, full: false)
             report.queueWaitMilliseconds = queueWait
             result = .success(report)
@@ -232,6 +251,27 @@ public final class StageService: @unchecked Sendable {
         onRun(result)
     }
 
+    /// Ends the Spark drivers a killed predecessor left (see `SparkGroupFile`), before
+    /// this runner starts its own; warns when children cannot be tied to our life.
+    private func endLeftoverDrivers() {
+        if ChildSpawner.shared.setpriv == nil && configuration.runner != .standalone {
+            logger.warning("util-linux setpriv is missing: a Spark driver outlives a killed daemon until the next start ends it")
+        }
+        SparkGroupFile.endLeftovers(in: configuration.logDirectory, logger: logger)
+    }
+
+    /// The silver writer lease for one run, waiting (without limit, until `stop`) while
+    /// a `medallion refresh` holds it; `nil` without a lake in the configuration.
+    private func acquireWriterLease(_ runID: Int) throws(StageError) -> SilverWriterLease.Hold? {
+        guard let lake = configuration.lake else { return nil }
+        return try SilverWriterLease(lake: lake, role: .daemon, logger: logger).acquire(
+            until: nil, stopping: { stopping },
+            waiting: { holder in
+                logger.notice("stages run waiting: silver and gold are being written by \(holder.holderDescription)",
+                              metadata: ["run": "\(runID)", "runner": "\(configuration.runner)"])
+            })
+    }
+
     /// The state's name in the status: `idle`, `running`, `retrying` or `stopped`.
     private static func stateName(_ state: StageStateMachine.State) -> String {
         switch state {
@@ -247,6 +287,7 @@ public final class StageService: @unchecked Sendable {
         var status = status
         status.updatedAt = Date().formatted(.iso8601)
         do {
+            try configuration.prepareLogDirectory()
             try status.write(toDirectory: configuration.logDirectory)
         } catch {
             logger.debug("cannot write the stage status", metadata: ["directory": "\(configuration.logDirectory)", "error": "\(error)"])

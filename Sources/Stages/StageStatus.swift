@@ -42,7 +42,13 @@ public struct StageStatus: Sendable, Codable, Equatable {
     /// The status a stage service last wrote into `directory`, or `nil` when there is none.
     public static func load(fromDirectory directory: String) throws(StageError) -> StageStatus? {
         let path = "\(directory)/\(fileName)"
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let contents: Data?
+        do {
+            contents = try StateFile.read(path)
+        } catch {
+            throw StageError(.invalidConfiguration, message: "Cannot read the stage status \(error.description).")
+        }
+        guard let data = contents else { return nil }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
@@ -58,6 +64,6 @@ public struct StageStatus: Sendable, Codable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        try encoder.encode(self).write(to: URL(fileURLWithPath: "\(directory)/\(Self.fileName)"), options: .atomic)
+        try StateFile.writeAtomically(encoder.encode(self), to: "\(directory)/\(Self.fileName)")
     }
 }

@@ -122,11 +122,13 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
     /// Appends one line to this runner's log.
     private func record(_ line: String) {
         let stamp = Date().formatted(.iso8601)
-        guard let handle = FileHandle(forWritingAtPath: configuration.logPath)
-                ?? (FileManager.default.createFile(atPath: configuration.logPath, contents: nil)
-                    ? FileHandle(forWritingAtPath: configuration.logPath) : nil) else { return }
-        defer { try? handle.close() }
-        _ = try? handle.seekToEnd()
-        try? handle.write(contentsOf: Data("\(stamp) medallion-stages standalone: \(line)\n".utf8))
+        do {
+            try configuration.prepareLogDirectory()
+            let fd = try StateFile.openForAppending(configuration.logPath)
+            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+            try handle.write(contentsOf: Data("\(stamp) medallion-stages standalone: \(line)\n".utf8))
+        } catch {
+            logger.warning("cannot write the stage log", metadata: ["log": "\(configuration.logPath)", "error": "\(error)"])
+        }
     }
 }

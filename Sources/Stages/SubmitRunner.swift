@@ -1,5 +1,8 @@
 import Foundation
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `submit` runner: one cold `spark-submit --master local[*] driver.py once` per run.
 final class SubmitRunner: StageJobRunner, @unchecked Sendable {
@@ -22,8 +25,9 @@ final class SubmitRunner: StageJobRunner, @unchecked Sendable {
     func run(id: Int, full: Bool) throws(StageError) -> StageRunReport {
         try configuration.checkJobs()
         let started = ContinuousClock.now
-        let resultPath = "\(configuration.logDirectory)/.medallion-stages-submit-\(getpid())-\(id).json"
-        defer { try? FileManager.default.removeItem(atPath: resultPath) }
+        // A fresh name the driver creates exclusively (see driver.py), removed after the run.
+        let resultPath = "\(configuration.logDirectory)/.medallion-stages-submit-\(UUID().uuidString).json"
+        defer { unlink(resultPath) }
         var arguments = ["--master", "local[*]", "--name", "medallion-stages", configuration.driverScript,
                          "once", configuration.lakeURI, "--result-file", resultPath]
         if full { arguments.append("--full") }
@@ -31,28 +35,33 @@ final class SubmitRunner: StageJobRunner, @unchecked Sendable {
         // name, published only if the run succeeds); later runs map them instead of loading
         // and verifying them again, about 4 s of a 13 s cold run on this machine. A JVM
         // that finds the archive unusable (another JDK or Spark) warns and runs without it.
+        // The JVM maps whatever file is there, so only one of this user's that nobody else
+        // may write is used; anything else at that name is left alone and not replaced.
         var jvmOptions: [String] = []
         var dump: (temporary: String, archive: String)?
         if let archive = configuration.classArchive {
-            if FileManager.default.fileExists(atPath: archive) {
+            if StateFile.isTrusted(archive) {
                 jvmOptions.append("-XX:SharedArchiveFile=\(archive)")
+            } else if StateFile.exists(archive) {
+                logger.warning("not using the Spark class archive: it is not a file of this user's that only this user may write",
+                               metadata: ["archive": "\(archive)"])
             } else {
-                dump = ("\(archive).tmp-\(getpid())", archive)
+                dump = ("\(archive).tmp-\(UUID().uuidString)", archive)
                 jvmOptions.append("-XX:ArchiveClassesAtExit=\(dump!.temporary)")
             }
         }
-        defer { if let dump { try? FileManager.default.removeItem(atPath: dump.temporary) } }
+        defer { if let dump { unlink(dump.temporary) } }
         let process = try lock.withLockTyped { () throws(StageError) -> SparkProcess in
             guard !stopped else { throw .shuttingDown }
             let process = try SparkProcess(configuration.sparkSubmit, arguments,
                                            environment: Self.environment(configuration, jvmOptions: jvmOptions),
-                                           logPath: configuration.logPath)
+                                           configuration: configuration)
             self.process = process
             state = "running (pid \(process.pid))"
             return process
         }
         let status = process.wait(until: started + configuration.timeout)
-        let result = try? String(contentsOfFile: resultPath, encoding: .utf8)
+        let result = (try? StateFile.read(resultPath)).map { String(decoding: $0, as: UTF8.self) }
         guard let status else {
             process.terminate()
             lock.withLock { state = "killed after hanging" }
@@ -64,7 +73,7 @@ final class SubmitRunner: StageJobRunner, @unchecked Sendable {
             throw StageError(.driverDied, message: "spark-submit (pid \(process.pid)) exited with status \(status) without a result; see \(configuration.logPath).",
                              detail: logTail(configuration.logPath))
         }
-        if let dump, rename(dump.temporary, dump.archive) == 0 {
+        if let dump, chmod(dump.temporary, 0o600) == 0, StateFile.isTrusted(dump.temporary), rename(dump.temporary, dump.archive) == 0 {
             logger.info("saved the Spark driver's class archive; later cold runs start faster", metadata: ["archive": "\(dump.archive)"])
         }
         var report = try StageRunReport(resultJSON: result, logPath: configuration.logPath)
@@ -79,7 +88,7 @@ final class SubmitRunner: StageJobRunner, @unchecked Sendable {
     /// `SPARK_SUBMIT_OPTS` reaches only the driver JVM and keeps the user's own options.
     static func environment(_ configuration: StageConfiguration, jvmOptions: [String] = []) -> [String: String] {
         var environment = configuration.sparkEnvironment
-        let inherited = environment["SPARK_SUBMIT_OPTS"] ?? ProcessInfo.processInfo.environment["SPARK_SUBMIT_OPTS"]
+        let inherited = environment["SPARK_SUBMIT_OPTS"] ?? configuration.inheritedEnvironment["SPARK_SUBMIT_OPTS"]
         environment["SPARK_SUBMIT_OPTS"] = (["-XX:TieredStopAtLevel=1"] + jvmOptions + [inherited].compactMap { $0 })
             .joined(separator: " ")
         return environment

@@ -28,6 +28,11 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
         lock.withLock { process?.status == nil ? process?.pid : nil }
     }
 
+    /// The token the running driver presented (for tests that look for it where it must not be).
+    var driverToken: String? {
+        lock.withLock { channel?.token }
+    }
+
     func prepare() {
         do {
             _ = try ensureDriver(until: .now + configuration.timeout)
@@ -81,18 +86,20 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
             old.terminate()
         }
         let started = ContinuousClock.now
-        let channel = try DriverChannel()
+        try configuration.prepareLogDirectory()
+        let channel = try DriverChannel(directory: configuration.logDirectory)
         let arguments = ["--master", "local[*]", "--name", "medallion-stages", configuration.driverScript,
-                         "serve", configuration.lakeURI, "--port", String(channel.port), "--token", channel.token]
+                         "serve", configuration.lakeURI, "--port", String(channel.port), "--token-pipe", channel.tokenPipe]
         let process = try lock.withLockTyped { () throws(StageError) -> SparkProcess in
             guard !stopped else { throw .shuttingDown }
             let process = try SparkProcess(configuration.sparkSubmit, arguments, environment: configuration.sparkEnvironment,
-                                           logPath: configuration.logPath)
+                                           configuration: configuration)
             self.process = process
             self.channel = nil
             state = "starting (pid \(process.pid))"
             return process
         }
+        logger.info("spark driver starting", metadata: ["pid": "\(process.pid)", "log": "\(configuration.logPath)"])
         guard channel.accept(until: deadline, alive: { process.status == nil }) else {
             let status = process.status
             process.terminate()

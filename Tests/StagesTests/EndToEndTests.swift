@@ -37,13 +37,13 @@ import TestSupport
                        SELECT 'branch-0' || (g % 3 + 1), 'late-' || g, 9.99, 'NEW' FROM generate_series(1, 5) g RETURNING id)
             INSERT INTO ordershistory (order_id, status) SELECT id, 'NEW' FROM o
             """, database: database)
-        let verify = try Command.run(medallion, ["verify", "--timeout", "60s"], environment: environment, check: false)
+        let verify = try Command.run(medallion, ["verify", "--timeout", "300s"], environment: environment, check: false)
         #expect(verify.status == 0, "\(verify.output)\(verify.error)")
 
         // Gold covers the last committed batch.
         let bookmark = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: lake + "/bronze/bookmark")))
         let batch = try #require((bookmark as? [String: Any])?["batch"] as? Int)
-        try daemon.waitForOutput("bronze_batch=\(batch) ", timeout: 300)
+        try daemon.waitForOutput("bronze_batch=\(batch) ", timeout: 900)
 
         let expected = try cluster.psql("""
             SELECT o.branch, count(*), coalesce(avg(extract(epoch FROM d.t - n.t) / 3600)::text, '')
@@ -60,6 +60,6 @@ import TestSupport
         #expect(expected.reduce(0) { $0 + $1.orders } == 45)
 
         daemon.signal(SIGTERM)
-        #expect(try daemon.waitForExit(timeout: 60) == 0)
+        #expect(try daemon.waitForExit(timeout: 120) == 0)
     }
 }

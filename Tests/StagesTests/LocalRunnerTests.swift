@@ -13,7 +13,12 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: work) }
         let lake = work + "/lake"
         try BronzeFixture.retail.write(to: lake)
-        let configuration = try testStageConfiguration(lake: lake, runner: .local, logDirectory: work)
+        var configuration = try testStageConfiguration(lake: lake, runner: .local, logDirectory: work)
+        // Secrets in the daemon's environment, which no Spark process may see.
+        let secrets = ["pg-\(UUID())", "dsn-\(UUID())", "hdfs-\(UUID())"]
+        configuration.inheritedEnvironment["PGPASSWORD"] = secrets[0]
+        configuration.inheritedEnvironment["MEDALLION_DSN"] = "host=db password=\(secrets[1])"
+        configuration.inheritedEnvironment["MEDALLION_HDFS_TOKEN"] = secrets[2]
         var logger = Logger(label: "test.stages")
         logger.logLevel = .warning
         let runner = WarmDriverRunner(configuration: configuration, logger: logger)
@@ -28,6 +33,17 @@ import TestSupport
         #expect(first.bronzeBatch == 3)
         #expect(try BranchMetric.read(lake: lake) ≈ BronzeFixture.retailExpected)
         let warmPID = try #require(runner.driverPID)
+        // No process of the driver (the JVM, the Python driver, its workers) shows a secret
+        // or the channel's token in its command line or environment.
+        let token = try #require(runner.driverToken)
+        let driver = LocalProcesses.descendants(of: getpid())
+        #expect(driver.contains(warmPID) && driver.count >= 2, "\(driver)")
+        for pid in driver {
+            let shown = LocalProcesses.commandLine(pid) + LocalProcesses.environment(pid)
+            for secret in secrets + [token] {
+                #expect(!shown.contains(secret), "pid \(pid) shows a secret: \(LocalProcesses.commandLine(pid))")
+            }
+        }
 
         // 2. A job failure (an unreadable bronze bookmark) is reported; the driver stays warm.
         let bookmark = lake + "/bronze/bookmark"

@@ -12,7 +12,7 @@ final class RunRecorder: @unchecked Sendable {
     }
 
     /// Waits for run number `index` (1-based) and returns its result.
-    func await(_ index: Int, timeout: Double = 240) throws -> Result<StageRunReport, StageError> {
+    func await(_ index: Int, timeout: Double = 1200) throws -> Result<StageRunReport, StageError> {
         let deadline = Date().addingTimeInterval(timeout)
         condition.lock()
         defer { condition.unlock() }
@@ -23,7 +23,7 @@ final class RunRecorder: @unchecked Sendable {
     }
 
     /// Waits for the next successful run after `index` and returns its number and report.
-    func awaitSuccess(after index: Int, timeout: Double = 240) throws -> (Int, StageRunReport) {
+    func awaitSuccess(after index: Int, timeout: Double = 1200) throws -> (Int, StageRunReport) {
         var next = index + 1
         while true {
             if case .success(let report) = try self.await(next, timeout: timeout) { return (next, report) }
@@ -40,7 +40,9 @@ func testStageConfiguration(lake: String, runner: StageRunnerKind, logDirectory:
     configuration.jobsDirectory = Repository.root + "/spark-jobs"
     configuration.logDirectory = logDirectory
     configuration.initialBackoff = .milliseconds(100)
-    configuration.timeout = .seconds(240)
+    // A loaded machine makes Spark slow, not wrong: a run ends (and is awaited) well
+    // before the harness gives up on it.
+    configuration.timeout = .seconds(900)
     configuration.environment["SPARK_LOCAL_IP"] = "127.0.0.1"
     guard FileManager.default.isExecutableFile(atPath: configuration.sparkSubmit) else {
         throw HarnessError("spark-submit not found at \(configuration.sparkSubmit): run scripts/setup")

@@ -80,7 +80,8 @@ import TestSupport
         let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
         service.requestRefresh()
         let running = Task { try await group.run() }
-        try runner.awaitStarted(1)
+        // Waited for off the cooperative pool, which the group's own tasks need.
+        try await offPool { try runner.awaitStarted(1) }
 
         // The scripted run never finishes by itself: only stopping the runner ends it.
         let clock = ContinuousClock()

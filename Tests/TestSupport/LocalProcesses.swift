@@ -19,6 +19,33 @@ public enum LocalProcesses {
         }
     }
 
+    /// The live processes descended from `pid` (children, their children, ...).
+    public static func descendants(of pid: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        var parents: [Int32: Int32] = [:]
+        for entry in entries {
+            guard let child = Int32(entry), isAlive(child) else { continue }
+            let stat = read("/proc/\(entry)/stat")
+            guard let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = Int32(fields[1]) { parents[child] = parent }
+        }
+        var found: [Int32] = []
+        var frontier: Set<Int32> = [pid]
+        while !frontier.isEmpty {
+            let next = parents.filter { frontier.contains($0.value) }.map(\.key)
+            found += next
+            frontier = Set(next)
+        }
+        return found
+    }
+
+    /// The command line of `pid`, its arguments separated by spaces.
+    public static func commandLine(_ pid: Int32) -> String { read("/proc/\(pid)/cmdline") }
+
+    /// The environment `pid` was started with, its entries separated by spaces.
+    public static func environment(_ pid: Int32) -> String { read("/proc/\(pid)/environ") }
+
     /// Whether process `pid` exists and has not exited (a zombie has).
     public static func isAlive(_ pid: Int32) -> Bool {
         let stat = read("/proc/\(pid)/stat")

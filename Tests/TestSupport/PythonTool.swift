@@ -64,6 +64,8 @@ public enum PythonTool {
             "MEDALLION_SPARK_JOBS": Repository.root + "/spark-jobs",
             "PYSPARK_PYTHON": try python(),
             "SPARK_LOCAL_IP": "127.0.0.1",
+            // A loaded machine makes Spark slow, not wrong: runs are awaited, not timed.
+            "MEDALLION_STAGE_TIMEOUT": "15m",
         ]
     }
 
