@@ -34,7 +34,7 @@ struct LineChart: Sendable {
     let width = 640.0
     let height = 300.0
     let left = 64.0
-    let right = 20.0
+    let right = 40.0
     let top = 12.0
     let bottom = 56.0
 
