@@ -10,10 +10,10 @@ struct DashboardCommand: ParsableCommand {
         abstract: "Serve the live dashboard of gold results until stopped (SIGINT/SIGTERM).",
         discussion: """
             Reads gold (<lake>/gold/branch_metrics.json, else the CSV directory \
-            <lake>/gold/branch_metrics/ with <lake>/gold/_marker.json) and the bronze bookmark \
-            every --poll-interval, and serves the page at / (its live part alone at /fragment, \
-            its stylesheet and script under /assets/), the same numbers at /api/branches, \
-            /healthz, and server-sent events at /events that update open pages in place. \
+            <lake>/gold/branch_metrics/ with <lake>/gold/_marker.json; the per-day figures from \
+            <lake>/gold/branch_daily.json) and the bronze bookmark every --poll-interval, and \
+            serves the page at / (its live part alone at /fragment, its stylesheet and script \
+            under /assets/), the same numbers at /api/branches and /api/trends, /healthz, and server-sent events at /events that update open pages in place. \
             Requests whose Host is not the listen address (or localhost for a loopback or \
             wildcard bind, or an --allowed-hosts name) get 421, against DNS rebinding.
             """

@@ -105,6 +105,18 @@ struct BranchMetric: Equatable, CustomStringConvertible {
     }
 }
 
+extension BranchMetric {
+    /// The rows of `<lake>/gold/branch_daily/part-00000.csv` as text, its header checked.
+    static func readDaily(lake: String) throws -> [String] {
+        let path = lake + "/gold/branch_daily/part-00000.csv"
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        guard lines.first == "branch,day,order_count,avg_delivery_hours" else {
+            throw HarnessError("unexpected header in \(path): \(lines.first ?? "")")
+        }
+        return Array(lines.dropFirst())
+    }
+}
+
 infix operator ≈: ComparisonPrecedence
 
 /// Equal rows, with hours equal to within 1e-6.

@@ -59,6 +59,26 @@ import TestSupport
         #expect(gold ≈ expected, "gold \(gold) vs SQL \(expected)")
         #expect(expected.reduce(0) { $0 + $1.orders } == 45)
 
+        // Per branch and UTC day of the NEW change, value by value.
+        let expectedDaily = try cluster.psql("""
+            SELECT o.branch, to_char(n.t AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*),
+                   coalesce(avg(extract(epoch FROM d.t - n.t) / 3600)::text, '')
+            FROM orders o
+            JOIN (SELECT order_id, min(changed_at) t FROM ordershistory WHERE status = 'NEW' GROUP BY 1) n ON n.order_id = o.id
+            LEFT JOIN (SELECT order_id, min(changed_at) t FROM ordershistory WHERE status = 'DELIVERED' GROUP BY 1) d ON d.order_id = o.id
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """, database: database).split(separator: "\n").map(String.init)
+        let daily = try BranchMetric.readDaily(lake: lake)
+        #expect(daily.count == expectedDaily.count && !daily.isEmpty, "gold \(daily) vs SQL \(expectedDaily)")
+        for (row, sql) in zip(daily, expectedDaily) {
+            let fields = sql.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            let goldFields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let hours = Double(goldFields[3]), wanted = Double(fields[3])
+            #expect(goldFields[0] == fields[0] && goldFields[1] == fields[1] && goldFields[2] == fields[2]
+                && (hours == nil) == (wanted == nil) && abs((hours ?? 0) - (wanted ?? 0)) < 1e-6,
+                    "gold \(row) vs SQL \(sql)")
+        }
+
         daemon.signal(SIGTERM)
         #expect(try daemon.waitForExit(timeout: 120) == 0)
     }

@@ -66,11 +66,65 @@ import TestSupport
         #expect((marker["bronze_batch"] as? NSNumber)?.intValue == 3)
     }
 
+    /// Per branch and UTC day of the NEW change, for `retail` by hand: A's three orders on
+    /// 1 January (30 h, not delivered, 2.5 h), B's order 3 (3 h) on the 1st and order 8
+    /// (not delivered: empty) on the 2nd, C's orders 6 and 7 (1 h).
+    @Test func branchDailyMatchesHandComputedAnswers() throws {
+        let full = try Self.result("retail", "full")
+        let expected: [DailyRow] = [
+            DailyRow("A", "2026-01-01", 3, 16.25), DailyRow("B", "2026-01-01", 1, 3.0), DailyRow("B", "2026-01-02", 1, nil),
+            DailyRow("C", "2026-01-01", 2, 1.0),
+        ]
+        #expect(try Self.dailyRows(full["daily"]) == expected)
+        // The JSON form has the same rows, and the result's produced_at and batch.
+        let json = try #require(full["daily_json"] as? [String: Any])
+        let marker = try #require(full["marker"] as? [String: Any])
+        #expect(json["produced_at"] as? String == marker["produced_at"] as? String)
+        #expect((json["bronze_batch"] as? NSNumber)?.intValue == 3)
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        #expect(try Self.dailyRows(rows.map { [$0["branch"]!, $0["day"]!, $0["order_count"]!, $0["avg_delivery_hours"]!] }) == expected)
+    }
+
+    struct DailyRow: Equatable, CustomStringConvertible {
+        var branch: String, day: String, orders: Int, hours: Double?
+        init(_ branch: String, _ day: String, _ orders: Int, _ hours: Double?) {
+            (self.branch, self.day, self.orders, self.hours) = (branch, day, orders, hours)
+        }
+        var description: String { "\(branch),\(day),\(orders),\(hours.map { "\($0)" } ?? "")" }
+    }
+
+    static func dailyRows(_ rows: Any?) throws -> [DailyRow] {
+        try #require(rows as? [[Any]]).map { row in
+            DailyRow(row[0] as? String ?? "?", row[1] as? String ?? "?", (row[2] as? NSNumber)?.intValue ?? -1,
+                     (row[3] as? NSNumber)?.doubleValue)
+        }
+    }
+
+    /// gold/branch_daily equals, value by value, the aggregate DuckDB computes in SQL from
+    /// silver's files, for every fixture and every way of running the jobs.
+    @Test(arguments: ["retail", "contract", "truncation"])
+    func branchDailyEqualsSQL(_ fixture: String) throws {
+        for run in ["incremental", "warm", "rerun", "rebuilt", "full"] {
+            let result = try Self.result(fixture, run)
+            let gold = try Self.dailyRows(result["daily"])
+            let sql = try Self.dailyRows(result["daily_sql"])
+            #expect(!sql.isEmpty, "\(fixture) \(run): no rows from SQL")
+            #expect(gold.count == sql.count, "\(fixture) \(run): \(gold) vs SQL \(sql)")
+            for (row, expected) in zip(gold, sql) {
+                let sameHours = (row.hours == nil && expected.hours == nil)
+                    || (row.hours != nil && expected.hours != nil && abs(row.hours! - expected.hours!) < 1e-9)
+                #expect(row.branch == expected.branch && row.day == expected.day && row.orders == expected.orders && sameHours,
+                        "\(fixture) \(run): \(row) vs SQL \(expected)")
+            }
+        }
+    }
+
     @Test func incrementalEqualsFull() throws {
         let incremental = try Self.result("retail", "incremental")
         let full = try Self.result("retail", "full")
         #expect(try Self.metrics("incremental") == Self.metrics("full"))
         #expect("\(incremental["orders"] ?? "")" == "\(full["orders"] ?? "")")
+        #expect("\(incremental["daily"] ?? "")" == "\(full["daily"] ?? "")")
         #expect(incremental["silver_rows"] as? Int == full["silver_rows"] as? Int)
     }
 

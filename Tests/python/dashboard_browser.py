@@ -2,8 +2,10 @@
 
 Drives a dashboard that is already serving --url from the lake directory --lake (empty at
 start): checks the "no data yet" state, publishes gold results into the lake the way the
-gold job does (atomic rename of gold/branch_metrics.json) and checks that the cards, the
-charts and the table change without a reload and without losing the scroll position.
+gold job does (atomic renames of gold/branch_daily.json, then gold/branch_metrics.json) and
+checks that the cards, the bar charts, the trend charts and the table change without a
+reload and without losing the scroll position, and that each shows what /api/branches and
+/api/trends say, durations in the unit that fits them and never 0.0 for a non-zero value.
 Then prints RESTART-REQUEST and waits for the page to lose and regain its event stream
 while the caller restarts the server on the same port, publishes again, and checks the
 page caught up by itself. The page runs under the dashboard's Content-Security-Policy:
@@ -14,7 +16,9 @@ including a missing chromium.
 """
 import argparse
 import base64
+import datetime
 import json
+import math
 import os
 import re
 import select
@@ -131,10 +135,32 @@ class DevTools:
                  f"Content-Security-Policy violations: {self.evaluate('window.__cspViolations')}")
 
 
+TREND_DAYS = 60  # the days the trend charts show
+
+
+def daily_rows(batch):
+    """Per-day figures over 70 days, durations from seconds to days, some days without a
+    delivery (null) or without orders for a branch (no row)."""
+    rows = []
+    start = datetime.date(2026, 1, 1)
+    for d in range(70 + batch % 3):
+        for i, name in enumerate(BRANCHES):
+            if (d + i) % 13 == 0:
+                continue
+            hours = None if (d * (i + 1) + batch) % 11 == 0 else [0.003, 0.5, 3.0, 30.0, 90.0][(d + i + batch) % 5] * (1 + i / 10)
+            rows.append({"branch": name, "day": (start + datetime.timedelta(days=d)).isoformat(),
+                         "order_count": 5 + (d * (i + 1) + batch) % 17, "avg_delivery_hours": hours})
+    return rows
+
+
 def publish(lake, batch, counts, hours):
     branches = [{"branch": name, "order_count": counts[i], "avg_delivery_hours": hours[i]} for i, name in enumerate(BRANCHES)]
     produced = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     os.makedirs(os.path.join(lake, "gold"), exist_ok=True)
+    temporary = os.path.join(lake, "gold", ".branch_daily.json.tmp")
+    with open(temporary, "w") as handle:
+        json.dump({"produced_at": produced, "bronze_batch": batch, "rows": daily_rows(batch)}, handle)
+    os.replace(temporary, os.path.join(lake, "gold", "branch_daily.json"))
     temporary = os.path.join(lake, "gold", ".branch_metrics.json.tmp")
     with open(temporary, "w") as handle:
         json.dump({"produced_at": produced, "bronze_batch": batch, "branches": branches}, handle)
@@ -194,6 +220,84 @@ def text(devtools, selector):
     return devtools.evaluate(f"(function(){{var e=document.querySelector({json.dumps(selector)}); return e ? e.textContent : null;}})()")
 
 
+def duration(hours):
+    """A duration as the dashboard writes it (the unit that fits, sensible digits)."""
+    size = abs(hours)
+    value, unit = ((hours * 3600, "s") if size < 1 / 60 else (hours * 60, "min") if size < 1
+                   else (hours, "h") if size < 48 else (hours / 24, "days"))
+    size = abs(value)
+    if size == 0:
+        number = "0"
+    elif size >= 10:
+        number = "%.0f" % value
+    elif size >= 1:
+        number = "%.1f" % value
+    else:
+        number = "%.*f" % (min(9, 1 - math.floor(math.log10(size))), value)
+    return f"{number} {unit}"
+
+
+def api(url, path):
+    with urllib.request.urlopen(url.rstrip("/") + path, timeout=30) as response:
+        return json.load(response)
+
+
+def check_against_api(devtools, url):
+    """Cards, bar charts, table and trend charts show what /api/branches and /api/trends say."""
+    branches, trends = api(url, "/api/branches"), api(url, "/api/trends")
+    if branches["version"] != devtools.evaluate("document.getElementById('live').dataset.version"):
+        fail("the page and /api/branches show different versions")
+    rows = branches["branches"]
+    hours = {row["branch"]: row["avg_delivery_hours"] for row in rows}
+    fastest = branches["fastest_delivery"]
+    expected_fastest = f"{duration(hours[fastest])} average delivery" if fastest else "no deliveries yet"
+    by_hours = sorted(rows, key=lambda r: (r["avg_delivery_hours"] is None, r["avg_delivery_hours"] or 0, r["branch"]))
+    page = devtools.evaluate("""(function(){
+        function all(s){ return Array.from(document.querySelectorAll(s)); }
+        function series(id){ var r = {}; all(id + ' g.series').forEach(function(g){
+            r[g.dataset.series] = Array.from(g.querySelectorAll('circle')).map(function(c){
+                return [c.dataset.day, c.querySelector('title').textContent]; }); }); return r; }
+        return {
+          most: document.querySelector('#card-most-orders .name').textContent,
+          fastest: document.querySelector('#card-fastest .name').textContent,
+          fastestFigure: document.querySelector('#card-fastest .figure').textContent,
+          orderBars: all('#chart-orders .bar > title').map(function(e){ return e.textContent; }),
+          hourBars: all('#chart-hours .bar > title').map(function(e){ return e.textContent; }),
+          table: all('#branches tbody tr').map(function(r){ return Array.from(r.children).map(function(c){ return c.textContent; }); }),
+          legend: all('#trends-legend li').map(function(e){ return e.textContent; }),
+          trendOrders: series('#trend-orders'), trendHours: series('#trend-hours'),
+          texts: [document.body.innerText].concat(all('svg title, svg text').map(function(e){ return e.textContent; }))
+        };
+    })()""")
+    days = trends["days"][-TREND_DAYS:]
+    expected = {
+        "most orders card": (page["most"], branches["most_orders"]),
+        "fastest card": (page["fastest"], fastest or "—"),
+        "fastest card figure": (page["fastestFigure"], expected_fastest),
+        "orders bars": (page["orderBars"], [f"{r['branch']}: {r['order_count']:,} orders" for r in rows]),
+        "delivery bars": (page["hourBars"], [f"{r['branch']}: " + (duration(r["avg_delivery_hours"]) if r["avg_delivery_hours"] is not None
+                                                                   else "no deliveries yet") for r in by_hours]),
+        "table": (page["table"], [[r["branch"], f"{r['order_count']:,}", duration(r["avg_delivery_hours"])
+                                   if r["avg_delivery_hours"] is not None else "no deliveries yet"] for r in rows]),
+        "trend legend": (page["legend"], [b["branch"] for b in trends["branches"]]),
+        "trend orders": (page["trendOrders"], {b["branch"]: [[p["day"], f"{b['branch']}, {p['day']}: {p['order_count']:,} orders"]
+                                                             for p in b["points"] if p["day"] in days] for b in trends["branches"]}),
+        "trend delivery times": (page["trendHours"], {b["branch"]: [[p["day"], f"{b['branch']}, {p['day']}: {duration(p['avg_delivery_hours'])}"]
+                                                                    for p in b["points"] if p["day"] in days and p["avg_delivery_hours"] is not None]
+                                                      for b in trends["branches"]}),
+    }
+    for what, (got, want) in expected.items():
+        if got != want:
+            fail(f"{what}: the page shows {str(got)[:600]}, the API says {str(want)[:600]}")
+    if not trends["days"] or len(page["trendOrders"]) != len(BRANCHES):
+        fail(f"the trend charts are empty: {trends['days'][:3]}, {list(page['trendOrders'])}")
+    # Every duration in the fixtures is above zero: none may read as zero.
+    for text in page["texts"]:
+        zero = re.search(r"(?<![\d.])0(?:\.0+)? (?:s|min|h|days)\b(?! ago)", text)
+        if zero:
+            fail(f"a duration reads {zero.group(0)!r}: {text[max(0, zero.start() - 80):zero.end() + 20]!r}")
+
+
 def check_content_security_policy(devtools, url):
     """The page's response carried the policy, and nothing on the page violated it."""
     policies = [
@@ -248,13 +352,14 @@ def main():
 
         check_content_security_policy(devtools, args.url)
 
-        # Before any data: said plainly.
-        if "No data yet" not in devtools.evaluate("document.body.innerText"):
-            fail("the empty lake is not shown as 'No data yet'")
+        # Before any data: said plainly, with what the page waits for.
+        body = devtools.evaluate("document.body.innerText")
+        if "No data yet" not in body or "Waiting for the first bronze batch" not in body:
+            fail(f"the empty lake is not shown as 'No data yet', waiting for the first bronze batch: {body[:500]}")
 
         # First result: cards appear without a reload.
         devtools.evaluate("window.__sameDocument = 'yes'")
-        publish(args.lake, 811, [50, 90, 40, 30, 120, 110, 20, 10], [4.0, 3.1, 5.5, 2.2, 6.0, 4.4, None, 3.3])
+        publish(args.lake, 811, [50, 90, 40, 30, 120, 110, 20, 10], [60.0, 3.1, 0.4, 0.0025, 6.0, 4.4, None, 3.3])
         devtools.wait_for("document.querySelector('#card-most-orders .name') && "
                           "document.querySelector('#card-most-orders .name').textContent === 'Lisbon'", "the first result")
         if text(devtools, "#card-fastest .name") != "Faro":
@@ -262,6 +367,9 @@ def main():
         first_bar = text(devtools, "#chart-orders .bar title")
         if first_bar != "Lisbon: 120 orders":
             fail(f"the orders chart should start with Lisbon, starts with {first_bar}")
+        if text(devtools, "#card-fastest .figure") != "9.0 s average delivery":
+            fail(f"Faro's 0.0025 h should read 9.0 s, the card says {text(devtools, '#card-fastest .figure')}")
+        check_against_api(devtools, args.url)
 
         # A new result: everything changes in place, scroll position kept.
         height = devtools.evaluate("document.documentElement.scrollHeight - window.innerHeight")
@@ -283,6 +391,7 @@ def main():
         for what, (got, want) in checks.items():
             if got != want:
                 fail(f"{what}: expected {want!r}, got {got!r}")
+        check_against_api(devtools, args.url)
         print("dashboard_browser: updated in place without a reload", flush=True)
 
         # The server restarts: the page reconnects by itself and catches up.
@@ -296,6 +405,7 @@ def main():
             fail("the page reloaded on reconnect")
         if text(devtools, "#card-fastest .name") != "Viseu":
             fail(f"after reconnecting, fastest should be Viseu, got {text(devtools, '#card-fastest .name')}")
+        check_against_api(devtools, args.url)
         print("dashboard_browser: reconnected after the restart", flush=True)
 
         check_content_security_policy(devtools, args.url)

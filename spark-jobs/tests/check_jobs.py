@@ -13,9 +13,11 @@ usage: spark-submit check_jobs.py <work-dir> <spec.json>...
   full:        one run over all of them in a fresh lake
 Output: {"<spec name>": {"<way>": result}}; each result:
   {"branches": [[branch, count, hours|null]], "orders": [[order_id, branch, order_date,
-   delivery_date]], "silver_rows": n, "silver_keys": n, "silver": {"orders": [...],
-   "status": [...]}, "marker": {...}, "json": {...}}, and for incremental and warm
-  "steps": the branches after each batch.
+   delivery_date]], "daily": [[branch, day, count, hours|null]] (gold/branch_daily/),
+   "daily_json": {...} (gold/branch_daily.json), "daily_sql": the same rows computed by
+   DuckDB from silver's files (independently of gold), "silver_rows": n, "silver_keys": n,
+   "silver": {"orders": [...], "status": [...]}, "marker": {...}, "json": {...}}, and for
+  incremental and warm "steps": the branches after each batch.
 """
 import json
 import os
@@ -27,6 +29,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lakefs import LakeFS, spark_session, write_json  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
+import duckdb  # noqa: E402
 import driver  # noqa: E402
 import silver  # noqa: E402
 
@@ -51,6 +54,41 @@ def branches(lake):
                    None if r["avg_delivery_hours"] is None else float(r["avg_delivery_hours"])] for r in rows)
 
 
+def daily(lake):
+    """gold/branch_daily/part-00000.csv as rows, its header checked."""
+    with open(f"{lake}/gold/branch_daily/part-00000.csv") as source:
+        lines = source.read().splitlines()
+    if lines[0] != "branch,day,order_count,avg_delivery_hours":
+        raise SystemExit(f"branch_daily has the header {lines[0]!r}")
+    rows = [line.split(",") for line in lines[1:]]
+    return [[b, d, int(c), None if h == "" else float(h)] for b, d, c, h in rows]
+
+
+DAILY_SQL = """
+    WITH per_order AS (
+        SELECT order_id, branch,
+               min(changed_at) FILTER (WHERE status = 'NEW') AS ordered,
+               min(changed_at) FILTER (WHERE status = 'DELIVERED') AS delivered
+        FROM read_parquet(?, hive_partitioning = false)
+        WHERE branch IS NOT NULL GROUP BY order_id, branch)
+    SELECT branch, strftime(CAST(ordered AS DATE), '%Y-%m-%d') AS day, count(*)::BIGINT,
+           avg(epoch_us(delivered) - epoch_us(ordered)) / 3600e6
+    FROM per_order WHERE ordered IS NOT NULL
+    GROUP BY ALL ORDER BY branch, day
+"""
+
+
+def daily_sql(lake):
+    """branch_daily as DuckDB computes it from silver's order_status files."""
+    connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")
+    files = f"{lake}/{silver.STATUS}/**/*.parquet"
+    rows = connection.execute(DAILY_SQL, [files]).fetchall() if any(
+        name.endswith(".parquet") for _, _, names in os.walk(f"{lake}/{silver.STATUS}") for name in names) else []
+    connection.close()
+    return [list(row) for row in rows]
+
+
 def gold(lake):
     orders = (spark.read.option("header", "true")
               .schema("order_id long, branch string, order_date string, delivery_date string, delivery_hours double")
@@ -59,6 +97,9 @@ def gold(lake):
     silver_orders = spark.read.schema(silver.ORDERS_SCHEMA).parquet(f"file://{lake}/{silver.ORDERS}")
     return {
         "branches": branches(lake),
+        "daily": daily(lake),
+        "daily_json": json.load(open(f"{lake}/gold/branch_daily.json")),
+        "daily_sql": daily_sql(lake),
         "orders": [[r["order_id"], r["branch"], r["order_date"], r["delivery_date"]] for r in orders],
         "silver_rows": status.count(),
         "silver_keys": status.select("history_id").distinct().count(),

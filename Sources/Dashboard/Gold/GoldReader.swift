@@ -9,11 +9,16 @@ import Lake
 /// - otherwise the Spark CSV directory `gold/branch_metrics/` (`part-*.csv` with header
 ///   `branch,order_count,avg_delivery_hours`; names starting with `_` or `.` ignored), with
 ///   `produced_at` and `bronze_batch` from `gold/_marker.json`;
+/// - `gold/branch_daily.json` (optional: older gold has none):
+///   `{"produced_at", "bronze_batch", "rows": [{"branch", "day", "order_count", "avg_delivery_hours"}]}`;
+///   the gold job writes it just before `branch_metrics.json`, so one naming another bronze
+///   batch than the branch metrics means a new result is being published;
 /// - `bronze/bookmark` for the capture lag.
 ///
 /// Calls block: run them off the event loops and the cooperative pool.
 struct GoldReader: Sendable {
     static let jsonPath = "gold/branch_metrics.json"
+    static let dailyPath = "gold/branch_daily.json"
     static let csvDirectory = "gold/branch_metrics"
     static let markerPath = "gold/_marker.json"
     static let bookmarkPath = "bronze/bookmark"
@@ -37,7 +42,7 @@ struct GoldReader: Sendable {
                 snapshot.producedAt = snapshot.producedAt ?? marker.producedAt
                 snapshot.bronzeBatch = snapshot.bronzeBatch ?? marker.bronzeBatch
             }
-            return .published(snapshot)
+            return try withDays(snapshot)
         }
         let entries = try list(Self.csvDirectory)
         guard !entries.isEmpty else { return .absent }
@@ -58,7 +63,18 @@ struct GoldReader: Sendable {
             }
         }
         let marker = try readMarker()
-        return .published(GoldSnapshot(branches: branches, producedAt: marker?.producedAt, bronzeBatch: marker?.bronzeBatch))
+        return try withDays(GoldSnapshot(branches: branches, producedAt: marker?.producedAt, bronzeBatch: marker?.bronzeBatch))
+    }
+
+    /// `snapshot` with `branch_daily`'s rows, or `.inProgress` while they belong to
+    /// another bronze batch.
+    private func withDays(_ snapshot: GoldSnapshot) throws(DashboardError) -> Reading {
+        guard let bytes = try readIfExists(Self.dailyPath) else { return .published(snapshot) }
+        let (batch, days) = try Self.parseDaily(bytes, path: Self.dailyPath)
+        if let batch, let covered = snapshot.bronzeBatch, batch != covered { return .inProgress }
+        var snapshot = snapshot
+        snapshot.days = days
+        return .published(snapshot)
     }
 
     func readBookmark() throws(DashboardError) -> BronzeBookmark? {
@@ -110,6 +126,51 @@ struct GoldReader: Sendable {
                                 averageDeliveryHours: branch.avg_delivery_hours)
         }
         return GoldSnapshot(branches: branches, producedAt: producedAt, bronzeBatch: stored.bronze_batch)
+    }
+
+    private struct StoredDay: Decodable {
+        var branch: String
+        var day: String
+        var order_count: Int
+        var avg_delivery_hours: Double?
+    }
+
+    private struct StoredDaily: Decodable {
+        var bronze_batch: Int?
+        var rows: [StoredDay]
+    }
+
+    /// The bronze batch `branch_daily.json` covers and its rows.
+    static func parseDaily(_ bytes: [UInt8], path: String) throws(DashboardError) -> (Int?, [BranchDay]) {
+        let stored: StoredDaily
+        do {
+            stored = try JSONDecoder().decode(StoredDaily.self, from: Data(bytes))
+        } catch {
+            throw DashboardError(.malformedGold, message: "\(path) is not valid gold JSON (\(Self.reason(error))).",
+                                 detail: "\(error)")
+        }
+        var seen: Set<[String]> = []
+        let days = try stored.rows.map { (row: StoredDay) throws(DashboardError) -> BranchDay in
+            guard !row.branch.isEmpty, Self.isDay(row.day), row.order_count >= 0,
+                  row.avg_delivery_hours.map({ $0.isFinite && $0 >= 0 }) ?? true
+            else {
+                throw DashboardError(.malformedGold,
+                                     message: "\(path) has an invalid entry for branch '\(row.branch)' on '\(row.day)'.")
+            }
+            guard seen.insert([row.branch, row.day]).inserted else {
+                throw DashboardError(.malformedGold, message: "Branch \(row.branch) appears twice for \(row.day) in \(path).")
+            }
+            return BranchDay(branch: row.branch, day: row.day, orderCount: row.order_count,
+                             averageDeliveryHours: row.avg_delivery_hours)
+        }
+        return (stored.bronze_batch, days)
+    }
+
+    /// `YYYY-MM-DD`.
+    private static func isDay(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.count == 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
+            && bytes.enumerated().allSatisfy { index, byte in index == 4 || index == 7 || (0x30...0x39).contains(byte) }
     }
 
     private func readMarker() throws(DashboardError) -> GoldSnapshot? {

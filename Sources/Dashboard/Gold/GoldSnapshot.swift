@@ -1,13 +1,17 @@
 import Foundation
 
-/// One published gold result: the metrics per branch and the marker saying when it was
-/// produced and from which bronze batch.
+/// One published gold result: the metrics per branch, the per-day figures, and the marker
+/// saying when it was produced and from which bronze batch.
 struct GoldSnapshot: Sendable, Hashable {
     var branches: [BranchMetric]
+    /// `branch_daily`'s rows (none when gold has not published them).
+    var days: [BranchDay] = []
     /// When the gold job produced the result (`produced_at`), if the marker says.
     var producedAt: Date?
     /// The last bronze batch the result covers (`bronze_batch`), if the marker says.
     var bronzeBatch: Int?
+
+    var trends: BranchTrends { BranchTrends(rows: days) }
 
     /// The branches by order count, most first (ties by name).
     var byOrders: [BranchMetric] {

@@ -35,6 +35,12 @@ enum DashboardRoutes {
                             headers: [.contentType: "application/json", .cacheControl: "no-store"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
+        router.get("/api/trends") { _, _ in
+            let state = store.state
+            return Response(status: state.isServable ? .ok : .serviceUnavailable,
+                            headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: TrendsPayload(state: state).json())))
+        }
         router.get("/healthz") { _, _ in
             let state = store.state
             return respond(.ok, "application/json", "{\"status\":\"ok\",\"gold\":\"\(state.health.name)\",\"subscribers\":\(store.subscriberCount)}")

@@ -30,9 +30,9 @@ enum HTML {
         return value < 0 ? "-" + result : result
     }
 
-    /// Hours with one decimal: `2.4 h`.
+    /// A duration given in hours, in the unit that fits it: `45 min`, `2.4 h`, `3.1 days`.
     static func hours(_ value: Double) -> String {
-        String(format: "%.1f h", value)
+        DurationUnit.format(hours: value)
     }
 
     /// A short duration for "… ago" texts: `4 s`, `3 min`, `2 h`, `5 days`.

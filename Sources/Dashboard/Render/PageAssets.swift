@@ -34,6 +34,14 @@ enum PageAssets {
         svg .grid{stroke:#e6e6e6}
         svg .axis{stroke:#333}
         svg .bar:hover rect{opacity:.8}
+        .trends{margin-top:16px}
+        .trends h2{font-size:1.15rem;margin:8px 0}
+        .trends .empty{padding:12px 16px}
+        .legend{list-style:none;display:flex;flex-wrap:wrap;gap:6px 18px;padding:0;margin:0 0 10px}
+        .legend li{display:flex;align-items:center;gap:6px}
+        .legend .swatch{width:28px;height:10px}
+        svg .point:hover{opacity:.7}
+        code{font-size:.95em}
         table{border-collapse:collapse;margin:16px 0;min-width:50%}
         caption{text-align:left;font-weight:600;padding:4px 0}
         th,td{border-bottom:1px solid var(--line);padding:6px 12px;text-align:left}

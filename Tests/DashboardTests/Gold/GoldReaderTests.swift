@@ -60,6 +60,43 @@ import Testing
         }
     }
 
+    @Test func readsThePerDayFiguresOfTheSameBatch() throws {
+        try GoldFixtures.writeJSON(lake, batch: 900, branches: GoldFixtures.threeBranches)
+        guard case .published(let before) = try reader.readGold() else { Issue.record("expected a result"); return }
+        #expect(before.days.isEmpty, "older gold has no branch_daily.json")
+        try GoldFixtures.writeDaily(lake, batch: 900, rows: GoldFixtures.threeBranchesDaily)
+        guard case .published(let snapshot) = try reader.readGold() else { Issue.record("expected a result"); return }
+        #expect(snapshot.days.count == 5)
+        #expect(snapshot.days.first == BranchDay(branch: "Lisbon", day: "2026-11-24", orderCount: 70, averageDeliveryHours: 0.25))
+        let trends = snapshot.trends
+        #expect(trends.days == ["2026-11-24", "2026-11-25"])
+        #expect(trends.series.map(\.branch) == ["Braga", "Lisbon", "Porto"])
+        #expect(trends.series[0].points == [
+            .init(day: "2026-11-24", orderCount: 0, averageDeliveryHours: nil),
+            .init(day: "2026-11-25", orderCount: 80, averageDeliveryHours: nil),
+        ])
+        // The next result's figures, published before its branch metrics: not mixed in.
+        try GoldFixtures.writeDaily(lake, batch: 901, rows: [("Lisbon", "2026-11-26", 1, nil)])
+        #expect(try reader.readGold() == .inProgress)
+    }
+
+    @Test func malformedPerDayFiguresAreMalformed() throws {
+        try GoldFixtures.writeJSON(lake, batch: 900, branches: GoldFixtures.threeBranches)
+        for (rows, message) in [([("A", "26-11-2026", 1, nil)], "invalid entry for branch 'A' on '26-11-2026'"),
+                                ([("A", "2026-11-26", -1, nil)], "invalid entry"),
+                                ([("A", "2026-11-26", 1, nil), ("A", "2026-11-26", 2, nil)], "Branch A appears twice for 2026-11-26")]
+                                as [([(String, String, Int, Double?)], String)] {
+            try GoldFixtures.writeDaily(lake, batch: 900, rows: rows)
+            #expect { try reader.readGold() } throws: { error in
+                (error as! DashboardError).code == .malformedGold && (error as! DashboardError).message.contains(message)
+            }
+        }
+        try lake.writeAtomically(GoldReader.dailyPath, data: Array("{\"bronze_batch\":900}".utf8))
+        #expect { try reader.readGold() } throws: { error in
+            (error as! DashboardError).message == "gold/branch_daily.json is not valid gold JSON (missing rows)."
+        }
+    }
+
     @Test func anUnreachableLakeIsUnavailable() throws {
         let switchable = SwitchableLake(lake)
         switchable.isDown = true

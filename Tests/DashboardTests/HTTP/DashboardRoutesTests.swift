@@ -37,7 +37,7 @@ import Testing
             #expect(page.status == .ok)
             #expect(page.headers[.contentType] == "text/html; charset=utf-8")
             let html = String(buffer: page.body)
-            #expect(html.contains("No data yet") && html.contains("not published any results"))
+            #expect(html.contains("No data yet") && html.contains("Waiting for the first bronze batch"))
             #expect(!html.contains("http://") && !html.contains("https://"), "the page must be self-contained")
             let api = try await client.execute(uri: "/api/branches", method: .get)
             #expect(api.status == .ok)
@@ -63,8 +63,8 @@ import Testing
             #expect(html.contains("<p class=\"name\">Lisbon</p><p class=\"figure\">3.5 h average delivery"))
             #expect(html.contains("id=\"chart-orders\"") && html.contains("id=\"chart-hours\""))
             #expect(html.contains("<title>Braga: no deliveries yet</title>"))
-            #expect(html.contains("<th scope=\"row\">Porto</th><td class=\"number\">340</td><td class=\"number\">5.2</td>")
-                || html.contains("<th scope=\"row\">Porto</th><td class=\"number\">340</td><td class=\"number\">5.3</td>"))
+            #expect(html.contains("<th scope=\"row\">Porto</th><td class=\"number\">340</td><td class=\"number\">5.2 h</td>"))
+            #expect(html.contains("The per-day figures appear with the next gold run."))
             #expect(html.contains("from bronze batch <span id=\"gold-batch\">812</span>"))
             #expect(html.contains("Capture: bronze batch <span id=\"bronze-batch\">812</span> committed"))
             #expect(!html.contains("role=\"alert\""))
@@ -83,6 +83,61 @@ import Testing
             let age = try #require(body["gold_age_seconds"] as? Double)
             #expect(age >= 3 && age < 60)
             #expect(body["capture_lag_seconds"] is Double)
+        }
+    }
+
+    /// Before gold, the page says what it waits for: the capture daemon, then the Spark driver.
+    @Test func thePageSaysWhatItIsWaitingFor() async throws {
+        try GoldFixtures.writeBookmark(lake, batch: 3)
+        await refresh()
+        try await withClient { client in
+            let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(html.contains("Waiting for the first gold run: bronze batch 3 is committed and the Spark driver is starting (about 30 s on a cold machine)"))
+        }
+        try GoldFixtures.writeJSON(lake, batch: 3, branches: [])
+        await refresh()
+        try await withClient { client in
+            let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(html.contains("<h2>No orders yet</h2>") && html.contains("no orders have arrived yet"))
+        }
+    }
+
+    /// `/api/trends` has every day and, per branch, a point for each; the page has a trend
+    /// chart per figure with a legend, durations in the unit that fits them.
+    @Test func servesAndDrawsTheTrends() async throws {
+        try await withClient { client in
+            let empty = try await client.execute(uri: "/api/trends", method: .get)
+            #expect(empty.status == .ok && String(buffer: empty.body) == "{\"branches\":[],\"days\":[]}")
+        }
+        try GoldFixtures.writeDaily(lake, batch: 812, rows: GoldFixtures.threeBranchesDaily)
+        try GoldFixtures.writeJSON(lake, batch: 812, branches: GoldFixtures.threeBranches)
+        await refresh()
+        try await withClient { client in
+            let api = try await client.execute(uri: "/api/trends", method: .get)
+            #expect(api.status == .ok && api.headers[.contentType] == "application/json")
+            let body = try Self.json(api)
+            #expect(Set(body.keys) == ["days", "branches"])
+            #expect(body["days"] as? [String] == ["2026-11-24", "2026-11-25"])
+            let branches = try #require(body["branches"] as? [[String: Any]])
+            #expect(branches.map { $0["branch"] as? String } == ["Braga", "Lisbon", "Porto"])
+            #expect(branches.allSatisfy { Set($0.keys) == ["branch", "points"] })
+            let braga = try #require(branches[0]["points"] as? [[String: Any]])
+            #expect(braga.count == 2 && Set(braga[0].keys) == ["day", "order_count", "avg_delivery_hours"])
+            #expect(braga[0]["day"] as? String == "2026-11-24" && braga[0]["order_count"] as? Int == 0
+                && braga[0]["avg_delivery_hours"] is NSNull)
+            let lisbon = try #require(branches[1]["points"] as? [[String: Any]])
+            #expect(lisbon.map { $0["order_count"] as? Int } == [70, 50])
+            #expect(lisbon.map { $0["avg_delivery_hours"] as? Double } == [0.25, 60])
+
+            let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(html.contains("id=\"trend-orders\"") && html.contains("id=\"trend-hours\""))
+            #expect(html.contains("<li data-series=\"Lisbon\">") && html.contains("id=\"trends-legend\""))
+            #expect(html.contains("<title>Lisbon, 2026-11-24: 70 orders</title>"))
+            #expect(html.contains("<title>Lisbon, 2026-11-24: 15 min</title>") && html.contains("<title>Lisbon, 2026-11-25: 2.5 days</title>"))
+            #expect(html.contains(">Average delivery time (days)</text>"))
+            #expect(!html.contains("<title>Porto, 2026-11-25: no deliveries</title>"), "no dot without a value")
+            let fragment = String(buffer: try await client.execute(uri: "/fragment", method: .get).body)
+            #expect(fragment.contains("id=\"trend-orders\""))
         }
     }
 

@@ -28,7 +28,7 @@ import TestSupport
         try GoldFixtures.writeJSON(lake, batch: 3, branches: GoldFixtures.threeBranches)
         let server = try await RunningDashboard.start(lake: lake)
         do {
-            for path in ["/", "/fragment", "/api/branches", "/healthz", "/assets/dashboard.css", "/assets/dashboard.js", "/nope", "/assets/nope.js"] {
+            for path in ["/", "/fragment", "/api/branches", "/api/trends", "/healthz", "/assets/dashboard.css", "/assets/dashboard.js", "/nope", "/assets/nope.js"] {
                 let response = try await RawHTTPClient.get(port: server.port, path)
                 #expect(response.status == (path.contains("nope") ? 404 : 200), "\(path)")
                 Self.expectSecurityHeaders(response.headers, path)

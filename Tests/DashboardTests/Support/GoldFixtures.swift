@@ -15,6 +15,22 @@ enum GoldFixtures {
         try lake.writeAtomically(GoldReader.jsonPath, data: Array(text.utf8))
     }
 
+    static func writeDaily(_ lake: any LakeStorage, batch: Int, producedAt: String = producedAt,
+                           rows: [(String, String, Int, Double?)]) throws {
+        let items = rows.map { branch, day, count, hours in
+            "{\"branch\":\"\(branch)\",\"day\":\"\(day)\",\"order_count\":\(count),\"avg_delivery_hours\":\(hours.map { "\($0)" } ?? "null")}"
+        }
+        let text = "{\"produced_at\":\"\(producedAt)\",\"bronze_batch\":\(batch),\"rows\":[\(items.joined(separator: ","))]}"
+        try lake.writeAtomically(GoldReader.dailyPath, data: Array(text.utf8))
+    }
+
+    /// Per-day rows matching `threeBranches`: Porto 340 = 200 + 140, Lisbon 120 = 70 + 50,
+    /// Braga 80 on the second day only, none delivered.
+    static let threeBranchesDaily: [(String, String, Int, Double?)] = [
+        ("Lisbon", "2026-11-24", 70, 0.25), ("Lisbon", "2026-11-25", 50, 60),
+        ("Porto", "2026-11-24", 200, 5), ("Porto", "2026-11-25", 140, nil), ("Braga", "2026-11-25", 80, nil),
+    ]
+
     static func writeCSV(_ lake: any LakeStorage, batch: Int?, producedAt: String = producedAt, parts: [[(String, Int, Double?)]],
                          success: Bool = true) throws {
         for (index, part) in parts.enumerated() {
