@@ -7,7 +7,6 @@ usage: soak.py <medallion-executable>   (as root; settings from SOAK_* variables
 """
 import csv
 import errno
-import io
 import json
 import os
 import random
@@ -392,18 +391,22 @@ class Soak:
             time.sleep(0.2)
         return []
 
+    def driver_wait(self):
+        # A driver start may take up to the stage timeout, and the first may time out.
+        return 2 * parse_seconds(self.stage_timeout) + 30
+
     def fault_spark_kill(self, fault):
-        processes = self.warm_driver(90)
+        processes = self.warm_driver(self.driver_wait())
         if not processes:
-            raise RuntimeError("no warm Spark driver to kill within 90 s")
+            raise RuntimeError(f"no warm Spark driver to kill within {self.driver_wait():.0f} s")
         pid, kind = self.rng.choice(sorted(processes))
         os.kill(pid, signal.SIGKILL)
         fault.note = f"{kind} pid {pid}"
 
     def fault_spark_hang(self, fault):
-        processes = self.warm_driver(90)
+        processes = self.warm_driver(self.driver_wait())
         if not processes:
-            raise RuntimeError("no warm Spark driver to stop within 90 s")
+            raise RuntimeError(f"no warm Spark driver to stop within {self.driver_wait():.0f} s")
         for pid, _ in processes:
             os.kill(pid, signal.SIGSTOP)
         fault.note = f"stopped {len(processes)} processes"
@@ -481,7 +484,8 @@ class Soak:
             self.simulator_wanted = True
             self.start_simulator()
         self.log(f"simulator at {self.rate:g} orders/s; waiting for the first gold")
-        self.wait_for("the first gold", lambda: self.gold_marker().get("bronze_batch", 0) > 0, 240)
+        self.wait_for("the first gold", lambda: self.gold_marker().get("bronze_batch", 0) > 0,
+                      max(240, 3 * parse_seconds(self.stage_timeout)))
 
     def fault_phase(self):
         schedule = KINDS[:]
@@ -662,7 +666,7 @@ class Soak:
              f"{samples} s)", "-" if growth_mb is None else f"{growth_mb:+.1f}"),
         ]
         for label, value in rows:
-            print(f"{label:<44}{value}", file=out)
+            print(f"{label:<50}{value}", file=out)
         reasons = {}
         for instance, code, tail in self.unexpected_exits:
             # The error line is the last one; paths and ports vary, the reason does not.
