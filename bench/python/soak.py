@@ -484,7 +484,9 @@ class Soak:
             self.simulator_wanted = True
             self.start_simulator()
         self.log(f"simulator at {self.rate:g} orders/s; waiting for the first gold")
-        self.wait_for("the first gold", lambda: self.gold_marker().get("bronze_batch", 0) > 0,
+        # On a busy machine a driver may not start within the stage timeout: say so.
+        self.wait_for(f"the first gold (a Spark driver that cannot start within {self.stage_timeout} on a busy "
+                      "machine? raise SOAK_STAGE_TIMEOUT)", lambda: self.gold_marker().get("bronze_batch", 0) > 0,
                       max(240, 3 * parse_seconds(self.stage_timeout)))
 
     def fault_phase(self):
@@ -731,9 +733,10 @@ def main():
         code = soak.report()
     except Exception as error:
         soak.log(f"bench/soak failed: {error}")
-        for instance in range(1, soak.daemon_instance + 1):
-            tail = soak.daemon_log(instance).splitlines()[-15:]
-            print(f"--- daemon instance {instance}, last lines:\n" + "\n".join(tail), file=sys.stderr)
+        for instance in range(1, soak.daemon_instance + 1)[-3:]:
+            # Warnings and errors, not the stream of committed batches.
+            lines = [line for line in soak.daemon_log(instance).splitlines() if " info " not in line]
+            print(f"--- daemon instance {instance}, last warnings:\n" + "\n".join(lines[-10:]), file=sys.stderr)
         print(f"RESULT faults={len(soak.faults)} lost=? duplicated=? max_lag_s=? peak_rss_mb=? error=1", flush=True)
         code = 1
     finally:
