@@ -7,6 +7,7 @@ usage: soak.py <medallion-executable>   (as root; settings from SOAK_* variables
 """
 import csv
 import errno
+import glob
 import json
 import os
 import random
@@ -611,7 +612,18 @@ class Soak:
         return peak, growth, len(longest)
 
     # --------------------------------------------------------------- report
+    def damage_bronze(self):
+        """SOAK_SELF_CHECK=1: one orders file copied under another batch's name and one
+        ordershistory file deleted, to show that the checks see duplicates and losses."""
+        orders = sorted(glob.glob(f"{self.lake}/bronze/orders/*/part-*.parquet"))
+        history = sorted(glob.glob(f"{self.lake}/bronze/ordershistory/*/part-*.parquet"))
+        shutil.copy(orders[len(orders) // 2], os.path.join(os.path.dirname(orders[-1]), "part-99999999999999999999-0.parquet"))
+        os.unlink(history[len(history) // 2])
+        self.log("SOAK_SELF_CHECK: copied one orders file, deleted one ordershistory file")
+
     def report(self):
+        if os.environ.get("SOAK_SELF_CHECK") == "1":
+            self.damage_bronze()
         changes = self.compare_changes()
         gold_same, gold_detail = self.compare_gold() if self.gold_covered else (False, "gold did not cover the last batch")
         self.stop_daemon()
