@@ -174,7 +174,12 @@ public struct LocalLake: LakeStorage {
         switch code {
         case ENOENT:
             return LakeError(.notFound, path: path, message: "Cannot \(action) \(location): no such file or directory.")
-        case EACCES, EPERM, EROFS:
+        case EROFS:
+            // Usually passing (a file system remounted read-only after an error, a snapshot
+            // being taken): unavailable, so the daemon retries instead of exiting.
+            return LakeError(.unavailable, path: path,
+                             message: "Cannot \(action) \(location): the file system is read-only; retrying until it is writable again.")
+        case EACCES, EPERM:
             return LakeError(.permissionDenied, path: path,
                              message: "Cannot \(action) \(location): \(reason.lowercased()); make the lake directory writable by this user.")
         default:

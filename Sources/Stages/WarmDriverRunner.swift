@@ -48,8 +48,10 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
     }
 
     func run(id: Int, full: Bool) throws(StageError) -> StageRunReport {
+        // A driver that has to start first gets the whole timeout for its start, and the
+        // run the whole timeout after it: on a busy machine the start alone can take most of it.
+        let (process, channel, startMilliseconds) = try ensureDriver(until: .now + configuration.timeout)
         let deadline = ContinuousClock.now + configuration.timeout
-        let (process, channel, startMilliseconds) = try ensureDriver(until: deadline)
         let alive = { process.status == nil }
         guard channel.send(full ? "REFRESH \(id) full" : "REFRESH \(id)") else {
             throw failure(process, waiting: "to take the request")

@@ -146,7 +146,7 @@ class Soak:
             "MEDALLION_STAGE_LOG_DIR": self.logs, "MEDALLION_METRICS_ADDRESS": f"127.0.0.1:{self.metrics_port}",
             "MEDALLION_SPARK_SUBMIT": f"{ROOT}/.venv/bin/spark-submit", "MEDALLION_SPARK_JOBS": f"{ROOT}/spark-jobs",
             "PYSPARK_PYTHON": f"{ROOT}/.venv/bin/python", "SPARK_LOCAL_IP": "127.0.0.1",
-            "TMPDIR": f"{self.work}/tmp", "SOAK_TAG": self.tag,
+            "TMPDIR": f"{self.work}/tmp", "SPARK_SOAK_TAG": self.tag,
         })
         env.update(extra)
         return env
@@ -179,9 +179,9 @@ class Soak:
         raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}")
 
     def tagged_processes(self):
-        """Processes started with this soak's SOAK_TAG in their environment, children included."""
+        """Processes started with this soak's SPARK_SOAK_TAG in their environment, children included (the daemon passes SPARK_* variables, and no others of ours, to Spark)."""
         found = []
-        marker = f"SOAK_TAG={self.tag}".encode()
+        marker = f"SPARK_SOAK_TAG={self.tag}".encode()
         for name in os.listdir("/proc"):
             if not name.isdigit() or int(name) == os.getpid():
                 continue
@@ -198,7 +198,7 @@ class Soak:
                 continue
             if state == "Z":
                 continue
-            instance = next((v.split(b"=", 1)[1].decode() for v in environ if v.startswith(b"SOAK_INSTANCE=")), "")
+            instance = next((v.split(b"=", 1)[1].decode() for v in environ if v.startswith(b"SPARK_SOAK_INSTANCE=")), "")
             found.append((int(name), instance, command))
         return found
 
@@ -246,7 +246,7 @@ class Soak:
                 [self.medallion, "run", "--stages", "local", "--stage-timeout", self.stage_timeout,
                  "--log-level", "info"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=self.env(SOAK_INSTANCE=str(self.daemon_instance)))
+                env=self.env(SPARK_SOAK_INSTANCE=str(self.daemon_instance)))
             log.close()
             self.rss[self.daemon_instance] = []
             self.daemon_expected_down = False
