@@ -105,6 +105,8 @@ def publish_order_delivery(lake, orders):
 def run(spark, lake, bronze_batch, phases=NONE, force=False):
     """Rebuilds gold from silver unless it already covers `bronze_batch` (and not `force`)."""
     started = time.monotonic()
+    for directory in ("gold", "gold/branch_daily", "gold/branch_metrics"):
+        lake.remove_temporaries(directory)
     marker = lake.read_json(MARKER)
     if (not force and marker and marker.get("bronze_batch") == bronze_batch and lake.exists("gold/branch_metrics.json")
             and lake.exists("gold/branch_daily.json")):

@@ -1,7 +1,11 @@
 """Small file-system helpers over Hadoop's FileSystem API, so the jobs work the same on
 file:// and hdfs:// lakes (Python's own file functions only see the local disk)."""
 import json
+import re
 import uuid
+
+# write_atomically's hidden temporary names: .<target name>.<32 hex digits>.tmp
+TEMPORARY = re.compile(r"^\..+\.[0-9a-f]{32}\.tmp$")
 
 
 class LakeFS:
@@ -66,6 +70,19 @@ class LakeFS:
         finally:
             out.close()
         self.replace(temporary, target)
+
+    def remove_temporaries(self, relative):
+        """Removes the temporary files of writes that never finished (a driver killed while
+        it wrote) from a directory; returns how many. Only one writer runs at a time (the
+        silver writer lease), so none of them can be in use."""
+        if not self.exists(relative):
+            return 0
+        removed = 0
+        for status in self._fs.listStatus(self._path(self.uri(relative))):
+            if status.isFile() and TEMPORARY.match(status.getPath().getName()):
+                self._fs.delete(status.getPath(), False)
+                removed += 1
+        return removed
 
     def replace(self, source, target):
         """Renames a file over an existing one atomically (FileSystem.rename will not

@@ -418,6 +418,7 @@ def surveyed(spark, table, existing, deleted, newest, candidates_above, floors, 
 def run(spark, lake, full=False, phases=NONE):
     """Consumes the new bronze batches; returns a summary dict."""
     started = time.monotonic()
+    lake.remove_temporaries(STATE)
     if full:
         for path in (ORDERS, STATUS, STATE):
             lake.delete(path)

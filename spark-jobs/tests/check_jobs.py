@@ -150,10 +150,19 @@ def ways(spec):
     lake, steps, bookmarks = incremental(spec, "incremental", committed)
     output["incremental"] = dict(gold(lake), steps=steps)
 
-    # A second run with nothing new is a no-op.
+    # A second run with nothing new is a no-op; it removes what a writer killed mid-write
+    # left behind (hidden temporary files beside gold's and silver's state files).
+    planted = [f"{lake}/gold/.branch_metrics.json.{'a' * 32}.tmp", f"{lake}/gold/branch_daily/.part-00000.csv.{'b' * 32}.tmp",
+               f"{lake}/silver/_state/.bookmark.json.{'c' * 32}.tmp"]
+    for path in planted:
+        with open(path, "w") as handle:
+            handle.write("partial")
     started = time.monotonic()
     output["noop"] = check(driver.refresh(spark, f"file://{lake}"))
     output["noop"]["wall_ms"] = int((time.monotonic() - started) * 1000)
+    left = [path for path in planted if os.path.exists(path)]
+    if left:
+        raise SystemExit(f"temporary files of an unfinished write left after a run: {left}")
 
     # A crash after silver wrote its data but before its bookmark: the bookmark as it
     # was two runs ago, silver's data and state as they are now.
