@@ -8,6 +8,18 @@ import TestSupport
 /// schema or trigger can reach capture.
 @Suite("Database security", .serialized)
 struct DatabaseSecurityTests {
+    /// The role `medallion_tenant` (cluster-wide, so created once), allowed to create schemas
+    /// in this database, plus `grants`.
+    static func createTenant(_ database: RetailDatabase, grants: String = "") throws {
+        try database.sql("""
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'medallion_tenant') THEN CREATE ROLE medallion_tenant LOGIN; END IF;
+            END $$;
+            GRANT CREATE ON DATABASE \(database.name) TO medallion_tenant;
+            \(grants.isEmpty ? "" : grants + ";")
+            """)
+    }
+
     @Test("the streamer role reads and prunes capture tables, and can do nothing else")
     func streamerLeastPrivilege() throws {
         let database = try RetailDatabase(capture: false)
@@ -65,13 +77,7 @@ struct DatabaseSecurityTests {
     func ownerCannotBorrowInstallerRights() throws {
         let database = try RetailDatabase(capture: false)
         defer { database.drop() }
-        try database.sql("""
-            DO $$ BEGIN
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'medallion_tenant') THEN CREATE ROLE medallion_tenant LOGIN; END IF;
-            END $$;
-            GRANT CREATE ON SCHEMA public TO medallion_tenant;
-            GRANT CREATE ON DATABASE \(database.name) TO medallion_tenant;
-            """)
+        try Self.createTenant(database, grants: "GRANT CREATE ON SCHEMA public TO medallion_tenant")
         let tenant = try PostgresConnection(dsn: database.dsn + " user=medallion_tenant")
         defer { tenant.close() }
         // Every call of spy() records whose rights it ran with.
@@ -132,12 +138,7 @@ struct DatabaseSecurityTests {
     func plantedSchemaRefused() throws {
         let database = try RetailDatabase(capture: false)
         defer { database.drop() }
-        try database.sql("""
-            DO $$ BEGIN
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'medallion_tenant') THEN CREATE ROLE medallion_tenant LOGIN; END IF;
-            END $$;
-            GRANT CREATE ON DATABASE \(database.name) TO medallion_tenant;
-            """)
+        try Self.createTenant(database)
         try database.cluster.psql("CREATE SCHEMA cdc", database: database.name, user: "medallion_tenant")
         do {
             _ = try CaptureInstaller(connection: try database.connect()).install(TableName.retailDefaults)
