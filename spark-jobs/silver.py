@@ -162,19 +162,41 @@ def covered_batch(bookmark):
     return int(bookmark["bronze_batch"]) if bookmark else 0
 
 
-def new_files(lake, table, after, upto):
-    """Committed bronze files of batches in (after, upto]; files of later batches belong
-    to a commit still in progress."""
-    if upto - after <= 256:
-        # Name the batches in the glob, so the listing returns only the new files
-        # instead of every file bronze has ever written.
-        batches = ",".join(f"{batch:020d}" for batch in range(after + 1, upto + 1))
-        return lake.glob(f"bronze/{table}/date=*/part-{{{batches}}}-*.parquet")
-    files = []
-    for uri in lake.glob(f"bronze/{table}/date=*/part-*.parquet"):
-        batch = int(uri.rsplit("/", 1)[1][5:25])
-        if after < batch <= upto:
-            files.append(uri)
+COMMITS = "bronze/_cdc/commits"
+
+
+def new_files(lake, tables, after, upto):
+    """{table: URIs of the committed bronze files of batches in (after, upto]}; files of
+    later batches belong to a commit still in progress.
+
+    The daemon hands a run its files through the commit records it writes (one per
+    batch, naming the batch's files), so a run reads only those, never listing bronze's
+    history. When a record is missing (the daemon keeps the last 1,000), the run lists
+    the table directories instead."""
+    files = {table: [] for table in tables}
+    for batch in range(after + 1, upto + 1):
+        record = lake.read_json(f"{COMMITS}/{batch:020d}.json")
+        if record is None:
+            return listed_files(lake, tables, after, upto)
+        for part in record.get("tables", []):
+            name = part["table"]["name"] if part["table"]["schema"] == "public" else \
+                f'{part["table"]["schema"]}.{part["table"]["name"]}'
+            if name in files:
+                files[name].extend(lake.uri(file["path"]) for file in part["files"])
+    return files
+
+
+def listed_files(lake, tables, after, upto):
+    """new_files by listing the table directories (slower: lists every partition)."""
+    files = {}
+    for table in tables:
+        if upto - after <= 256:
+            # Name the batches in the glob, so the listing returns only the new files.
+            batches = ",".join(f"{batch:020d}" for batch in range(after + 1, upto + 1))
+            files[table] = lake.glob(f"bronze/{table}/date=*/part-{{{batches}}}-*.parquet")
+            continue
+        files[table] = [uri for uri in lake.glob(f"bronze/{table}/date=*/part-*.parquet")
+                        if after < int(uri.rsplit("/", 1)[1][5:25]) <= upto]
     return files
 
 
@@ -431,7 +453,7 @@ def run(spark, lake, full=False, phases=NONE):
     MEMORY.forget()
 
     with phases("silver.list"):
-        files = {table: new_files(lake, table, after, upto) for table in SOURCE_COLUMNS}
+        files = new_files(lake, SOURCE_COLUMNS, after, upto)
     with phases("silver.read"):
         newest = {table: newest_changes(table, read_changes(spark, table, found))
                   for table, found in files.items() if found}

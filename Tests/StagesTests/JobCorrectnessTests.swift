@@ -141,6 +141,27 @@ import TestSupport
         #expect(noop["gold_skipped"] as? Bool == true)
     }
 
+    /// A run reads the files the daemon's commit records name for the batches it covers:
+    /// no listing of bronze, whose cost would grow with its history. Without the records
+    /// (older than the daemon keeps) it lists the partitions, with the same result.
+    @Test(arguments: ["retail", "contract", "truncation"])
+    func silverReadsTheFilesItIsHandedWithoutListingBronze(_ fixture: String) throws {
+        for run in ["incremental", "warm"] {
+            let result = try Self.result(fixture, run)
+            #expect((result["bronze_listings"] as? NSNumber)?.intValue == 0, "\(fixture) \(run)")
+        }
+        let listed = try Self.result(fixture, "listed")
+        let incremental = try Self.result(fixture, "incremental")
+        #expect(((listed["bronze_listings"] as? NSNumber)?.intValue ?? 0) > 0)
+        #expect(try Self.branchMetrics(listed["branches"]) == Self.branchMetrics(incremental["branches"]))
+        #expect("\(listed["steps"] ?? "")" == "\(incremental["steps"] ?? "")")
+        let listedSilver = try #require(listed["silver"] as? [String: Any])
+        let incrementalSilver = try #require(incremental["silver"] as? [String: Any])
+        for table in ["orders", "status"] {
+            #expect("\(listedSilver[table] ?? "")" == "\(incrementalSilver[table] ?? "")", "\(fixture) \(table)")
+        }
+    }
+
     @Test func rerunsDoNotDuplicate() throws {
         let noop = try Self.result("retail", "noop")
         #expect((noop["batches"] as? NSNumber)?.intValue == 0)

@@ -2,7 +2,8 @@
 
 usage: bronze_fixture.py <lake-dir> <spec.json>
 spec: {"batches": [{"batch": 1, "orders": [row...], "ordershistory": [row...]}],
-       "bookmark": 2}            # optional: the last committed batch (default: the highest)
+       "bookmark": 2,            # optional: the last committed batch (default: the highest)
+       "commit_records": false}  # optional: leave out bronze/_cdc/commits (default: written)
 A row gives the source columns plus _op, _txid, _seq, _changed_at and optionally _overflow
 (a JSON text); timestamps are ISO 8601 UTC strings; _seq defaults to the row's position.
 A TRUNCATE marker is a row with _op "T" and no source columns. A table's files of a batch
@@ -40,6 +41,7 @@ def value(name, kind, raw):
 
 
 def write(lake, table, batch, rows):
+    """Writes the table's files of a batch; returns their lake paths and row counts."""
     overflow = [("_overflow", pa.string())] if any("_overflow" in row for row in rows) else []
     schema = pa.schema(SCHEMAS[table] + overflow)
     by_date = {}
@@ -48,20 +50,32 @@ def write(lake, table, batch, rows):
         row.setdefault("_seq", batch * 1000 + position)
         date = row["_changed_at"][:10]
         by_date.setdefault(date, []).append({f.name: value(f.name, f.type, row.get(f.name)) for f in schema})
+    files = []
     for index, (date, items) in enumerate(sorted(by_date.items())):
-        directory = f"{lake}/bronze/{table}/date={date}"
-        os.makedirs(directory, exist_ok=True)
-        table_data = pa.Table.from_pylist(items, schema=schema)
-        pq.write_table(table_data, f"{directory}/part-{batch:020d}-{index:04d}.parquet")
+        path = f"bronze/{table}/date={date}/part-{batch:020d}-{index:04d}.parquet"
+        os.makedirs(os.path.dirname(f"{lake}/{path}"), exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(items, schema=schema), f"{lake}/{path}")
+        files.append({"path": path, "rows": len(items), "bytes": os.path.getsize(f"{lake}/{path}")})
+    return files
+
+
+def write_commit_record(lake, batch, files):
+    """bronze/_cdc/commits/<batch>.json as the daemon writes it (the fields readers use)."""
+    directory = f"{lake}/bronze/_cdc/commits"
+    os.makedirs(directory, exist_ok=True)
+    tables = [{"table": {"schema": "public", "name": table}, "rows": sum(f["rows"] for f in written),
+               "files": written} for table, written in files.items()]
+    with open(f"{directory}/{batch:020d}.json", "w") as out:
+        json.dump({"batch": batch, "watermark": 0, "tables": tables, "createdAt": ""}, out)
 
 
 def main():
     lake, spec = sys.argv[1], json.load(open(sys.argv[2]))
     highest = 0
     for batch in spec["batches"]:
-        for table in SCHEMAS:
-            if batch.get(table):
-                write(lake, table, batch["batch"], batch[table])
+        files = {table: write(lake, table, batch["batch"], batch[table]) for table in SCHEMAS if batch.get(table)}
+        if spec.get("commit_records", True):
+            write_commit_record(lake, batch["batch"], files)
         highest = max(highest, batch["batch"])
     bookmark = spec.get("bookmark", highest)
     os.makedirs(f"{lake}/bronze", exist_ok=True)

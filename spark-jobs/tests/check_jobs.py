@@ -11,6 +11,9 @@ usage: spark-submit check_jobs.py <work-dir> <spec.json>...
                the last two batches) and run again
   rebuilt:     the rerun lake again with `--full`
   full:        one run over all of them in a fresh lake
+  listed:      incremental without bronze's commit records (silver lists the partitions)
+Every way but `listed` must find its new files through the commit records, listing no
+directory of bronze ("bronze_listings" counts the listings per way).
 Output: {"<spec name>": {"<way>": result}}; each result:
   {"branches": [[branch, count, hours|null]], "orders": [[order_id, branch, order_date,
    delivery_date]], "daily": [[branch, day, count, hours|null]] (gold/branch_daily/),
@@ -38,11 +41,35 @@ fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bronze_fixtu
 spark = spark_session("medallion-check-jobs")
 
 
-def build(spec, name, bookmark):
+class Listings:
+    """Counts the directory listings under bronze/ that silver and gold make."""
+
+    def __init__(self):
+        self.count = 0
+        for name in ("glob", "list_dirs", "list_files"):
+            original = getattr(LakeFS, name)
+            setattr(LakeFS, name, self.counting(original))
+
+    def counting(self, original):
+        def listing(lake, relative, *arguments):
+            if relative.startswith("bronze/") and not relative.startswith("bronze/_cdc"):
+                self.count += 1
+            return original(lake, relative, *arguments)
+        return listing
+
+    def taken(self):
+        count, self.count = self.count, 0
+        return count
+
+
+LISTINGS = Listings()
+
+
+def build(spec, name, bookmark, commit_records=True):
     lake = os.path.join(work, spec["name"], name)
     os.makedirs(os.path.dirname(lake), exist_ok=True)
     with open(lake + ".json", "w") as out:
-        json.dump(dict(spec, bookmark=bookmark), out)
+        json.dump(dict(spec, bookmark=bookmark, commit_records=commit_records), out)
     subprocess.run([sys.executable, fixture, lake, lake + ".json"], check=True)
     return lake
 
@@ -122,12 +149,12 @@ def check(result):
     return result
 
 
-def incremental(spec, name, committed):
+def incremental(spec, name, committed, commit_records=True):
     """Runs after each committed batch; returns the lake, the branches after each batch
     and silver's bookmark after each run."""
     lake, steps, bookmarks = None, [], []
     for batch in committed:
-        lake = build(spec, name, batch["batch"])
+        lake = build(spec, name, batch["batch"], commit_records)
         check(driver.refresh(spark, f"file://{lake}"))
         steps.append(branches(lake))
         bookmarks.append(LakeFS(spark, f"file://{lake}").read_json(silver.BOOKMARK))
@@ -140,15 +167,22 @@ def ways(spec):
 
     # The same, as the warm driver runs it: silver kept in memory between runs.
     silver.MEMORY.enabled = True
+    LISTINGS.taken()
     lake, steps, _ = incremental(spec, "warm", committed)
-    output["warm"] = dict(gold(lake), steps=steps)
+    output["warm"] = dict(gold(lake), steps=steps, bronze_listings=LISTINGS.taken())
     output["warm_noop"] = check(driver.refresh(spark, f"file://{lake}"))
     silver.MEMORY.enabled = False
     silver.MEMORY.forget()
 
     # One batch at a time (uncommitted batches are on disk throughout).
+    LISTINGS.taken()
     lake, steps, bookmarks = incremental(spec, "incremental", committed)
-    output["incremental"] = dict(gold(lake), steps=steps)
+    output["incremental"] = dict(gold(lake), steps=steps, bronze_listings=LISTINGS.taken())
+
+    # The same without commit records (older than the last 1,000, or a lake from before
+    # them): silver lists the partitions instead.
+    listed, steps, _ = incremental(spec, "listed", committed, commit_records=False)
+    output["listed"] = dict(gold(listed), steps=steps, bronze_listings=LISTINGS.taken())
 
     # A second run with nothing new is a no-op; it removes what a writer killed mid-write
     # left behind (hidden temporary files beside gold's and silver's state files).
