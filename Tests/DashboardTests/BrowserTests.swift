@@ -4,7 +4,8 @@ import Testing
 import TestSupport
 
 /// The page in headless Chromium: the empty state, updates in place without a reload,
-/// scroll kept, reconnection after a server restart; saves docs/dashboard.png.
+/// scroll kept, reconnection after a server restart; saves a screenshot in
+/// `.build/test-artifacts/dashboard.png`.
 @Suite struct BrowserTests {
     @Test(.timeLimit(.minutes(5)))
     func thePageUpdatesInPlaceAndReconnectsAfterARestart() async throws {
@@ -16,7 +17,7 @@ import TestSupport
         let port = try RunningDashboard.freePort()
         let browser = try ChildProcess(try PythonTool.python(), [
             PythonTool.script("dashboard_browser.py"), "--url", "http://127.0.0.1:\(port)/", "--lake", root,
-            "--screenshot", Repository.root + "/docs/dashboard.png",
+            "--screenshot", try Repository.artifactDirectory() + "/dashboard.png",
         ], environment: ProcessInfo.processInfo.environment)
         let first = try await RunningDashboard.start(lake: lake, port: port)
 
