@@ -42,6 +42,12 @@ Hidden state (names starting with `_` are ignored by readers of silver):
         become rows. Truncating orders leaves every order_status row of a removed order
         without its order's columns, as deleting the order does. Written as soon as a run
         finds a new marker, before the data: a re-run finds the same marker.
+  silver/_state/changes/<bronze batch>.json
+        what a run changed, for gold (gold.py): {"previous_batch", "bronze_batch", "orders":
+        the order ids whose status rows it changed (or refreshed), "dates": the
+        order_status partitions it rewrote, "full": true when gold must recompute
+        everything (a TRUNCATE, more than CHANGED_ORDERS_LIMIT orders)}. Written before
+        the bookmark; gold removes those it has consumed.
   silver/_state/bookmark.json
         the last bronze batch consumed, written last.
 
@@ -75,6 +81,10 @@ from phases import NONE
 STATE = "silver/_state"
 BOOKMARK = STATE + "/bookmark.json"
 TRUNCATED = STATE + "/truncated.json"
+CHANGES = STATE + "/changes"
+# Past this many changed orders in one run, gold recomputes everything rather than
+# carrying the ids around.
+CHANGED_ORDERS_LIMIT = 100_000
 ORDERS = "silver/orders"
 STATUS = "silver/order_status"
 # Tombstones per silver table, and the bronze table whose changes they record.
@@ -272,13 +282,17 @@ class Survey:
                the truncate floor, or receiving a row
       blocked  (key, _seq) of the candidates older than silver's row or tombstone of the key
       marker   the `_seq` of the latest TRUNCATE marker among the new changes, or None
-      deleted  the dates of the new tombstones' partitions"""
+      deleted  the dates of the new tombstones' partitions
+      orders   for order_status, the order ids of the candidates (the orders whose
+               figures gold recomputes)"""
 
     def __init__(self, table, existing, deleted, changes, candidates, floor, phases=NONE):
         """`changes`: the new changes as facts (change_facts), or None."""
         key = KEYS[table]
         keys = F.broadcast(candidates.selectExpr(key, "_seq AS _new"))
         parts = [fact(candidates.where("_live"), "'date'", date="date")] + ([changes] if changes is not None else [])
+        if table == STATUS:
+            parts.append(fact(candidates, "'order'", key="order_id"))
         if existing is not None:
             # One pass over the table: the candidates older than the row held (blocked),
             # and the partitions that change.
@@ -293,7 +307,7 @@ class Survey:
         union = parts[0]
         for part in parts[1:]:
             union = union.unionByName(part)
-        self.dates, self.blocked, self.marker, self.deleted = set(), set(), None, set()
+        self.dates, self.blocked, self.marker, self.deleted, self.orders = set(), set(), None, set(), set()
         with phases(phase(table) + ".dates"):
             rows = union.distinct().collect()
         for row in rows:
@@ -303,6 +317,8 @@ class Survey:
                 self.blocked.add((row["key"], row["seq"]))
             elif row["tag"] == "marker":
                 self.marker = row["seq"]
+            elif row["tag"] == "order":
+                self.orders.add(row["key"])
             else:
                 self.deleted.add(row["date"])
         self.dates = sorted(self.dates, key=lambda date: (date is None, date))
@@ -437,6 +453,18 @@ def surveyed(spark, table, existing, deleted, newest, candidates_above, floors, 
     return candidates, survey
 
 
+def write_changes(lake, after, upto, surveys, full):
+    """silver/_state/changes/<upto>.json: what gold has to recompute after this run."""
+    status = surveys.get(STATUS)
+    orders = sorted(key for key in status.orders if key is not None) if status is not None else []
+    dates = sorted(date.isoformat() for date in status.dates if date is not None) if status is not None else []
+    everything = (full or len(orders) > CHANGED_ORDERS_LIMIT
+                  or any(survey.marker is not None for survey in surveys.values()))
+    write_json(lake, f"{CHANGES}/{upto:020d}.json", {
+        "previous_batch": after, "bronze_batch": upto, "full": everything,
+        "orders": None if everything else orders, "dates": None if everything else dates})
+
+
 def run(spark, lake, full=False, phases=NONE):
     """Consumes the new bronze batches; returns a summary dict."""
     started = time.monotonic()
@@ -521,6 +549,7 @@ def run(spark, lake, full=False, phases=NONE):
 
     for frame in cached:
         frame.unpersist()
+    write_changes(lake, after, upto, surveys, full)
     version = uuid.uuid4().hex
     write_json(lake, BOOKMARK, {"bronze_batch": upto, "previous_batch": after, "version": version})
     if keep:

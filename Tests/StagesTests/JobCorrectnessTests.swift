@@ -162,6 +162,20 @@ import TestSupport
         }
     }
 
+    /// After its first run gold recomputes only the orders silver changed and their days
+    /// (silver/_state/changes), with the same figures as a run over everything (the
+    /// other tests compare them); a TRUNCATE makes it recompute everything.
+    @Test func goldRecomputesOnlyWhatSilverChanged() throws {
+        for run in ["incremental", "warm"] {
+            let ways = try #require(Self.result("retail", run)["gold_ways"] as? [Bool], "\(run)")
+            #expect(ways.count > 2 && ways.first == false && ways.dropFirst().allSatisfy { $0 }, "\(run): \(ways)")
+            let contract = try #require(Self.result("contract", run)["gold_ways"] as? [Bool], "\(run)")
+            #expect(contract.dropFirst().contains(true), "\(run): \(contract)")
+            let truncation = try #require(Self.result("truncation", run)["gold_ways"] as? [Bool], "\(run)")
+            #expect(truncation.contains(false) && truncation.dropFirst().contains(true), "\(run): \(truncation)")
+        }
+    }
+
     @Test func rerunsDoNotDuplicate() throws {
         let noop = try Self.result("retail", "noop")
         #expect((noop["batches"] as? NSNumber)?.intValue == 0)

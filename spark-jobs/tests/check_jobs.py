@@ -12,6 +12,7 @@ usage: spark-submit check_jobs.py <work-dir> <spec.json>...
   rebuilt:     the rerun lake again with `--full`
   full:        one run over all of them in a fresh lake
   listed:      incremental without bronze's commit records (silver lists the partitions)
+"gold_ways" (incremental, warm): per run, whether gold recomputed only what silver changed.
 Every way but `listed` must find its new files through the commit records, listing no
 directory of bronze ("bronze_listings" counts the listings per way).
 Output: {"<spec name>": {"<way>": result}}; each result:
@@ -63,6 +64,13 @@ class Listings:
 
 
 LISTINGS = Listings()
+GOLD_WAYS = []  # per refresh of the current way: whether gold recomputed only what changed
+
+
+def gold_ways():
+    ways = list(GOLD_WAYS)
+    GOLD_WAYS.clear()
+    return ways
 
 
 def build(spec, name, bookmark, commit_records=True):
@@ -155,7 +163,8 @@ def incremental(spec, name, committed, commit_records=True):
     lake, steps, bookmarks = None, [], []
     for batch in committed:
         lake = build(spec, name, batch["batch"], commit_records)
-        check(driver.refresh(spark, f"file://{lake}"))
+        result = check(driver.refresh(spark, f"file://{lake}"))
+        GOLD_WAYS.append(result.get("gold_incremental"))
         steps.append(branches(lake))
         bookmarks.append(LakeFS(spark, f"file://{lake}").read_json(silver.BOOKMARK))
     return lake, steps, bookmarks
@@ -168,16 +177,18 @@ def ways(spec):
     # The same, as the warm driver runs it: silver kept in memory between runs.
     silver.MEMORY.enabled = True
     LISTINGS.taken()
+    gold_ways()
     lake, steps, _ = incremental(spec, "warm", committed)
-    output["warm"] = dict(gold(lake), steps=steps, bronze_listings=LISTINGS.taken())
+    output["warm"] = dict(gold(lake), steps=steps, bronze_listings=LISTINGS.taken(), gold_ways=gold_ways())
     output["warm_noop"] = check(driver.refresh(spark, f"file://{lake}"))
     silver.MEMORY.enabled = False
     silver.MEMORY.forget()
 
     # One batch at a time (uncommitted batches are on disk throughout).
     LISTINGS.taken()
+    gold_ways()
     lake, steps, bookmarks = incremental(spec, "incremental", committed)
-    output["incremental"] = dict(gold(lake), steps=steps, bronze_listings=LISTINGS.taken())
+    output["incremental"] = dict(gold(lake), steps=steps, bronze_listings=LISTINGS.taken(), gold_ways=gold_ways())
 
     # The same without commit records (older than the last 1,000, or a lake from before
     # them): silver lists the partitions instead.
