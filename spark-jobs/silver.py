@@ -85,6 +85,11 @@ CHANGES = STATE + "/changes"
 # Past this many changed orders in one run, gold recomputes everything rather than
 # carrying the ids around.
 CHANGED_ORDERS_LIMIT = 100_000
+# A run that rewrites from the lake (no silver in memory) reads only the rows of the keys
+# it changes, up to this many, by a literal list Parquet statistics prune (keys grow with
+# time, so old files are skipped from their footers): its cost follows the changes, not
+# silver's size.
+LITERAL_KEYS = 5_000
 ORDERS = "silver/orders"
 STATUS = "silver/order_status"
 # Tombstones per silver table, and the bronze table whose changes they record.
@@ -440,12 +445,28 @@ class Floors:
         return True
 
 
-def surveyed(spark, table, existing, deleted, newest, candidates_above, floors, bronze, phases):
+def distinct_keys(frame, column):
+    """The distinct non-NULL values of `column` in `frame` (small, cached), or None when
+    there are more than LITERAL_KEYS."""
+    values = [row[0] for row in frame.select(column).distinct().limit(LITERAL_KEYS + 1).collect()]
+    return None if len(values) > LITERAL_KEYS else [value for value in values if value is not None]
+
+
+def only_keys(frame, column, keys):
+    """`frame` with only the rows whose `column` is one of `keys` (all rows when None)."""
+    return frame if frame is None or keys is None else frame.where(F.col(column).isin(keys))
+
+
+def surveyed(spark, table, existing, deleted, newest, candidates_above, floors, bronze, phases, prune=False):
     """(candidates, survey) for `table` above its floor; a new TRUNCATE marker among the
-    new changes raises the floor, and the survey is made again above it."""
+    new changes raises the floor, and the survey is made again above it (over every row:
+    those below the new floor go). `prune`: the survey reads only the candidates' keys of
+    silver, which is enough while no row below the floor is left (see run)."""
     changes = change_facts(bronze, newest) if newest is not None else None
     candidates = candidates_above(floors[bronze])
-    survey = Survey(table, existing, deleted, changes, candidates, floors[bronze], phases)
+    keys = distinct_keys(candidates, KEYS[table]) if prune else None
+    survey = Survey(table, only_keys(existing, KEYS[table], keys), only_keys(deleted, KEYS[table], keys), changes,
+                    candidates, floors[bronze], phases)
     if floors.raise_to(bronze, survey.marker):
         candidates.unpersist()
         candidates = candidates_above(floors[bronze])
@@ -479,6 +500,10 @@ def run(spark, lake, full=False, phases=NONE):
     # Trusted again only once this run's bookmark is written.
     memory, keep = MEMORY.tables_for(bookmark), MEMORY.enabled
     MEMORY.forget()
+    # The floors this run starts from were applied (their rows removed) once a bookmark
+    # recorded them; until then, surveys look at every row (a crash between raising a
+    # floor and rewriting silver). In memory, a scan is cheap and the keys cost a job.
+    applied = (bookmark or {}).get("floors", {})
 
     with phases("silver.list"):
         files = new_files(lake, SOURCE_COLUMNS, after, upto)
@@ -497,7 +522,8 @@ def run(spark, lake, full=False, phases=NONE):
             return above(newest["orders"], floor).selectExpr(*COLUMNS[ORDERS][:-1], "_live", "to_date(created_at) AS date")
         with phases("silver.orders"):
             candidates, survey = surveyed(spark, ORDERS, current_orders, deleted[ORDERS], newest["orders"],
-                                          orders_above, floors, "orders", phases)
+                                          orders_above, floors, "orders", phases,
+                                          prune=not keep and floors["orders"] == applied.get("orders", 0))
             whole = upsert(spark, lake, ORDERS, current_orders, candidates, survey, floors["orders"], keep, phases)
         surveys[ORDERS] = survey
         changed_orders = without_blocked(spark, ORDERS, candidates, survey).selectExpr("id AS order_id")
@@ -511,6 +537,14 @@ def run(spark, lake, full=False, phases=NONE):
             current_orders = spark.createDataFrame([], ORDERS_SCHEMA)
         order_columns = current_orders.selectExpr("id AS order_id", "branch", "customer", "amount")
         columns = ["history_id", "order_id", "status", "changed_at", "_txid", "_seq", "_live"]
+        prune = not keep and floors["ordershistory"] == applied.get("ordershistory", 0) and not orders_truncated
+        changed_ids = distinct_keys(changed_orders, "order_id") if prune and changed_orders is not None else None
+        if prune and (changed_orders is None or changed_ids is not None):
+            # Only the orders the candidates belong to: those of the new changes and the
+            # changed orders whose status rows take their new columns.
+            needed = distinct_keys(history, "order_id") if history is not None else []
+            if needed is not None and len(needed) + len(changed_ids or []) <= LITERAL_KEYS:
+                order_columns = only_keys(order_columns, "order_id", sorted(set(needed) | set(changed_ids or [])))
 
         def status_above(floor):
             incoming = above(history, floor).select(*columns) if history is not None else None
@@ -519,8 +553,8 @@ def run(spark, lake, full=False, phases=NONE):
             else:
                 # Status rows of changed orders take the order's new columns (or lose
                 # them when the order is gone); after a truncate of orders, every row.
-                refreshed = current_status if orders_truncated else current_status.join(
-                    F.broadcast(changed_orders), "order_id", "left_semi")
+                refreshed = current_status if orders_truncated else only_keys(
+                    current_status, "order_id", changed_ids).join(F.broadcast(changed_orders), "order_id", "left_semi")
                 refreshed = refreshed.where(f"_seq > {int(floor)}").selectExpr(*columns[:-1], "true AS _live")
                 if incoming is not None:
                     # Unless a new change of the key is as new (the same change, re-run)
@@ -533,7 +567,7 @@ def run(spark, lake, full=False, phases=NONE):
 
         with phases("silver.status"):
             candidates, survey = surveyed(spark, STATUS, current_status, deleted[STATUS], history,
-                                          status_above, floors, "ordershistory", phases)
+                                          status_above, floors, "ordershistory", phases, prune=prune)
             current_status = upsert(spark, lake, STATUS, current_status, candidates, survey,
                                     floors["ordershistory"], keep, phases)
         candidates.unpersist()
@@ -551,7 +585,8 @@ def run(spark, lake, full=False, phases=NONE):
         frame.unpersist()
     write_changes(lake, after, upto, surveys, full)
     version = uuid.uuid4().hex
-    write_json(lake, BOOKMARK, {"bronze_batch": upto, "previous_batch": after, "version": version})
+    write_json(lake, BOOKMARK, {"bronze_batch": upto, "previous_batch": after, "version": version,
+                                "floors": floors.seqs})
     if keep:
         MEMORY.version = version
         MEMORY.tables = {ORDERS: current_orders, STATUS: current_status, **{DELETED[t]: deleted[t] for t in deleted}}
