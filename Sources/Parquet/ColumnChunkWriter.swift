@@ -11,6 +11,7 @@ final class ColumnChunkWriter {
     private var page: [UInt8] = []
     private var compressed: [UInt8] = []
     private var indices: [UInt32] = []
+    private var hashTable: [Int32] = []
     private(set) var chunk: [UInt8] = []
     private var totalUncompressed = 0
     private var firstDataPageOffset = -1
@@ -136,7 +137,7 @@ final class ColumnChunkWriter {
         delta: ((UnsafeBufferPointer<T>, inout [UInt8]) -> Void)? = nil
     ) throws -> (StatisticsBuilder.Bounds?, Encoding) {
         if dictionaryAllowed,
-           let dictionary = DictionaryBuilder.build(values, maxEntries: options.dictionaryMaxBytes / width, indices: &indices) {
+           let dictionary = DictionaryBuilder.build(values, maxEntries: options.dictionaryMaxBytes / width, indices: &indices, table: &hashTable) {
             let bitWidth = Self.bitWidth(forDictionarySize: dictionary.count)
             if dictionary.count * width + (values.count * bitWidth + 7) / 8 < values.count * width {
                 page.removeAll(keepingCapacity: true)
@@ -163,7 +164,7 @@ final class ColumnChunkWriter {
     ) throws -> (StatisticsBuilder.Bounds?, Encoding) {
         let plainSize = values.byteCount(0..<values.count) + (values.offsets == nil ? 0 : 4 * values.count)
         if dictionaryAllowed,
-           let dictionary = DictionaryBuilder.build(values, maxBytes: options.dictionaryMaxBytes, indices: &indices) {
+           let dictionary = DictionaryBuilder.build(values, maxBytes: options.dictionaryMaxBytes, indices: &indices, table: &hashTable) {
             let bitWidth = Self.bitWidth(forDictionarySize: dictionary.count)
             if dictionary.bytes.count + 4 * dictionary.count + (values.count * bitWidth + 7) / 8 < plainSize {
                 let bounds = try ByteSlices.with(
