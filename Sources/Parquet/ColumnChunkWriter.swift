@@ -91,10 +91,12 @@ final class ColumnChunkWriter {
             }
         case .byteArray, .fixed16:
             let fixed = descriptor.storage == .fixed16
-            (bounds, valueEncoding) = try ByteSlices.with(
-                bytes: column.bytes, offsets: fixed ? nil : column.offsets, stride: 16, count: column.valueCount
-            ) { values in
-                try writeBytes(values, column, options, dictionaryAllowed)
+            (bounds, valueEncoding) = try column.bytes.withUnsafeBufferPointer { bytes in
+                try column.offsets.withUnsafeBufferPointer { offsets in
+                    let values = ByteSlices(base: UnsafeRawPointer(bytes.baseAddress) ?? UnsafeRawPointer(bitPattern: 1)!,
+                                            offsets: fixed ? nil : offsets.baseAddress!, stride: 16, count: column.valueCount)
+                    return try writeBytes(values, column, options, dictionaryAllowed)
+                }
             }
         }
 

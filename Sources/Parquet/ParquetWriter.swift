@@ -70,6 +70,7 @@ public final class ParquetWriter<Output: ParquetOutput> {
 
     deinit {
         if !closed { output.abandon() }
+        for index in 0..<columns.count { columns[index].release() }
         columns.deinitialize()
         columns.deallocate()
         counters.deinitialize(count: 1)
