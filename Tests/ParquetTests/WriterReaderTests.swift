@@ -163,6 +163,10 @@ import Testing
         #expect(!DictionaryBuilder.mostlyDistinct(seen: 1000, of: 8000, distinct: 700))
         #expect(!DictionaryBuilder.mostlyDistinct(seen: 999, of: 8000, distinct: 999))
         #expect(!DictionaryBuilder.mostlyDistinct(seen: 100, of: 800, distinct: 100))
+        // Keys and timestamps: all distinct at 4,096 values of a large chunk.
+        #expect(DictionaryBuilder.mostlyDistinct(seen: 4096, of: 65536, distinct: 4096))
+        #expect(!DictionaryBuilder.mostlyDistinct(seen: 4096, of: 65536, distinct: 4095))
+        #expect(!DictionaryBuilder.mostlyDistinct(seen: 4096, of: 32767, distinct: 4096))
     }
 
     @Test func statisticsFollowEachTypesSortOrder() throws {
