@@ -20,16 +20,16 @@ struct ColumnBuffer {
     private let validatesUTF8: Bool
 
     private(set) var rows = 0
-    var definitions: [UInt8] = []
-    var booleans: [Bool] = []
-    var int32s: [Int32] = []
-    var int64s: [Int64] = []
-    var int128s: [Int128] = []
-    var floats: [Float] = []
-    var doubles: [Double] = []
+    var definitions = GrowableBuffer<UInt8>()
+    var booleans = GrowableBuffer<Bool>()
+    var int32s = GrowableBuffer<Int32>()
+    var int64s = GrowableBuffer<Int64>()
+    var int128s = GrowableBuffer<Int128>()
+    var floats = GrowableBuffer<Float>()
+    var doubles = GrowableBuffer<Double>()
     /// Byte arrays and UUIDs, packed; for byte arrays value `i` spans `offsets[i]..<offsets[i + 1]`.
-    var bytes: [UInt8] = []
-    var offsets: [Int] = [0]
+    var bytes = GrowableBuffer<UInt8>()
+    var offsets = GrowableBuffer<Int>()
 
     init(_ descriptor: ColumnDescriptor) {
         storage = descriptor.storage
@@ -38,6 +38,20 @@ struct ColumnBuffer {
         intMax = descriptor.intRange.upperBound
         decimalBound = descriptor.decimalBound
         validatesUTF8 = descriptor.validatesUTF8
+        offsets.append(0)
+    }
+
+    /// Frees the buffers; called once, by the writer that owns this column.
+    mutating func release() {
+        definitions.release()
+        booleans.release()
+        int32s.release()
+        int64s.release()
+        int128s.release()
+        floats.release()
+        doubles.release()
+        bytes.release()
+        offsets.release()
     }
 
     var valueCount: Int {
@@ -173,15 +187,15 @@ struct ColumnBuffer {
 
     mutating func reset() {
         rows = 0
-        definitions.removeAll(keepingCapacity: true)
-        booleans.removeAll(keepingCapacity: true)
-        int32s.removeAll(keepingCapacity: true)
-        int64s.removeAll(keepingCapacity: true)
-        int128s.removeAll(keepingCapacity: true)
-        floats.removeAll(keepingCapacity: true)
-        doubles.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
-        offsets.removeAll(keepingCapacity: true)
+        definitions.removeAll()
+        booleans.removeAll()
+        int32s.removeAll()
+        int64s.removeAll()
+        int128s.removeAll()
+        floats.removeAll()
+        doubles.removeAll()
+        bytes.removeAll()
+        offsets.removeAll()
         offsets.append(0)
     }
 }

@@ -11,6 +11,7 @@ final class ColumnChunkWriter {
     private var page: [UInt8] = []
     private var compressed: [UInt8] = []
     private var indices: [UInt32] = []
+    private var hashTable: [Int32] = []
     private(set) var chunk: [UInt8] = []
     private var totalUncompressed = 0
     private var firstDataPageOffset = -1
@@ -32,8 +33,9 @@ final class ColumnChunkWriter {
         dataPages = 0
         compression = descriptor.compression
         let dictionaryAllowed = options.dictionaryEnabled && column.valueCount > 0
+        let deltaAllowed = options.deltaEncodingEnabled
         let bounds: StatisticsBuilder.Bounds?
-        let usedDictionary: Bool
+        let valueEncoding: Encoding
 
         switch descriptor.storage {
         case .boolean:
@@ -43,21 +45,23 @@ final class ColumnChunkWriter {
                     PlainEncoder.appendBooleans(UnsafeBufferPointer(rebasing: values[range]), into: &out)
                 }
             }
-            usedDictionary = false
+            valueEncoding = .plain
         case .int32:
-            (bounds, usedDictionary) = try column.int32s.withUnsafeBufferPointer { values in
+            (bounds, valueEncoding) = try column.int32s.withUnsafeBufferPointer { values in
                 try writeFixed(values, column, options, dictionaryAllowed, width: 4,
                                stats: { StatisticsBuilder.integers($0).map { (StatisticsBuilder.littleEndian($0.min), StatisticsBuilder.littleEndian($0.max)) } },
-                               plain: { PlainEncoder.appendRaw($0, into: &$1) })
+                               plain: { PlainEncoder.appendRaw($0, into: &$1) },
+                               delta: deltaAllowed ? { DeltaBinaryPackedEncoder.append($0, into: &$1) } : nil)
             }
         case .int64:
-            (bounds, usedDictionary) = try column.int64s.withUnsafeBufferPointer { values in
+            (bounds, valueEncoding) = try column.int64s.withUnsafeBufferPointer { values in
                 try writeFixed(values, column, options, dictionaryAllowed, width: 8,
                                stats: { StatisticsBuilder.integers($0).map { (StatisticsBuilder.littleEndian($0.min), StatisticsBuilder.littleEndian($0.max)) } },
-                               plain: { PlainEncoder.appendRaw($0, into: &$1) })
+                               plain: { PlainEncoder.appendRaw($0, into: &$1) },
+                               delta: deltaAllowed ? { DeltaBinaryPackedEncoder.append($0, into: &$1) } : nil)
             }
         case .float:
-            (bounds, usedDictionary) = try column.floats.withUnsafeBufferPointer { floats in
+            (bounds, valueEncoding) = try column.floats.withUnsafeBufferPointer { floats in
                 try floats.withMemoryRebound(to: UInt32.self) { values in
                     try writeFixed(values, column, options, dictionaryAllowed, width: 4,
                                    stats: { bits in
@@ -68,7 +72,7 @@ final class ColumnChunkWriter {
                 }
             }
         case .double:
-            (bounds, usedDictionary) = try column.doubles.withUnsafeBufferPointer { doubles in
+            (bounds, valueEncoding) = try column.doubles.withUnsafeBufferPointer { doubles in
                 try doubles.withMemoryRebound(to: UInt64.self) { values in
                     try writeFixed(values, column, options, dictionaryAllowed, width: 8,
                                    stats: { bits in
@@ -80,17 +84,19 @@ final class ColumnChunkWriter {
             }
         case .int128:
             let width = descriptor.typeLength
-            (bounds, usedDictionary) = try column.int128s.withUnsafeBufferPointer { values in
+            (bounds, valueEncoding) = try column.int128s.withUnsafeBufferPointer { values in
                 try writeFixed(values, column, options, dictionaryAllowed, width: width,
                                stats: { StatisticsBuilder.integers($0).map { (PlainEncoder.bigEndianBytes($0.min, width: width), PlainEncoder.bigEndianBytes($0.max, width: width)) } },
                                plain: { PlainEncoder.appendBigEndian($0, width: width, into: &$1) })
             }
         case .byteArray, .fixed16:
             let fixed = descriptor.storage == .fixed16
-            (bounds, usedDictionary) = try ByteSlices.with(
-                bytes: column.bytes, offsets: fixed ? nil : column.offsets, stride: 16, count: column.valueCount
-            ) { values in
-                try writeBytes(values, column, options, dictionaryAllowed)
+            (bounds, valueEncoding) = try column.bytes.withUnsafeBufferPointer { bytes in
+                try column.offsets.withUnsafeBufferPointer { offsets in
+                    let values = ByteSlices(base: UnsafeRawPointer(bytes.baseAddress) ?? UnsafeRawPointer(bitPattern: 1)!,
+                                            offsets: fixed ? nil : offsets.baseAddress!, stride: 16, count: column.valueCount)
+                    return try writeBytes(values, column, options, dictionaryAllowed)
+                }
             }
         }
 
@@ -107,8 +113,8 @@ final class ColumnChunkWriter {
 
         var meta = ColumnMetaData()
         meta.type = descriptor.physicalType.rawValue
-        let valueEncoding: Encoding = usedDictionary ? .rleDictionary : .plain
-        meta.encodings = (usedDictionary ? [Encoding.plain, .rleDictionary] : [.plain]).map(\.rawValue)
+        let usedDictionary = valueEncoding == .rleDictionary
+        meta.encodings = (usedDictionary ? [Encoding.plain, .rleDictionary] : [valueEncoding]).map(\.rawValue)
         if descriptor.column.nullable { meta.encodings.append(Encoding.rle.rawValue) }
         meta.pathInSchema = [descriptor.column.name]
         meta.codec = descriptor.compression.codec.rawValue
@@ -129,31 +135,38 @@ final class ColumnChunkWriter {
         _ values: UnsafeBufferPointer<T>, _ column: ColumnBuffer, _ options: ParquetWriterOptions,
         _ dictionaryAllowed: Bool, width: Int,
         stats: (UnsafeBufferPointer<T>) -> StatisticsBuilder.Bounds?,
-        plain: (UnsafeBufferPointer<T>, inout [UInt8]) -> Void
-    ) throws -> (StatisticsBuilder.Bounds?, Bool) {
+        plain: (UnsafeBufferPointer<T>, inout [UInt8]) -> Void,
+        delta: ((UnsafeBufferPointer<T>, inout [UInt8]) -> Void)? = nil
+    ) throws -> (StatisticsBuilder.Bounds?, Encoding) {
         if dictionaryAllowed,
-           let dictionary = DictionaryBuilder.build(values, maxEntries: options.dictionaryMaxBytes / width, indices: &indices) {
+           let dictionary = DictionaryBuilder.build(values, maxEntries: options.dictionaryMaxBytes / width, indices: &indices, table: &hashTable) {
             let bitWidth = Self.bitWidth(forDictionarySize: dictionary.count)
             if dictionary.count * width + (values.count * bitWidth + 7) / 8 < values.count * width {
                 page.removeAll(keepingCapacity: true)
                 dictionary.withUnsafeBufferPointer { plain($0, &page) }
                 try writePage(.dictionaryPage, numValues: dictionary.count, encoding: .plain)
                 try writeIndexPages(column, bitWidth: bitWidth, options: options)
-                return (dictionary.withUnsafeBufferPointer(stats), true)
+                return (dictionary.withUnsafeBufferPointer(stats), .rleDictionary)
             }
+        }
+        if let delta {
+            try writeDataPages(column, rowsPerPage: max(1, options.dataPageMaxBytes / width), encoding: .deltaBinaryPacked) { range, out in
+                delta(UnsafeBufferPointer(rebasing: values[range]), &out)
+            }
+            return (stats(values), .deltaBinaryPacked)
         }
         try writeDataPages(column, rowsPerPage: max(1, options.dataPageMaxBytes / width), encoding: .plain) { range, out in
             plain(UnsafeBufferPointer(rebasing: values[range]), &out)
         }
-        return (stats(values), false)
+        return (stats(values), .plain)
     }
 
     private func writeBytes(
         _ values: ByteSlices, _ column: ColumnBuffer, _ options: ParquetWriterOptions, _ dictionaryAllowed: Bool
-    ) throws -> (StatisticsBuilder.Bounds?, Bool) {
+    ) throws -> (StatisticsBuilder.Bounds?, Encoding) {
         let plainSize = values.byteCount(0..<values.count) + (values.offsets == nil ? 0 : 4 * values.count)
         if dictionaryAllowed,
-           let dictionary = DictionaryBuilder.build(values, maxBytes: options.dictionaryMaxBytes, indices: &indices) {
+           let dictionary = DictionaryBuilder.build(values, maxBytes: options.dictionaryMaxBytes, indices: &indices, table: &hashTable) {
             let bitWidth = Self.bitWidth(forDictionarySize: dictionary.count)
             if dictionary.bytes.count + 4 * dictionary.count + (values.count * bitWidth + 7) / 8 < plainSize {
                 let bounds = try ByteSlices.with(
@@ -166,7 +179,7 @@ final class ColumnChunkWriter {
                     return StatisticsBuilder.bytes(entries)
                 }
                 try writeIndexPages(column, bitWidth: bitWidth, options: options)
-                return (bounds, true)
+                return (bounds, .rleDictionary)
             }
         }
         let variable = values.offsets != nil
@@ -176,7 +189,7 @@ final class ColumnChunkWriter {
         ) { range, out in
             PlainEncoder.appendByteArrays(values, range, into: &out)
         }
-        return (StatisticsBuilder.bytes(values), false)
+        return (StatisticsBuilder.bytes(values), .plain)
     }
 
     private func writeIndexPages(_ column: ColumnBuffer, bitWidth: Int, options: ParquetWriterOptions) throws {

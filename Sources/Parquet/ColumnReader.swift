@@ -206,6 +206,23 @@ struct ColumnReader {
                     decoded.append(dictionary[Int(index)])
                 }
             }
+        case .deltaBinaryPacked:
+            guard layout.physicalType == .int32 || layout.physicalType == .int64 else {
+                throw corrupt("DELTA_BINARY_PACKED on a \(layout.physicalType) column")
+            }
+            var integers: [Int64] = []
+            integers.reserveCapacity(present)
+            var decoder = DeltaBinaryPackedDecoder(bytes: UnsafeRawBufferPointer(rebasing: data[offset...]))
+            try decoder.decode(count: present, into: &integers)
+            for value in integers {
+                switch layout.conversion {
+                case .decimal32: decoded.append(.decimal(Int128(Int32(truncatingIfNeeded: value))))
+                case .int32: decoded.append(.int(Int64(Int32(truncatingIfNeeded: value))))
+                case .decimal64: decoded.append(.decimal(Int128(value)))
+                case .int64Millis: decoded.append(.int(value &* 1000))
+                default: decoded.append(.int(value))
+                }
+            }
         default:
             throw ParquetError(.unsupported, "encoding \(encoding)", column: layout.column.name)
         }

@@ -6,10 +6,14 @@
 /// would cost as much as the rest of the encoding. The chunk is then written PLAIN.
 enum DictionaryBuilder {
     /// Whether a chunk of `count` values whose first `seen` values hold `distinct` distinct
-    /// ones is better written PLAIN: checked once, at an eighth of a chunk of 4,096 or more.
+    /// ones is better written without a dictionary: checked at an eighth of a chunk of 4,096
+    /// or more.
+    /// Also checked at 4,096 values of a chunk of 32,768 or more: all distinct so far means
+    /// keys or timestamps (a column of D random values gets there with odds e^(-8M/D)).
     @inline(__always)
     static func mostlyDistinct(seen: Int, of count: Int, distinct: Int) -> Bool {
-        count >= 4096 && seen == count / 8 && distinct * 4 > seen * 3
+        (count >= 4096 && seen == count / 8 && distinct * 4 > seen * 3)
+            || (count >= 32768 && seen == 4096 && distinct == seen)
     }
 
     @inline(__always)
@@ -21,12 +25,13 @@ enum DictionaryBuilder {
 
     /// Dictionary of fixed-width values compared by bit pattern (so NaN payloads and -0.0 survive).
     static func build<T: FixedWidthInteger>(
-        _ values: UnsafeBufferPointer<T>, maxEntries: Int, indices: inout [UInt32]
+        _ values: UnsafeBufferPointer<T>, maxEntries: Int, indices: inout [UInt32], table: inout [Int32]
     ) -> [T]? {
         var dictionary: [T] = []
         var capacity = 1024
         var shift = UInt64(64 - 10)
-        var table = [Int32](repeating: -1, count: capacity)
+        table.removeAll(keepingCapacity: true)
+        table.append(contentsOf: repeatElement(-1, count: capacity))
         indices.removeAll(keepingCapacity: true)
         indices.reserveCapacity(values.count)
 
@@ -55,7 +60,8 @@ enum DictionaryBuilder {
                 if dictionary.count * 2 > capacity {
                     capacity *= 2
                     shift -= 1
-                    table = [Int32](repeating: -1, count: capacity)
+                    table.removeAll(keepingCapacity: true)
+                    table.append(contentsOf: repeatElement(-1, count: capacity))
                     let newMask = capacity - 1
                     for (i, entry) in dictionary.enumerated() {
                         var s = Int(truncatingIfNeeded: hash(entry) >> shift)
@@ -92,14 +98,15 @@ enum DictionaryBuilder {
 
     /// Dictionary of byte strings; returns packed entries (offsets included when variable-length).
     static func build(
-        _ values: ByteSlices, maxBytes: Int, indices: inout [UInt32]
+        _ values: ByteSlices, maxBytes: Int, indices: inout [UInt32], table: inout [Int32]
     ) -> (bytes: [UInt8], offsets: [Int], count: Int)? {
         var entryBytes: [UInt8] = []
         var entryOffsets: [Int] = [0]
         var hashes: [UInt64] = []
         var capacity = 1024
         var shift = UInt64(64 - 10)
-        var table = [Int32](repeating: -1, count: capacity)
+        table.removeAll(keepingCapacity: true)
+        table.append(contentsOf: repeatElement(-1, count: capacity))
         var dictionaryBytes = 0
         indices.removeAll(keepingCapacity: true)
         indices.reserveCapacity(values.count)
@@ -136,7 +143,8 @@ enum DictionaryBuilder {
                 if hashes.count * 2 > capacity {
                     capacity *= 2
                     shift -= 1
-                    table = [Int32](repeating: -1, count: capacity)
+                    table.removeAll(keepingCapacity: true)
+                    table.append(contentsOf: repeatElement(-1, count: capacity))
                     let newMask = capacity - 1
                     for (entry, entryHash) in hashes.enumerated() {
                         var s = Int(truncatingIfNeeded: entryHash >> shift)

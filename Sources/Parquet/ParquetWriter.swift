@@ -30,6 +30,11 @@ public final class ParquetWriter<Output: ParquetOutput> {
     private struct Counters {
         var rowsInGroup = 0
         var rowsFlushed = 0
+        /// Values given for the current row: a second value for a column is rejected, so
+        /// the row is complete when this reaches the column count.
+        var valuesInRow = 0
+        /// Bytes of the buffered byte-array values (plus their 4-byte lengths).
+        var variableBytes = 0
     }
 
     /// Writes the file header right away; the footer is written by ``close()``.
@@ -65,6 +70,7 @@ public final class ParquetWriter<Output: ParquetOutput> {
 
     deinit {
         if !closed { output.abandon() }
+        for index in 0..<columns.count { columns[index].release() }
         columns.deinitialize()
         columns.deallocate()
         counters.deinitialize(count: 1)
@@ -89,27 +95,32 @@ public final class ParquetWriter<Output: ParquetOutput> {
     public func appendNull(column: Int) throws {
         try checkColumn(column)
         do { try columns[column].appendNull(row: counters.pointee.rowsInGroup) } catch { throw reject(error, column) }
+        counters.pointee.valuesInRow &+= 1
     }
 
     public func append(column: Int, bool value: Bool) throws {
         try checkColumn(column)
         do { try columns[column].append(bool: value, row: counters.pointee.rowsInGroup) } catch { throw reject(error, column) }
+        counters.pointee.valuesInRow &+= 1
     }
 
     /// For int8/int16/int32/int64, date (days) and timestamp (microseconds) columns; range-checked.
     public func append(column: Int, int value: Int64) throws {
         try checkColumn(column)
         do { try columns[column].append(int: value, row: counters.pointee.rowsInGroup) } catch { throw reject(error, column) }
+        counters.pointee.valuesInRow &+= 1
     }
 
     public func append(column: Int, float value: Float) throws {
         try checkColumn(column)
         do { try columns[column].append(float: value, row: counters.pointee.rowsInGroup) } catch { throw reject(error, column) }
+        counters.pointee.valuesInRow &+= 1
     }
 
     public func append(column: Int, double value: Double) throws {
         try checkColumn(column)
         do { try columns[column].append(double: value, row: counters.pointee.rowsInGroup) } catch { throw reject(error, column) }
+        counters.pointee.valuesInRow &+= 1
     }
 
     /// For decimal columns: the unscaled value, which must have at most `precision` digits.
@@ -118,12 +129,15 @@ public final class ParquetWriter<Output: ParquetOutput> {
         do {
             try columns[column].append(decimalUnscaled: value, row: counters.pointee.rowsInGroup)
         } catch { throw reject(error, column) }
+        counters.pointee.valuesInRow &+= 1
     }
 
     /// For string and json (UTF-8 validated), bytes, and uuid (exactly 16 bytes) columns.
     public func append(column: Int, bytes value: UnsafeRawBufferPointer) throws {
         try checkColumn(column)
         do { try columns[column].append(bytes: value, row: counters.pointee.rowsInGroup) } catch { throw reject(error, column) }
+        counters.pointee.valuesInRow &+= 1
+        if columns[column].storage == .byteArray { counters.pointee.variableBytes &+= value.count &+ 4 }
     }
 
     /// Completes the row; every column must have received exactly one value. Flushes the
@@ -131,27 +145,29 @@ public final class ParquetWriter<Output: ParquetOutput> {
     public func endRow() throws {
         guard !closed else { throw ParquetError(.writerClosed, "the writer is closed") }
         let row = counters.pointee.rowsInGroup
-        for index in 0..<columns.count where columns[index].rows != row + 1 {
-            rollback()
-            throw ParquetError(.incompleteRow, "no value given for this row", column: descriptors[index].column.name,
-                               row: counters.pointee.rowsFlushed + row)
+        if counters.pointee.valuesInRow != columns.count {
+            for index in 0..<columns.count where columns[index].rows != row + 1 {
+                rollback()
+                throw ParquetError(.incompleteRow, "no value given for this row", column: descriptors[index].column.name,
+                                   row: counters.pointee.rowsFlushed + row)
+            }
         }
+        counters.pointee.valuesInRow = 0
         counters.pointee.rowsInGroup = row + 1
-        if row + 1 >= options.rowGroupMaxRows || bufferedBytes >= options.rowGroupMaxBytes {
+        if row + 1 >= options.rowGroupMaxRows
+            || fixedRowBytes &* (row + 1) &+ counters.pointee.variableBytes >= options.rowGroupMaxBytes {
             try flushRowGroup()
         }
-    }
-
-    private var bufferedBytes: Int {
-        var total = fixedRowBytes &* counters.pointee.rowsInGroup
-        for index in variableWidthColumns { total &+= columns[index].estimatedBytes }
-        return total
     }
 
     /// Drops the values given so far for the current row.
     private func rollback() {
         let row = counters.pointee.rowsInGroup
         for index in 0..<columns.count { columns[index].removeRow(row) }
+        counters.pointee.valuesInRow = 0
+        var variableBytes = 0
+        for index in variableWidthColumns { variableBytes &+= columns[index].estimatedBytes }
+        counters.pointee.variableBytes = variableBytes
     }
 
     private func columnError(_ column: Int) -> ParquetError {
@@ -256,6 +272,7 @@ public final class ParquetWriter<Output: ParquetOutput> {
         rowGroups.append(group)
         counters.pointee.rowsFlushed += rows
         counters.pointee.rowsInGroup = 0
+        counters.pointee.variableBytes = 0
     }
 
     /// Flushes the last row group, writes the footer, and returns the output.

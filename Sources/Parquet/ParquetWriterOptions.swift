@@ -12,8 +12,11 @@ public struct ParquetWriterOptions: Sendable {
     public var dataPageMaxBytes: Int = 1 << 20
     /// A column chunk falls back to PLAIN when its dictionary would exceed this size.
     public var dictionaryMaxBytes: Int = 1 << 20
-    /// Set to false to write every column PLAIN.
+    /// Set to false to write no dictionary pages.
     public var dictionaryEnabled: Bool = true
+    /// Integer, date, timestamp and int32/int64-backed decimal columns without a dictionary
+    /// are written DELTA_BINARY_PACKED; set to false to write them PLAIN.
+    public var deltaEncodingEnabled: Bool = true
     /// The footer's `created_by`; keep the `<app> version <x.y.z>` shape, readers parse it.
     public var createdBy: String = "medallion-cdc version 0.1.0"
     /// Written to the footer's key-value metadata, sorted by key.

@@ -94,4 +94,44 @@ enum Fixtures {
         }
         return (schema, data)
     }
+
+    /// Integer-backed columns in the shapes DELTA_BINARY_PACKED must get right: sequences,
+    /// full-range random values whose deltas wrap around, alternating extremes, constants,
+    /// and NULL runs that leave pages with no values at all.
+    static func integers(rows: Int, seed: UInt64 = 11) -> (ParquetSchema, [[ParquetValue]]) {
+        let schema = ParquetSchema([
+            ParquetColumn(name: "sequence", type: .int64, nullable: false),
+            ParquetColumn(name: "random64", type: .int64, nullable: false),
+            ParquetColumn(name: "extremes64", type: .int64, nullable: true),
+            ParquetColumn(name: "constant", type: .int64, nullable: false),
+            ParquetColumn(name: "random32", type: .int32, nullable: false),
+            ParquetColumn(name: "extremes32", type: .int32, nullable: true),
+            ParquetColumn(name: "small16", type: .int16, nullable: false),
+            ParquetColumn(name: "small8", type: .int8, nullable: true),
+            ParquetColumn(name: "day", type: .date, nullable: false),
+            ParquetColumn(name: "ts", type: .timestamp(utc: true), nullable: true),
+            ParquetColumn(name: "dec9", type: .decimal(precision: 9, scale: 2), nullable: false),
+            ParquetColumn(name: "dec18", type: .decimal(precision: 18, scale: 4), nullable: true),
+        ])
+        var random = SplitMix64(seed: seed)
+        let data: [[ParquetValue]] = (0..<rows).map { i in
+            let r = random.next()
+            let nullRun = (100..<400).contains(i)
+            return [
+                .int(Int64(i) - 5),
+                .int(Int64(bitPattern: r)),
+                nullRun || r % 5 == 0 ? .null : .int(i % 2 == 0 ? .min : .max),
+                .int(42),
+                .int(Int64(Int32(truncatingIfNeeded: r >> 7))),
+                r % 7 == 0 ? .null : .int(i % 3 == 0 ? Int64(Int32.min) : Int64(Int32.max)),
+                .int(Int64(Int16(truncatingIfNeeded: r >> 13))),
+                nullRun ? .null : .int(Int64(Int8(truncatingIfNeeded: r >> 29))),
+                .int(19_000 + Int64(i / 10) - Int64(r % 3)),
+                nullRun || r % 9 == 0 ? .null : .int(1_700_000_000_000_000 + Int64(i) * 250_000 + Int64(r % 250_000)),
+                .decimal(Int128(Int64(r % 1_999_999_999)) - 999_999_999),
+                r % 4 == 0 ? .null : .decimal(Int128(Int64(r % 1_999_999_999_999_999_999)) - 999_999_999_999_999_999),
+            ]
+        }
+        return (schema, data)
+    }
 }

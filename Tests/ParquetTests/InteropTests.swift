@@ -6,7 +6,8 @@ import TestSupport
 /// Files written by this module, read back by pyarrow, DuckDB and Spark, every value compared.
 @Suite struct InteropTests {
     /// The same set of files for every reader: all types with edge values under each codec,
-    /// and a multi-row-group order table with dictionary and PLAIN columns.
+    /// PLAIN and DELTA_BINARY_PACKED, a multi-row-group order table with dictionary and
+    /// delta columns, and integer columns of every delta shape.
     static func writeFiles(to directory: URL) throws -> [WrittenFile] {
         var files: [WrittenFile] = []
         let (edgeSchema, edgeRows) = Fixtures.edgeCases(rows: 36)
@@ -19,6 +20,7 @@ import TestSupport
         }
         var plain = ParquetWriterOptions()
         plain.dictionaryEnabled = false
+        plain.deltaEncodingEnabled = false
         plain.dataPageMaxBytes = 64
         files.append(try writeFile(edgeSchema, edgeRows, options: plain,
                                    path: directory.appendingPathComponent("edge-plain.parquet").path))
@@ -32,6 +34,18 @@ import TestSupport
         options.keyValueMetadata = ["medallion.source": "orders"]
         files.append(try writeFile(orderSchema, orderRows, options: options,
                                    path: directory.appendingPathComponent("orders.parquet").path))
+
+        var delta = ParquetWriterOptions()
+        delta.dictionaryEnabled = false
+        delta.dataPageMaxBytes = 64
+        files.append(try writeFile(edgeSchema, edgeRows, options: delta,
+                                   path: directory.appendingPathComponent("edge-delta.parquet").path))
+        // Pages of 125 (INT64) or 250 (INT32) rows: whole, partial and empty blocks and miniblocks.
+        let (integerSchema, integerRows) = Fixtures.integers(rows: 3000)
+        delta.dataPageMaxBytes = 1000
+        delta.rowGroupMaxRows = 1300
+        files.append(try writeFile(integerSchema, integerRows, options: delta,
+                                   path: directory.appendingPathComponent("integers-delta.parquet").path))
         return files
     }
 
@@ -79,6 +93,24 @@ import TestSupport
         #expect(columns["created_at"]?["compression"] as? [String] == ["UNCOMPRESSED"])
         #expect(columns["amount"]?["logical_type"] as? String == "Decimal(precision=12, scale=2)")
         #expect(columns["amount"]?["converted_type"] as? String == "DECIMAL")
+        for name in ["id", "amount", "created_at", "updated_at"] {
+            #expect(columns[name]?["encodings"] as? [String] == ["DELTA_BINARY_PACKED"] || name == "updated_at",
+                     "\(name) delta-encoded")
+        }
+        #expect((columns["updated_at"]?["encodings"] as? [String])?.contains("DELTA_BINARY_PACKED") == true)
+        for file in [files[3], files[5], files[6]] {
+            let meta = try #require((pyarrow[file.path] as? [String: Any])?["meta"] as? [String: Any])
+            let encodings = try #require(meta["columns"] as? [String: [String: Any]])
+            let delta = Set(encodings.filter { ($0.value["encodings"] as? [String])?.contains("DELTA_BINARY_PACKED") == true }.keys)
+            let integers = Set(file.schema.columns.filter {
+                switch $0.type {
+                case .int8, .int16, .int32, .int64, .date, .timestamp: true
+                case .decimal(let precision, _): precision <= 18
+                default: false
+                }
+            }.map(\.name))
+            #expect(delta == (file.path == files[3].path ? [] : integers), "\(file.path): delta-encoded columns")
+        }
 
         // Row-group statistics that let engines skip row groups.
         let idStats = try #require(columns["id"]?["statistics"] as? [[String: Any]])

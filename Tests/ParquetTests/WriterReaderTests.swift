@@ -37,6 +37,35 @@ import Testing
         #expect(reader.rowGroupCount == 6)
     }
 
+    /// Page sizes that end DELTA_BINARY_PACKED pages inside, on and just past miniblock and
+    /// block boundaries; a page of one value has no deltas at all.
+    @Test(arguments: [8, 16, 256, 264, 1000, 1024, 1032, 2056, 1 << 20])
+    func deltaEncodedIntegersRoundTrip(pageBytes: Int) throws {
+        let (schema, rows) = Fixtures.integers(rows: 2500)
+        var options = ParquetWriterOptions()
+        options.dictionaryEnabled = false
+        options.dataPageMaxBytes = pageBytes
+        options.rowGroupMaxRows = 1100
+        let bytes = try writeMemory(schema, rows, options: options)
+        for (name, encodings) in try firstRowGroupEncodings(bytes) {
+            #expect(encodings.contains(Encoding.deltaBinaryPacked.rawValue), "\(name)")
+            #expect(!encodings.contains(Encoding.plain.rawValue), "\(name)")
+        }
+        try roundTrip(schema, rows, options: options)
+        options.deltaEncodingEnabled = false
+        #expect(try firstRowGroupEncodings(try writeMemory(schema, rows, options: options))["sequence"] == [Encoding.plain.rawValue])
+    }
+
+    @Test func deltaPagesOfSequencesAreSmall() throws {
+        let schema = ParquetSchema([ParquetColumn(name: "id", type: .int64, nullable: false)])
+        var options = ParquetWriterOptions()
+        options.compression = .uncompressed
+        let bytes = try writeMemory(schema, (0..<10_000).map { [.int(Int64($0) * 3 + 1_000_000_000_000)] }, options: options)
+        let chunk = try #require(try ParquetReader(bytes: bytes).metadata.rowGroups[0].columns[0].metaData)
+        // Header plus, per 128 deltas, a min delta and four zero bit widths.
+        #expect(chunk.totalCompressedSize < 1000)
+    }
+
     @Test func columnBatchesAppendRowsInOrder() throws {
         let (schema, rows) = Fixtures.orders(rows: 120)
         var options = ParquetWriterOptions()
@@ -134,6 +163,10 @@ import Testing
         #expect(!DictionaryBuilder.mostlyDistinct(seen: 1000, of: 8000, distinct: 700))
         #expect(!DictionaryBuilder.mostlyDistinct(seen: 999, of: 8000, distinct: 999))
         #expect(!DictionaryBuilder.mostlyDistinct(seen: 100, of: 800, distinct: 100))
+        // Keys and timestamps: all distinct at 4,096 values of a large chunk.
+        #expect(DictionaryBuilder.mostlyDistinct(seen: 4096, of: 65536, distinct: 4096))
+        #expect(!DictionaryBuilder.mostlyDistinct(seen: 4096, of: 65536, distinct: 4095))
+        #expect(!DictionaryBuilder.mostlyDistinct(seen: 4096, of: 32767, distinct: 4096))
     }
 
     @Test func statisticsFollowEachTypesSortOrder() throws {

@@ -28,6 +28,7 @@ enum ParquetBench {
         writerOptions.compression = .zstd(level: level)
         writerOptions.rowGroupMaxRows = try options.int("row-group-rows", default: 1_048_576)
         let start = ResourceUsage.now()
+        let cpuStart = ResourceUsage.cpuTime()
         let writer = try ParquetWriter(schema: schema, options: writerOptions, output: ParquetFileOutput(path: path))
         for i in 0..<rows {
             try writer.append(column: 0, int: data.id[i])
@@ -42,9 +43,10 @@ enum ParquetBench {
         }
         _ = try writer.close()
         let seconds = ResourceUsage.now() - start
+        let cpuSeconds = ResourceUsage.cpuTime() - cpuStart
 
         print("""
-        {"writer": "ours", "rows": \(rows), "seconds": \(seconds), "file_bytes": \(ResourceUsage.fileSize(path)), \
+        {"writer": "ours", "rows": \(rows), "seconds": \(seconds), "cpu_seconds": \(cpuSeconds), "file_bytes": \(ResourceUsage.fileSize(path)), \
         "input_bytes": \(data.inputBytes), "rss_before_bytes": \(rssBefore), "peak_rss_bytes": \(ResourceUsage.peakRSS)}
         """)
     }

@@ -5,7 +5,9 @@
       pyarrow.parquet.write_table (single thread, ZSTD level L); prints one JSON object.
   parquet_baseline.py report --ours JSON --pyarrow JSON --ours-file PATH --pyarrow-file PATH
       checks our file with pyarrow (row count, and every value equal to pyarrow's file),
-      then prints the comparison table and, last, the RESULT line.
+      then prints the comparison table and, last, the RESULT line. JSON is one object per
+      line, one line per round (rounds interleaved); the table shows each writer's median
+      round, the ratio range compares the two runs of each round.
 """
 import argparse
 import json
@@ -104,6 +106,7 @@ def write(args):
     table, input_bytes = generate(args.rows)
     rss_before = current_rss()
     start = time.perf_counter()
+    cpu_start = time.process_time()
     pq.write_table(
         table, args.out,
         compression="zstd", compression_level=args.zstd_level,
@@ -112,16 +115,28 @@ def write(args):
         store_decimal_as_integer=True,  # INT64 decimals, as our writer stores precision <= 18
     )
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     import os
     print(json.dumps({
-        "writer": "pyarrow", "rows": args.rows, "seconds": seconds, "file_bytes": os.path.getsize(args.out),
+        "writer": "pyarrow", "rows": args.rows, "seconds": seconds, "cpu_seconds": cpu_seconds, "file_bytes": os.path.getsize(args.out),
         "input_bytes": input_bytes, "rss_before_bytes": rss_before,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }))
 
 
+def median_round(runs):
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+
+
 def report(args):
-    ours, theirs = json.loads(args.ours), json.loads(args.pyarrow)
+    ours_runs = [json.loads(line) for line in args.ours.splitlines() if line.strip()]
+    theirs_runs = [json.loads(line) for line in args.pyarrow.splitlines() if line.strip()]
+    if not ours_runs or len(ours_runs) != len(theirs_runs):
+        sys.exit(f"bench/parquet: {len(ours_runs)} rounds of ours, {len(theirs_runs)} of pyarrow")
+    ours, theirs = median_round(ours_runs), median_round(theirs_runs)
+    round_ratios = sorted(t["seconds"] / o["seconds"] for o, t in zip(ours_runs, theirs_runs))
+    cpu_ours = sorted(r["cpu_seconds"] for r in ours_runs)[len(ours_runs) // 2]
+    cpu_theirs = sorted(r["cpu_seconds"] for r in theirs_runs)[len(theirs_runs) // 2]
     rows = ours["rows"]
     ours_table = pq.read_table(args.ours_file)
     theirs_table = pq.read_table(args.pyarrow_file)
@@ -148,12 +163,21 @@ def report(args):
     print(line("pyarrow", theirs))
     speed = theirs["seconds"] / ours["seconds"]
     size = ours["file_bytes"] / theirs["file_bytes"]
-    print(f"ratio ours/pyarrow: speed {speed:.2f}x, file size {size:.3f}x, peak RSS {ours['peak_rss_bytes'] / theirs['peak_rss_bytes']:.2f}x")
+    print(f"ratio ours/pyarrow: speed {speed:.2f}x (medians of {len(ours_runs)} rounds; per round "
+          f"{round_ratios[0]:.2f}x to {round_ratios[-1]:.2f}x), file size {size:.3f}x, "
+          f"peak RSS {ours['peak_rss_bytes'] / theirs['peak_rss_bytes']:.2f}x")
+    print("seconds per round, ours:    " + " ".join(f"{r['seconds']:.3f}" for r in ours_runs))
+    print("seconds per round, pyarrow: " + " ".join(f"{r['seconds']:.3f}" for r in theirs_runs))
+    cpu_rounds = [" ".join(f"{r['cpu_seconds']:.3f}" for r in runs) for runs in (ours_runs, theirs_runs)]
+    print(f"CPU seconds (median): ours {cpu_ours:.3f}, pyarrow {cpu_theirs:.3f}: speed {cpu_theirs / cpu_ours:.2f}x by CPU time "
+          f"(per round, ours: {cpu_rounds[0]}; pyarrow: {cpu_rounds[1]})")
     print(f"(in MB/s = logical row bytes per second; peak RSS includes the generated input; ZSTD level {args.zstd_level}, single thread)")
     print(
         f"RESULT rows_per_s_ours={rows / ours['seconds']:.0f} rows_per_s_pyarrow={rows / theirs['seconds']:.0f} "
         f"speed_ratio={speed:.3f} size_ratio={size:.3f} bytes_ours={ours['file_bytes']} bytes_pyarrow={theirs['file_bytes']} "
-        f"peak_rss_mb_ours={ours['peak_rss_bytes'] / 1e6:.1f} peak_rss_mb_pyarrow={theirs['peak_rss_bytes'] / 1e6:.1f} rows={rows}"
+        f"peak_rss_mb_ours={ours['peak_rss_bytes'] / 1e6:.1f} peak_rss_mb_pyarrow={theirs['peak_rss_bytes'] / 1e6:.1f} rows={rows} "
+        f"rounds={len(ours_runs)} speed_ratio_min={round_ratios[0]:.3f} speed_ratio_max={round_ratios[-1]:.3f} "
+        f"cpu_speed_ratio={cpu_theirs / cpu_ours:.3f}"
     )
 
 
