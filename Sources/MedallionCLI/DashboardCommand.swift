@@ -4,7 +4,7 @@ import Dispatch
 import Foundation
 import Synchronization
 
-struct DashboardCommand: ParsableCommand {
+struct DashboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
         abstract: "Serve the live dashboard of gold results until stopped (SIGINT/SIGTERM).",
@@ -67,11 +67,11 @@ struct DashboardCommand: ParsableCommand {
         return configuration
     }
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let logger = try global.logger("medallion.dashboard")
             let server = try DashboardServer(configuration: try serverConfiguration(), lake: try lakeOptions.open(), logger: logger)
-            try runBlocking { try await server.run() }
+            try await server.run()
         }
     }
 }

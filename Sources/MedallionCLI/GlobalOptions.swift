@@ -68,14 +68,26 @@ func parseTables(_ arguments: [String], default defaults: [TableName]? = TableNa
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as ValidationError {
-        throw error
     } catch {
-        FileHandle.standardError.write(Data("medallion: error: \(error)\n".utf8))
-        throw ExitCode(1)
+        throw reported(error)
     }
+}
+
+/// `reportingErrors` for the commands that run services.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        throw reported(error)
+    }
+}
+
+/// Usage errors as they are (ArgumentParser prints them); any other error printed once,
+/// then exit status 1.
+private func reported(_ error: any Error) -> any Error {
+    if error is ExitCode || error is ValidationError { return error }
+    FileHandle.standardError.write(Data("medallion: error: \(error)\n".utf8))
+    return ExitCode(1)
 }
 
 enum LoggingSetup {

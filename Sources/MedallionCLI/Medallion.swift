@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Medallion: ParsableCommand {
+struct Medallion: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "medallion",
         abstract: "Change-data capture from PostgreSQL into the bronze layer of a data lake.",

@@ -7,7 +7,7 @@ import Parquet
 import ServiceLifecycle
 import Stages
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Stream captured changes into bronze until stopped (SIGINT/SIGTERM).",
@@ -57,8 +57,8 @@ struct RunCommand: ParsableCommand {
         if let text = maxBatchBytes ?? environment("MEDALLION_MAX_BATCH_BYTES") { _ = try Self.parseBytes(text) }
     }
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let logger = try global.logger("medallion.capture")
             var configuration = CaptureDaemon.Configuration(dsn: global.resolvedDSN, lake: try lakeOptions.open())
             configuration.tables = try parseTables(tables, default: nil)
@@ -108,7 +108,7 @@ struct RunCommand: ParsableCommand {
             groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
             groupConfiguration.maximumGracefulShutdownDuration = .seconds(60)
             let group = ServiceGroup(configuration: groupConfiguration)
-            try runBlocking { try await group.run() }
+            try await group.run()
         }
     }
 
