@@ -2,28 +2,11 @@ import Foundation
 
 /// The body of `GET /api/branches`: the branches (most orders first) and the freshness
 /// fields. Absent values are written as `null`, so every key is always there.
-struct BranchesPayload: Encodable {
-    struct Branch: Encodable {
-        var branch: String
-        var orderCount: Int
-        var averageDeliveryHours: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case branch, orderCount = "order_count", averageDeliveryHours = "avg_delivery_hours"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(branch, forKey: .branch)
-            try container.encode(orderCount, forKey: .orderCount)
-            try container.encode(averageDeliveryHours, forKey: .averageDeliveryHours)
-        }
-    }
-
+struct BranchesPayload: JSONPayload {
     var status: String
     var message: String?
     var version: String
-    var branches: [Branch]
+    var branches: [FiguresRow]
     var mostOrders: String?
     var fastestDelivery: String?
     var producedAt: String?
@@ -53,7 +36,8 @@ struct BranchesPayload: Encodable {
         version = state.tag
         let snapshot = state.snapshot
         branches = (snapshot?.byOrders ?? []).map {
-            Branch(branch: $0.branch, orderCount: $0.orderCount, averageDeliveryHours: $0.averageDeliveryHours)
+            FiguresRow(labelKey: "branch", label: $0.branch, orderCount: $0.orderCount,
+                       averageDeliveryHours: $0.averageDeliveryHours)
         }
         mostOrders = snapshot?.mostOrders?.branch
         fastestDelivery = snapshot?.fastestDelivery?.branch
@@ -81,13 +65,6 @@ struct BranchesPayload: Encodable {
         try container.encode(bronzeLatestBatch, forKey: .bronzeLatestBatch)
         try container.encode(bronzeCommittedAt, forKey: .bronzeCommittedAt)
         try container.encode(captureLagSeconds, forKey: .captureLagSeconds)
-    }
-
-    func json() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        // Every value here is encodable; a failure would be a programming error.
-        return Array((try? encoder.encode(self)) ?? Data("{}".utf8))
     }
 
     private static func seconds(_ interval: TimeInterval) -> Double {

@@ -41,27 +41,23 @@ struct LineChart: Sendable {
     func svg() -> String {
         let plotWidth = width - left - right
         let plotBottom = height - bottom
-        let ticks = BarChart.ticks(upTo: series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
+        let ticks = SVGPlot.ticks(upTo: series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
         let scaleMaximum = ticks.last ?? 1
         func x(_ index: Int) -> Double {
             days.count > 1 ? left + Double(index) / Double(days.count - 1) * plotWidth : left + plotWidth / 2
         }
         func y(_ value: Double) -> Double { plotBottom - (scaleMaximum > 0 ? value / scaleMaximum * (plotBottom - top) : 0) }
 
-        var svg = """
-            <svg id="\(id)" class="chart line-chart" viewBox="0 0 \(Self.number(width)) \(Self.number(height))" \
-            role="img" aria-labelledby="\(id)-title" xmlns="http://www.w3.org/2000/svg">\
-            <title id="\(id)-title">\(HTML.escape(title))</title>
-            """
+        var svg = SVGPlot.open(id: id, classes: "chart line-chart", width: width, height: height, title: title)
         for tick in ticks {
-            let position = Self.number(y(tick))
-            svg += "<line class=\"grid\" x1=\"\(Self.number(left))\" y1=\"\(position)\" x2=\"\(Self.number(left + plotWidth))\" y2=\"\(position)\"/>"
-            svg += "<text class=\"tick\" x=\"\(Self.number(left - 6))\" y=\"\(Self.number(y(tick) + 4))\" text-anchor=\"end\">\(HTML.escape(tickText(tick)))</text>"
+            let position = SVGPlot.number(y(tick))
+            svg += "<line class=\"grid\" x1=\"\(SVGPlot.number(left))\" y1=\"\(position)\" x2=\"\(SVGPlot.number(left + plotWidth))\" y2=\"\(position)\"/>"
+            svg += "<text class=\"tick\" x=\"\(SVGPlot.number(left - 6))\" y=\"\(SVGPlot.number(y(tick) + 4))\" text-anchor=\"end\">\(HTML.escape(tickText(tick)))</text>"
         }
         // About six day labels, the last day always among them.
         let step = max(1, Int((Double(days.count) / 6).rounded(.up)))
         for index in days.indices where (days.count - 1 - index) % step == 0 {
-            svg += "<text class=\"tick day\" x=\"\(Self.number(x(index)))\" y=\"\(Self.number(plotBottom + 16))\" text-anchor=\"middle\">\(HTML.escape(days[index]))</text>"
+            svg += "<text class=\"tick day\" x=\"\(SVGPlot.number(x(index)))\" y=\"\(SVGPlot.number(plotBottom + 16))\" text-anchor=\"middle\">\(HTML.escape(days[index]))</text>"
         }
         for line in series {
             let name = HTML.escape(line.name)
@@ -71,7 +67,7 @@ struct LineChart: Sendable {
             var drawing = false
             for (index, value) in line.values.enumerated() {
                 guard let value else { drawing = false; continue }
-                path += "\(drawing ? "L" : "M")\(Self.number(x(index))) \(Self.number(y(value)))"
+                path += "\(drawing ? "L" : "M")\(SVGPlot.number(x(index))) \(SVGPlot.number(y(value)))"
                 drawing = true
             }
             if !path.isEmpty {
@@ -80,20 +76,13 @@ struct LineChart: Sendable {
             for (index, value) in line.values.enumerated() {
                 guard let value else { continue }
                 let text = index < line.valueTexts.count ? line.valueTexts[index] : ""
-                svg += "<circle class=\"point\" data-day=\"\(HTML.escape(days[index]))\" cx=\"\(Self.number(x(index)))\" "
-                    + "cy=\"\(Self.number(y(value)))\" r=\"3\" fill=\"\(line.colour)\"><title>\(HTML.escape(text))</title></circle>"
+                svg += "<circle class=\"point\" data-day=\"\(HTML.escape(days[index]))\" cx=\"\(SVGPlot.number(x(index)))\" "
+                    + "cy=\"\(SVGPlot.number(y(value)))\" r=\"3\" fill=\"\(line.colour)\"><title>\(HTML.escape(text))</title></circle>"
             }
             svg += "</g>"
         }
-        svg += "<line class=\"axis\" x1=\"\(Self.number(left))\" y1=\"\(Self.number(top))\" x2=\"\(Self.number(left))\" y2=\"\(Self.number(plotBottom))\"/>"
-        svg += "<line class=\"axis\" x1=\"\(Self.number(left))\" y1=\"\(Self.number(plotBottom))\" x2=\"\(Self.number(left + plotWidth))\" y2=\"\(Self.number(plotBottom))\"/>"
-        svg += "<text class=\"axis-label\" x=\"\(Self.number(left + plotWidth / 2))\" y=\"\(Self.number(plotBottom + 40))\" text-anchor=\"middle\">Day (UTC)</text>"
-        svg += "<text class=\"axis-label\" x=\"14\" y=\"\(Self.number((top + plotBottom) / 2))\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 14 \(Self.number((top + plotBottom) / 2)))\">\(HTML.escape(valueAxisLabel))</text>"
+        svg += SVGPlot.axes(left: left, top: top, right: left + plotWidth, bottom: plotBottom,
+                            horizontalLabel: "Day (UTC)", labelGap: 40, verticalLabel: valueAxisLabel, labelX: 14)
         return svg + "</svg>"
-    }
-
-    private static func number(_ value: Double) -> String {
-        String(format: "%.1f", value)
     }
 }

@@ -33,7 +33,7 @@ import Testing
 
     @Test(arguments: tickCases)
     func ticksAreRoundAndCoverTheMaximum(_ maximum: Double, _ expected: [Double]) {
-        let ticks = BarChart.ticks(upTo: maximum)
+        let ticks = SVGPlot.ticks(upTo: maximum)
         #expect(ticks.count == expected.count)
         for (tick, want) in zip(ticks, expected) { #expect(abs(tick - want) < 1e-9) }
     }
