@@ -38,11 +38,14 @@ let package = Package(
             dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        // The lake's shared names and formats: paths, bronze file names, timestamps, the
+        // gold marker (spark-jobs/contract.py holds the same for the Spark jobs).
+        .target(name: "LakeContract", swiftSettings: swiftSettings),
         // Silver and gold: launching the Spark jobs after each committed batch.
         .target(
             name: "Stages",
             dependencies: [
-                "Lake",
+                "Lake", "LakeContract",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,7 +78,7 @@ let package = Package(
         .target(
             name: "Dashboard",
             dependencies: [
-                "Lake",
+                "Lake", "LakeContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -103,10 +106,11 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LakeTests", dependencies: ["Lake", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LakeContractTests", dependencies: ["LakeContract", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DashboardTests",
             dependencies: [
-                "Dashboard", "Lake", "TestSupport",
+                "Dashboard", "Lake", "LakeContract", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -114,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "StagesTests",
             dependencies: [
-                "Stages", "Lake", "CDC", "Retail", "TestSupport",
+                "Stages", "Lake", "LakeContract", "CDC", "Retail", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -27,6 +27,7 @@ import tempfile
 import time
 import traceback
 
+import contract
 from lakefs import LakeFS, spark_session, write_json
 from phases import Phases
 import gold
@@ -93,8 +94,9 @@ def warm_up(spark):
                 spark.createDataFrame(rows, silver.BRONZE_SCHEMAS[table]).coalesce(1).write.parquet("file://" + staging)
                 written = next(name for name in os.listdir(staging) if name.endswith(".parquet"))
                 os.makedirs(f"{root}/bronze/{table}/date=2000-01-01", exist_ok=True)
-                os.rename(f"{staging}/{written}", f"{root}/bronze/{table}/date=2000-01-01/part-{batch:020d}-0.parquet")
-            write_json(lake, "bronze/bookmark", {"batch": batch})
+                os.rename(f"{staging}/{written}",
+                          f"{root}/bronze/{table}/date=2000-01-01/{contract.bronze_file_name(batch, 0)}")
+            write_json(lake, contract.BRONZE_BOOKMARK, {"batch": batch})
             refresh(spark, lake.root)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -39,11 +39,12 @@ import time
 
 from pyspark.sql import functions as F
 
+import contract
 from lakefs import write_json
 from phases import NONE
 import silver
 
-MARKER = "gold/_marker.json"
+MARKER = contract.GOLD_MARKER
 STATE = "gold/_state"
 DAILY_STATE = STATE + "/daily.json"
 ORDERS_STATE = STATE + "/orders"
@@ -208,8 +209,8 @@ def run(spark, lake, bronze_batch, phases=NONE, force=False):
     for directory in ("gold", "gold/branch_daily", "gold/branch_metrics", ORDER_DELIVERY, STATE, ORDERS_STATE):
         lake.remove_temporaries(directory)
     marker = lake.read_json(MARKER)
-    if (not force and marker and marker.get("bronze_batch") == bronze_batch and lake.exists("gold/branch_metrics.json")
-            and lake.exists("gold/branch_daily.json")):
+    if (not force and marker and marker.get("bronze_batch") == bronze_batch and lake.exists(contract.GOLD_BRANCH_METRICS)
+            and lake.exists(contract.GOLD_BRANCH_DAILY)):
         return {"gold_ms": 0, "gold_skipped": True}
     state = lake.read_json(DAILY_STATE)
     changes = None
@@ -227,12 +228,12 @@ def run(spark, lake, bronze_batch, phases=NONE, force=False):
                                        "rows": [[branch, day, *entry] for (branch, day), entry in sorted(sums.items())]})
         # One CSV file each, written atomically from the driver: the aggregates are small.
         lake.write_atomically("gold/branch_daily/part-00000.csv", csv_text("branch,day,order_count,avg_delivery_hours", days))
-        write_json(lake, "gold/branch_daily.json", {
+        write_json(lake, contract.GOLD_BRANCH_DAILY, {
             "produced_at": produced_at, "bronze_batch": bronze_batch,
             "rows": [{"branch": b, "day": d, "order_count": c, "avg_delivery_hours": h} for b, d, c, h in days],
         })
         lake.write_atomically("gold/branch_metrics/part-00000.csv", csv_text("branch,order_count,avg_delivery_hours", rows))
-        write_json(lake, "gold/branch_metrics.json", {
+        write_json(lake, contract.GOLD_BRANCH_METRICS, {
             "produced_at": produced_at, "bronze_batch": bronze_batch,
             "branches": [{"branch": b, "order_count": c, "avg_delivery_hours": h} for b, c, h in rows],
         })

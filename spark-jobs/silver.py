@@ -75,13 +75,14 @@ import uuid
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
+import contract
 from lakefs import write_json
 from phases import NONE
 
 STATE = "silver/_state"
-BOOKMARK = STATE + "/bookmark.json"
+BOOKMARK = contract.SILVER_BOOKMARK
 TRUNCATED = STATE + "/truncated.json"
-CHANGES = STATE + "/changes"
+CHANGES = contract.SILVER_CHANGES
 # Past this many changed orders in one run, gold recomputes everything rather than
 # carrying the ids around.
 CHANGED_ORDERS_LIMIT = 100_000
@@ -164,7 +165,7 @@ def kept_or_read(spark, lake, table, kept_tables):
 
 
 def bronze_batch(lake):
-    bookmark = lake.read_json("bronze/bookmark")
+    bookmark = lake.read_json(contract.BRONZE_BOOKMARK)
     return int(bookmark["batch"]) if bookmark else 0
 
 
@@ -177,9 +178,6 @@ def covered_batch(bookmark):
     return int(bookmark["bronze_batch"]) if bookmark else 0
 
 
-COMMITS = "bronze/_cdc/commits"
-
-
 def new_files(lake, tables, after, upto):
     """{table: URIs of the committed bronze files of batches in (after, upto]}; files of
     later batches belong to a commit still in progress.
@@ -190,7 +188,7 @@ def new_files(lake, tables, after, upto):
     the table directories instead."""
     files = {table: [] for table in tables}
     for batch in range(after + 1, upto + 1):
-        record = lake.read_json(f"{COMMITS}/{batch:020d}.json")
+        record = lake.read_json(contract.commit_record(batch))
         if record is None:
             return listed_files(lake, tables, after, upto)
         for part in record.get("tables", []):
@@ -211,7 +209,7 @@ def listed_files(lake, tables, after, upto):
             files[table] = lake.glob(f"bronze/{table}/date=*/part-{{{batches}}}-*.parquet")
             continue
         files[table] = [uri for uri in lake.glob(f"bronze/{table}/date=*/part-*.parquet")
-                        if after < int(uri.rsplit("/", 1)[1][5:25]) <= upto]
+                        if after < (contract.batch_of_file(uri.rsplit("/", 1)[1]) or 0) <= upto]
     return files
 
 

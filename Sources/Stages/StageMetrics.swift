@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 import Metrics
 
 /// The stage runner's metrics, through swift-metrics (the CLI bootstraps a Prometheus

@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 import Lake
 
 /// The stage runner as `medallion status` shows it: the state the daemon's stage service

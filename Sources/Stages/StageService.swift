@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 import Logging
 
 /// Runs the silver and gold jobs after committed batches, never making the caller wait.

@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 import Lake
 import Logging
 

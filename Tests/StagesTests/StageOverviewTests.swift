@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 import Lake
 import Testing
 import TestSupport
@@ -46,7 +47,7 @@ import TestSupport
         try lake.writeAtomically(GoldMarker.path, data: Array("""
             {"produced_at": "2026-11-26T14:00:09.500Z", "bronze_batch": 42, "orders": 7, "branches": 2, "gold_ms": 812}
             """.utf8))
-        let now = try #require(GoldMarker.parseTimestamp("2026-11-26T14:01:09.500Z"))
+        let now = try #require(LakeTimestamp.parse("2026-11-26T14:01:09.500Z"))
 
         let overview = StageOverview.read(logDirectory: directory, lake: lake, configuredRunner: .off, daemonRunning: true, now: now)
         #expect(overview.runner == "local")

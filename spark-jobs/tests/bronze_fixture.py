@@ -19,6 +19,9 @@ import sys
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import contract  # noqa: E402
+
 UTC = pa.timestamp("us", tz="UTC")
 CAPTURE = [("_op", pa.string()), ("_txid", pa.int64()), ("_seq", pa.int64()), ("_changed_at", UTC)]
 SCHEMAS = {
@@ -52,7 +55,7 @@ def write(lake, table, batch, rows):
         by_date.setdefault(date, []).append({f.name: value(f.name, f.type, row.get(f.name)) for f in schema})
     files = []
     for index, (date, items) in enumerate(sorted(by_date.items())):
-        path = f"bronze/{table}/date={date}/part-{batch:020d}-{index:04d}.parquet"
+        path = f"bronze/{table}/date={date}/{contract.bronze_file_name(batch, index)}"
         os.makedirs(os.path.dirname(f"{lake}/{path}"), exist_ok=True)
         pq.write_table(pa.Table.from_pylist(items, schema=schema), f"{lake}/{path}")
         files.append({"path": path, "rows": len(items), "bytes": os.path.getsize(f"{lake}/{path}")})
@@ -61,11 +64,10 @@ def write(lake, table, batch, rows):
 
 def write_commit_record(lake, batch, files):
     """bronze/_cdc/commits/<batch>.json as the daemon writes it (the fields readers use)."""
-    directory = f"{lake}/bronze/_cdc/commits"
-    os.makedirs(directory, exist_ok=True)
+    os.makedirs(os.path.dirname(f"{lake}/{contract.commit_record(batch)}"), exist_ok=True)
     tables = [{"table": {"schema": "public", "name": table}, "rows": sum(f["rows"] for f in written),
                "files": written} for table, written in files.items()]
-    with open(f"{directory}/{batch:020d}.json", "w") as out:
+    with open(f"{lake}/{contract.commit_record(batch)}", "w") as out:
         json.dump({"batch": batch, "watermark": 0, "tables": tables, "createdAt": ""}, out)
 
 

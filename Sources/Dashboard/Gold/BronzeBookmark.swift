@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 
 /// What the dashboard reads from `bronze/bookmark`: the last committed capture batch and
 /// when it was committed, for the capture-lag line.
@@ -21,7 +22,7 @@ struct BronzeBookmark: Sendable, Hashable {
         }
         var committedAt: Date?
         if let text = stored.committed_at, !text.isEmpty {
-            guard let date = Timestamp.parse(text) else {
+            guard let date = LakeTimestamp.parse(text) else {
                 throw DashboardError(.malformedBookmark, message: "\(path) has a committed_at that is not ISO 8601.",
                                      detail: text)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 import Lake
 
 /// Reads what the gold job publishes, through the lake interface (local or HDFS).
@@ -17,11 +18,11 @@ import Lake
 ///
 /// Calls block: run them off the event loops and the cooperative pool.
 struct GoldReader: Sendable {
-    static let jsonPath = "gold/branch_metrics.json"
-    static let dailyPath = "gold/branch_daily.json"
-    static let csvDirectory = "gold/branch_metrics"
-    static let markerPath = "gold/_marker.json"
-    static let bookmarkPath = "bronze/bookmark"
+    static let jsonPath = LakePaths.goldBranchMetrics
+    static let dailyPath = LakePaths.goldBranchDaily
+    static let csvDirectory = LakePaths.goldBranchMetricsCSV
+    static let markerPath = LakePaths.goldMarker
+    static let bookmarkPath = LakePaths.bronzeBookmark
 
     /// What the lake holds right now.
     enum Reading: Sendable, Hashable {
@@ -107,7 +108,7 @@ struct GoldReader: Sendable {
         }
         var producedAt: Date?
         if let text = stored.produced_at {
-            guard let date = Timestamp.parse(text) else {
+            guard let date = LakeTimestamp.parse(text) else {
                 throw DashboardError(.malformedGold, message: "\(path): produced_at is not an ISO 8601 time.", detail: text)
             }
             producedAt = date

@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 
 /// The body of `GET /api/branches`: the branches (most orders first) and the freshness
 /// fields. Absent values are written as `null`, so every key is always there.
@@ -41,12 +42,12 @@ struct BranchesPayload: JSONPayload {
         }
         mostOrders = snapshot?.mostOrders?.branch
         fastestDelivery = snapshot?.fastestDelivery?.branch
-        producedAt = snapshot?.producedAt.map(Timestamp.format)
+        producedAt = snapshot?.producedAt.map(LakeTimestamp.format)
         bronzeBatch = snapshot?.bronzeBatch
         goldAgeSeconds = snapshot?.producedAt.map { Self.seconds(now.timeIntervalSince($0)) }
         stale = state.isStale
         bronzeLatestBatch = state.bookmark?.batch
-        bronzeCommittedAt = state.bookmark?.committedAt.map(Timestamp.format)
+        bronzeCommittedAt = state.bookmark?.committedAt.map(LakeTimestamp.format)
         captureLagSeconds = state.bookmark?.committedAt.map { Self.seconds(now.timeIntervalSince($0)) }
     }
 

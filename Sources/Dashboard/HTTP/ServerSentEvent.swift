@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 
 /// The wire form of the events on `GET /events` (`text/event-stream`).
 ///
@@ -16,14 +17,14 @@ enum ServerSentEvent {
             let object: [String: Any] = [
                 "version": state.tag,
                 "status": state.health.name,
-                "produced_at": state.snapshot?.producedAt.map(Timestamp.format) ?? NSNull(),
+                "produced_at": state.snapshot?.producedAt.map(LakeTimestamp.format) ?? NSNull(),
                 "bronze_batch": state.snapshot?.bronzeBatch ?? NSNull(),
             ]
             return "event: update\ndata: \(json(object))\n\n"
         case .bronze(let bookmark):
             let object: [String: Any] = [
                 "batch": bookmark.batch,
-                "committed_at": bookmark.committedAt.map(Timestamp.format) ?? NSNull(),
+                "committed_at": bookmark.committedAt.map(LakeTimestamp.format) ?? NSNull(),
                 "committed_at_ms": bookmark.committedAt.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? NSNull(),
             ]
             return "event: bronze\ndata: \(json(object))\n\n"

@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 import Lake
 import Testing
 @testable import Dashboard
@@ -19,7 +20,7 @@ import Testing
         guard case .published(let snapshot) = reading else { Issue.record("expected a result, got \(reading)"); return }
         #expect(snapshot.branches.count == 3)
         #expect(snapshot.bronzeBatch == 812)
-        #expect(snapshot.producedAt == Timestamp.parse(GoldFixtures.producedAt))
+        #expect(snapshot.producedAt == LakeTimestamp.parse(GoldFixtures.producedAt))
         #expect(snapshot.mostOrders?.branch == "Porto")
         #expect(snapshot.fastestDelivery?.branch == "Lisbon")
     }
@@ -109,6 +110,6 @@ import Testing
         try GoldFixtures.writeBookmark(lake, batch: 840)
         let bookmark = try #require(try reader.readBookmark())
         #expect(bookmark.batch == 840)
-        #expect(bookmark.committedAt == Timestamp.parse("2026-11-26T10:00:05.250Z"))
+        #expect(bookmark.committedAt == LakeTimestamp.parse("2026-11-26T10:00:05.250Z"))
     }
 }

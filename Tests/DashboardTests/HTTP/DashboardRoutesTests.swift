@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 import Hummingbird
 import HummingbirdTesting
 import Lake
@@ -53,9 +54,9 @@ import Testing
     }
 
     @Test func showsTheResultInCardsChartsAndTable() async throws {
-        try GoldFixtures.writeJSON(lake, batch: 812, producedAt: Timestamp.format(Date().addingTimeInterval(-4)),
+        try GoldFixtures.writeJSON(lake, batch: 812, producedAt: LakeTimestamp.format(Date().addingTimeInterval(-4)),
                                    branches: GoldFixtures.threeBranches)
-        try GoldFixtures.writeBookmark(lake, batch: 812, committedAt: Timestamp.format(Date().addingTimeInterval(-2)))
+        try GoldFixtures.writeBookmark(lake, batch: 812, committedAt: LakeTimestamp.format(Date().addingTimeInterval(-2)))
         await refresh()
         try await withClient { client in
             let html = String(buffer: try await client.execute(uri: "/", method: .get).body)

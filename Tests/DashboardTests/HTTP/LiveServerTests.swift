@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 import Lake
 import Logging
 import Testing
@@ -35,7 +36,7 @@ import TestSupport
             let first = try await client.awaitUpdate { _ in true }
             #expect(first["status"] as? String == "waiting")
 
-            try GoldFixtures.writeJSON(lake, batch: 2, producedAt: Timestamp.format(Date()), branches: GoldFixtures.threeBranches)
+            try GoldFixtures.writeJSON(lake, batch: 2, producedAt: LakeTimestamp.format(Date()), branches: GoldFixtures.threeBranches)
             let update = try await client.awaitUpdate { $0["bronze_batch"] as? Int == 2 }
             #expect(update["status"] as? String == "current")
             #expect((update["version"] as? String)?.hasSuffix("-1") == true)

@@ -1,10 +1,10 @@
 import Foundation
 
-/// ISO 8601 timestamps as the lake's writers produce them: `2026-11-26T10:04:05Z`,
-/// with or without fractional seconds (any number of digits, as Spark writes
-/// microseconds), `T` or a space, and `Z`, `±HH:MM` or `±HHMM`; no zone means UTC.
-enum Timestamp {
-    static func parse(_ text: String) -> Date? {
+/// ISO 8601 timestamps as the lake's writers produce them (the daemon, the Spark jobs):
+/// `2026-11-26T10:04:05Z`, with or without fractional seconds (any number of digits, as
+/// Spark writes microseconds), `T` or a space, and `Z`, `±HH:MM` or `±HHMM`; no zone means UTC.
+public enum LakeTimestamp {
+    public static func parse(_ text: String) -> Date? {
         var reader = Reader(bytes: Array(text.utf8))
         guard let year = reader.digits(4), reader.skip("-"), let month = reader.digits(2), reader.skip("-"),
               let day = reader.digits(2), reader.skip("T") || reader.skip("t") || reader.skip(" "),
@@ -40,8 +40,8 @@ enum Timestamp {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
-    /// Formats a date as `2026-11-26T10:04:05.123Z`.
-    static func format(_ date: Date) -> String {
+    /// Formats a date as `2026-11-26T10:04:05.123Z`, as every writer of the lake does.
+    public static func format(_ date: Date = Date()) -> String {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 

@@ -1,0 +1,42 @@
+/// Where the lake keeps what its writers and readers share: the daemon (bronze), the Spark
+/// jobs (silver, gold; `spark-jobs/contract.py` holds the same names, and
+/// `LakeContractTests` keeps the two in step), the dashboard and `status`.
+public enum LakePaths {
+    public static let bronze = "bronze"
+    /// The bronze commit point: the last committed batch (JSON).
+    public static let bronzeBookmark = "bronze/bookmark"
+    /// One JSON record per committed batch, naming its files.
+    public static let bronzeCommits = "bronze/_cdc/commits"
+    public static let silverBookmark = "silver/_state/bookmark.json"
+    /// What each silver run changed, for gold.
+    public static let silverChanges = "silver/_state/changes"
+    public static let goldMarker = "gold/_marker.json"
+    public static let goldBranchMetrics = "gold/branch_metrics.json"
+    public static let goldBranchDaily = "gold/branch_daily.json"
+    /// The Spark CSV directory of the branch metrics (older gold has no JSON).
+    public static let goldBranchMetricsCSV = "gold/branch_metrics"
+
+    /// The commit record of `batch`.
+    public static func commitRecord(_ batch: UInt64) -> String {
+        "\(bronzeCommits)/\(paddedBatch(batch)).json"
+    }
+
+    /// A bronze data file's name: `part-<batch, 20 digits>-<index, 4 digits>.parquet`.
+    public static func bronzeFileName(batch: UInt64, index: Int) -> String {
+        "part-\(paddedBatch(batch))-\(padded(String(index), to: 4)).parquet"
+    }
+
+    /// The batch number in a bronze file name, if it is one.
+    public static func batch(ofFile name: String) -> UInt64? {
+        guard name.hasPrefix("part-"), name.hasSuffix(".parquet") else { return nil }
+        return UInt64(name.dropFirst(5).prefix(20))
+    }
+
+    public static func paddedBatch(_ batch: UInt64) -> String {
+        padded(String(batch), to: 20)
+    }
+
+    private static func padded(_ text: String, to width: Int) -> String {
+        text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+}
