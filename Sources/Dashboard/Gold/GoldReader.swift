@@ -95,7 +95,7 @@ struct GoldReader: Sendable {
         var branches: [StoredBranch]?
     }
 
-    static func parseJSON(_ bytes: [UInt8], path: String, requireBranches: Bool = true) throws(DashboardError) -> GoldSnapshot {
+    static func parseJSON(_ bytes: [UInt8], path: String) throws(DashboardError) -> GoldSnapshot {
         let stored: StoredGold
         do {
             stored = try JSONDecoder().decode(StoredGold.self, from: Data(bytes))
@@ -103,7 +103,7 @@ struct GoldReader: Sendable {
             throw DashboardError(.malformedGold, message: "\(path) is not valid gold JSON (\(Self.reason(error))).",
                                  detail: "\(error)")
         }
-        if requireBranches && stored.branches == nil {
+        if stored.branches == nil {
             throw DashboardError(.malformedGold, message: "\(path) has no branches array.")
         }
         var producedAt: Date?
@@ -174,9 +174,12 @@ struct GoldReader: Sendable {
             && bytes.enumerated().allSatisfy { index, byte in index == 4 || index == 7 || (0x30...0x39).contains(byte) }
     }
 
-    private func readMarker() throws(DashboardError) -> GoldSnapshot? {
+    private func readMarker() throws(DashboardError) -> (producedAt: Date, bronzeBatch: Int)? {
         guard let bytes = try readIfExists(Self.markerPath) else { return nil }
-        return try Self.parseJSON(bytes, path: Self.markerPath, requireBranches: false)
+        guard let marker = GoldMarker(json: bytes), marker.bronzeBatch <= UInt64(Int.max) else {
+            throw DashboardError(.malformedGold, message: "\(Self.markerPath) has no readable produced_at and bronze_batch.")
+        }
+        return (marker.producedAt, Int(marker.bronzeBatch))
     }
 
     /// The short reason of a decoding error: which key and what was wrong.
