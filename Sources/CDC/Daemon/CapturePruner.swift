@@ -10,11 +10,16 @@ import Synchronization
 /// While a backlog drains, pruning is deferred for up to `maximumDeferral` (10 s): deleting
 /// competes with the catch-up for the server's CPU and WAL, and one DELETE over several
 /// batches costs less than one per batch. Once capture is caught up, committed batches are
-/// pruned at once. Each DELETE covers whole batches and about `chunkRows` rows at most
-/// (250,000), because while it runs its transaction holds the capture watermark back.
+/// pruned as they come, but at most once per `minimumInterval` (1 s): under a steady load
+/// the daemon commits a batch every `maxDelay`, and one DELETE a second over all of them
+/// costs the source less than one per batch. Each DELETE covers whole batches and about
+/// `chunkRows` rows at most (250,000), because while it runs its transaction holds the
+/// capture watermark back.
 final class CapturePruner: Sendable {
     /// A committed batch's rows of one table: everything up to `to`.
     private struct Step: Sendable {
+        /// The bookmark before the batch; nil for a prune of everything up to `to`.
+        var from: TablePosition?
         var to: TablePosition
         var rows: Int
         var batch: UInt64
@@ -33,16 +38,20 @@ final class CapturePruner: Sendable {
     private let fault: FaultInjector
     private let logger: Logger
     private let maximumDeferral: Duration
+    private let minimumInterval: Duration
     private let chunkRows: Int
     private let state = Mutex(Pending())
     private let wakeUp = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
+    private let stopping = DispatchSemaphore(value: 0)
 
-    init(dsn: String, fault: FaultInjector, logger: Logger, maximumDeferral: Duration = .seconds(10), chunkRows: Int = 250_000) {
+    init(dsn: String, fault: FaultInjector, logger: Logger, maximumDeferral: Duration = .seconds(10),
+         minimumInterval: Duration = .seconds(1), chunkRows: Int = 250_000) {
         self.dsn = dsn
         self.fault = fault
         self.logger = logger
         self.maximumDeferral = maximumDeferral
+        self.minimumInterval = minimumInterval
         self.chunkRows = chunkRows
         Thread { [self] in
             loop()
@@ -56,7 +65,7 @@ final class CapturePruner: Sendable {
         let now = ContinuousClock.now
         let signal = state.withLock { pending in
             for range in intent.tables where range.rows > 0 {
-                pending.steps[range.table, default: []].append(Step(to: range.to, rows: range.rows, batch: intent.batch))
+                pending.steps[range.table, default: []].append(Step(from: range.from, to: range.to, rows: range.rows, batch: intent.batch))
                 pending.pendingRows[range.table, default: 0] += range.rows
                 CaptureMetrics.prunePending(table: range.table.description, rows: pending.pendingRows[range.table]!)
             }
@@ -77,7 +86,7 @@ final class CapturePruner: Sendable {
         guard !positions.isEmpty else { return }
         state.withLock { pending in
             for (table, position) in positions {
-                pending.steps[table, default: []].append(Step(to: position, rows: 0, batch: batch))
+                pending.steps[table, default: []].append(Step(from: nil, to: position, rows: 0, batch: batch))
             }
         }
         wakeUp.signal()
@@ -86,6 +95,7 @@ final class CapturePruner: Sendable {
     /// Finishes the pending DELETEs (one attempt) and ends the thread.
     func stop() {
         state.withLock { $0.stopped = true }
+        stopping.signal()
         wakeUp.signal()
         finished.wait()
     }
@@ -121,11 +131,16 @@ final class CapturePruner: Sendable {
                     while let steps = remaining[table], !steps.isEmpty {
                         let count = chunk(steps)
                         let end = steps[count - 1].to
-                        if steps[..<count].contains(where: { $0.rows == 0 }) {
-                            try deleteInChunks(table, through: end, live)
+                        if let start = steps[0].from, !steps[..<count].contains(where: { $0.rows == 0 }) {
+                            // Bounded below too: the index entries of rows pruned before stay
+                            // in the index until vacuum, and a scan from its start would walk
+                            // all of them on every prune.
+                            try live.execute("""
+                                DELETE FROM \(table.quotedCaptureTable)
+                                WHERE (_txid, _seq) > ($1::xid8, $2::bigint) AND (_txid, _seq) <= ($3::xid8, $4::bigint)
+                                """, [String(start.txid), String(start.seq), String(end.txid), String(end.seq)])
                         } else {
-                            try live.execute("DELETE FROM \(table.quotedCaptureTable) WHERE (_txid, _seq) <= ($1::xid8, $2::bigint)",
-                                             [String(end.txid), String(end.seq)])
+                            try deleteInChunks(table, through: end, live)
                         }
                         remaining[table] = Array(steps.dropFirst(count))
                         let rows = steps[..<count].reduce(0) { $0 + $1.rows }
@@ -139,6 +154,8 @@ final class CapturePruner: Sendable {
                 backoff = .milliseconds(100)
                 for batch in batches { fault.trip(.afterPrune, batch: batch) }
                 if stopped { return }
+                // The batches committed meanwhile go into the next DELETE together.
+                _ = stopping.wait(timeout: .now() + minimumInterval.seconds)
             } catch {
                 connection = nil
                 CaptureMetrics.pruneFailure()

@@ -41,6 +41,23 @@ struct CapturePrunerTests {
         }
     }
 
+    @Test("caught up, batches wait for the next prune at most once per interval; stop prunes them without waiting it out")
+    func stopEndsTheInterval() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(20)
+        let steps = try batches(of: 10, in: database)
+        let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), minimumInterval: .seconds(3600))
+
+        pruner.request(steps[0], draining: false)
+        try Poll.until("the first batch's rows are pruned") {
+            try database.sql("SELECT count(*) FROM cdc.orders_changes") == "10"
+        }
+        pruner.request(steps[1], draining: false)
+        pruner.stop()
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0", "stop finishes the pending prune")
+    }
+
     @Test("on start, what a crash left below the bookmark is deleted in chunks, and nothing above it")
     func recoveryPruneInChunks() throws {
         let database = try RetailDatabase()
