@@ -28,9 +28,14 @@ final class BronzeInventory: Sendable {
         return result
     }
 
-    func seed(_ lake: any LakeStorage) throws {
+    private let seeded = Atomic<Bool>(false)
+
+    /// Counts the lake the first time (later sessions of the daemon keep the counts).
+    func seedOnce(_ lake: any LakeStorage) throws {
+        guard !seeded.load(ordering: .relaxed) else { return }
         let counted = try Self.count(lake)
         counts.withLock { $0 = counted }
+        seeded.store(true, ordering: .relaxed)
         publish()
     }
 

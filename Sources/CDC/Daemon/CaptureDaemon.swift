@@ -157,9 +157,9 @@ public final class CaptureDaemon: Sendable {
         cycle.consumer = identity
         let compactor = makeCompactor()
         try compactor?.recover()
-        try inventory.seed(configuration.lake)
         var nextCompaction = ContinuousClock.now
         var bookmark = try cycle.recover(checked, logger: logger)
+        try inventory.seedOnce(configuration.lake)
         logger.info("caught up to bookmark", metadata: ["batch": "\(bookmark.batch)"])
         ready.store(true, ordering: .relaxed)
         var nextSample = ContinuousClock.now
