@@ -31,11 +31,19 @@ struct CompactCommand: ParsableCommand {
     }
 
     static func table(_ report: CompactionReport) -> String {
-        var lines = ["table  files_before  bytes_before  files_after  bytes_after  partitions_compacted"]
-        for table in report.tables {
-            lines.append("\(table.table)  \(table.filesBefore)  \(table.bytesBefore)  \(table.filesAfter)  \(table.bytesAfter)  \(table.compactions)")
+        let header = ["table", "files_before", "bytes_before", "files_after", "bytes_after", "partitions_compacted"]
+        let rows = report.tables.map { table in
+            [table.table, "\(table.filesBefore)", "\(table.bytesBefore)", "\(table.filesAfter)", "\(table.bytesAfter)", "\(table.compactions)"]
         }
-        lines.append("compact: merged batches up to \(report.bound) (the lowest consumer bookmark)")
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                index == 0 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[index] - cell.count) + cell
+            }.joined(separator: "  ")
+        }
+        let lines = [line(header)] + rows.map(line)
+            + ["compact: merged batches up to \(report.bound) (the lowest consumer bookmark)"]
         return lines.joined(separator: "\n")
     }
 }
