@@ -138,6 +138,38 @@ struct CompactionTests {
         #expect((seenAfter["non_null"] as? [String: Int])?["extra"] == (seenBefore["non_null"] as? [String: Int])?["extra"])
     }
 
+    @Test("a lake without an atomic directory exchange is not compacted: compact refuses, naming why")
+    func refusesWithoutExchange() throws {
+        let lake = ListingOnlyLake(MemoryLake())
+        let compaction = BronzeCompaction(lake: lake, settings: CompactionSettings(), logger: Logger(label: "test"))
+        #expect { _ = try compaction.run() } throws: { error in
+            (error as? CaptureError)?.message.contains("cannot (WebHDFS has no such operation)") == true
+        }
+        #expect(try lake.readIfExists("bronze/_cdc/daemon.json") == nil, "refused before taking the lock")
+    }
+
+    @Test("on a lake other than a local directory the merged file is written whole (in-memory lake)")
+    func memoryLake() throws {
+        var fixture = try BronzeHistoryFixture()
+        defer { fixture.remove() }
+        try fixture.addBatches(8, rows: 3, date: "2026-01-01", extra: false)
+        try fixture.addBatches(4, rows: 3, date: "2026-01-01", extra: true)
+        let memory = MemoryLake()
+        for file in try fixture.lake.listFilesRecursively("bronze") {
+            try memory.writeAtomically(file.path, data: try fixture.lake.read(file.path))
+        }
+        var settings = CompactionSettings()
+        settings.grace = .zero
+        let compactor = BronzeCompactor(lake: memory, settings: settings, logger: Logger(label: "test"))
+        let done = try compactor.compactNext()
+        #expect(done?.outputs.map(\.rows) == [36])
+        let files = try memory.list("bronze/orders/date=2026-01-01")
+        #expect(files.map(\.name) == [BronzeLayout.compactedFileName(first: 1, last: 12)])
+        let reader = try ParquetReader(bytes: try memory.read(files[0].path))
+        #expect(reader.rowCount == 36 && reader.schema.columns.contains { $0.name == "extra" })
+        #expect(try compactor.compactNext() == nil)
+    }
+
     @Test("a crash after any step is finished or undone by the next run: no row lost or doubled, no partial state visible",
           arguments: CompactionStep.allCases)
     func crashAtStep(_ step: CompactionStep) throws {
@@ -239,4 +271,17 @@ private final class ReaderState: Sendable {
     let retries = Atomic<Int>(0)
     let bad = Mutex<[String]>([])
     let finished = DispatchSemaphore(value: 0)
+}
+
+/// A lake that only has the basic operations (as WebHDFS: no directory exchange).
+private struct ListingOnlyLake: LakeStorage {
+    let base: MemoryLake
+    init(_ base: MemoryLake) { self.base = base }
+    var description: String { "webhdfs://double/lake" }
+    func writeAtomically(_ path: String, data: [UInt8]) throws { try base.writeAtomically(path, data: data) }
+    func read(_ path: String) throws -> [UInt8] { try base.read(path) }
+    func list(_ directory: String) throws -> [LakeEntry] { try base.list(directory) }
+    func delete(_ path: String) throws { try base.delete(path) }
+    func rename(_ source: String, to target: String) throws { try base.rename(source, to: target) }
+    func makeDirectories(_ path: String) throws { try base.makeDirectories(path) }
 }
