@@ -51,8 +51,8 @@ struct RunCommand: ParsableCommand {
 
     static let maxDelaySetting = Setting<Duration>.duration("--max-delay", "MEDALLION_MAX_DELAY", in: .milliseconds(1) ... .seconds(3600))
     static let maxRowsSetting = Setting<Int>.integer("--max-rows", "MEDALLION_MAX_ROWS", in: 1...100_000_000)
-    // Not zero: the idle poll would spin.
     static let compactIntervalSetting = Setting<Duration>.duration("--compact-interval", "MEDALLION_COMPACT_INTERVAL", in: .seconds(1) ... .seconds(86_400))
+    // Not zero: the idle poll would spin.
     static let pollIntervalSetting = Setting<Duration>.duration("--poll-interval", "MEDALLION_POLL_INTERVAL", in: .milliseconds(10) ... .seconds(86_400))
 
     func validate() throws {

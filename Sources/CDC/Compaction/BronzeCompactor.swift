@@ -73,14 +73,22 @@ final class BronzeCompactor {
                 do {
                     return try compact(table: table.name, date: date, partition: partition.path, plan: plan, bound: bound)
                 } catch let error as CaptureError where error.code == .schema {
-                    logger.warning("partition not compacted", metadata: ["partition": "\(partition.path)", "error": "\(error)"])
-                    try lake.delete(BronzeLayout.compactionStaging(table: table.name, date: date))
-                    try lake.delete(BronzeLayout.compactionIntent)
-                    skipped.insert(partition.path)
+                    try skip(partition.path, table: table.name, date: date, because: error)
+                } catch let error as ParquetError {
+                    // A file our reader cannot read stays as it is, and so does its partition.
+                    try skip(partition.path, table: table.name, date: date, because: error)
                 }
             }
         }
         return nil
+    }
+
+    /// Leaves a partition as it is until the next start; nothing of it was replaced.
+    private func skip(_ partition: String, table: String, date: String, because error: any Error) throws {
+        logger.warning("partition not compacted; its files stay as they are", metadata: ["partition": "\(partition)", "error": "\(error)"])
+        try lake.delete(BronzeLayout.compactionStaging(table: table, date: date))
+        try lake.delete(BronzeLayout.compactionIntent)
+        skipped.insert(partition)
     }
 
     /// The highest batch every consumer has read: the bronze bookmark, and silver's

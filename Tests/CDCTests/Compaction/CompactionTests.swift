@@ -148,6 +148,21 @@ struct CompactionTests {
         #expect(try lake.readIfExists("bronze/_cdc/daemon.json") == nil, "refused before taking the lock")
     }
 
+    @Test("a partition with a file our reader cannot read is left as it is; the others are compacted")
+    func unreadableFile() throws {
+        var fixture = try BronzeHistoryFixture()
+        defer { fixture.remove() }
+        try fixture.addBatches(5, rows: 2, date: "2026-01-01")
+        try fixture.addBatches(5, rows: 2, date: "2026-01-02")
+        let damaged = "bronze/orders/date=2026-01-01/\(BronzeLayout.fileName(batch: 3, index: 0))"
+        try fixture.lake.writeAtomically(damaged, data: Array(try fixture.lake.read(damaged).dropLast(9)))
+        let done = try Self.compactAll(Self.compactor(fixture.lake))
+        #expect(done.map(\.date) == ["2026-01-02"])
+        #expect(try fixture.files("bronze/orders/date=2026-01-01").count == 5)
+        #expect(try !fixture.lake.exists(BronzeLayout.compactionIntent))
+        #expect(try fixture.lake.listFilesRecursively("bronze/_cdc/compacting").isEmpty)
+    }
+
     @Test("on a lake other than a local directory the merged file is written whole (in-memory lake)")
     func memoryLake() throws {
         var fixture = try BronzeHistoryFixture()
