@@ -161,6 +161,11 @@ public struct LocalLake: LakeStorage {
         }
     }
 
+    /// The absolute file-system path of a lake path.
+    public func fileSystemPath(_ path: String) -> String {
+        absolute(path)
+    }
+
     private func syncDirectory(_ directory: String) {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
@@ -186,4 +191,38 @@ public struct LocalLake: LakeStorage {
             return LakeError(.io, path: path, message: "Cannot \(action) \(location): \(reason.lowercased()).")
         }
     }
+}
+
+extension LocalLake: DirectoryExchanging {
+    /// `renameat2(RENAME_EXCHANGE)`: Linux swaps the two directory entries in one step.
+    public func exchangeDirectories(_ first: String, _ second: String) throws {
+        guard let exchange = LocalLake.renameat2 else {
+            throw LakeError(.io, path: first, message: "Cannot exchange \(absolute(first)) and \(absolute(second)): this C library has no renameat2; compaction needs Linux 3.15 and glibc 2.28 or later.")
+        }
+        let result = absolute(first).withCString { a in absolute(second).withCString { b in exchange(AT_FDCWD, a, AT_FDCWD, b, 2) } }
+        if result != 0 {
+            let code = errno
+            if code == EINVAL || code == ENOSYS {
+                throw LakeError(.io, path: first, message: "Cannot exchange \(absolute(first)) and \(absolute(second)): the file system does not support RENAME_EXCHANGE; compaction needs a local file system such as ext4, xfs or btrfs.")
+            }
+            throw error(code, path: first, doing: "exchange with \(second)")
+        }
+        syncDirectory(absolute(LakePath.split(first).parent))
+        syncDirectory(absolute(LakePath.split(second).parent))
+    }
+
+    public func link(_ source: String, to target: String) throws {
+        try makeDirectories(LakePath.split(target).parent)
+        if Glibc.link(absolute(source), absolute(target)) != 0 {
+            throw error(errno, path: source, doing: "link to \(target)")
+        }
+    }
+
+    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, UInt32) -> Int32
+
+    // Looked up at run time: Swift's Glibc module does not export the GNU-only declaration.
+    nonisolated(unsafe) private static let renameat2: RenameAt2? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "renameat2") else { return nil }
+        return unsafeBitCast(symbol, to: RenameAt2.self)
+    }()
 }

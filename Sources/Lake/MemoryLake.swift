@@ -2,7 +2,7 @@ import Synchronization
 
 /// A lake held in memory, for tests.
 public final class MemoryLake: LakeStorage {
-    private let files = Mutex<[String: [UInt8]]>([:])
+    fileprivate let files = Mutex<[String: [UInt8]]>([:])
 
     public init() {}
 
@@ -52,4 +52,26 @@ public final class MemoryLake: LakeStorage {
     }
 
     public func makeDirectories(_ path: String) throws {}
+}
+
+extension MemoryLake: DirectoryExchanging {
+    public func exchangeDirectories(_ first: String, _ second: String) throws {
+        files.withLock { files in
+            var swapped: [String: [UInt8]] = [:]
+            for (path, data) in files {
+                if path.hasPrefix(first + "/") {
+                    swapped[second + path.dropFirst(first.count)] = data
+                } else if path.hasPrefix(second + "/") {
+                    swapped[first + path.dropFirst(second.count)] = data
+                } else {
+                    swapped[path] = data
+                }
+            }
+            files = swapped
+        }
+    }
+
+    public func link(_ source: String, to target: String) throws {
+        try writeAtomically(target, data: try read(source))
+    }
 }

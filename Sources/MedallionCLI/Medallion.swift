@@ -12,6 +12,6 @@ struct Medallion: AsyncParsableCommand {
             variables and ~/.pgpass work too.
             """,
         subcommands: [InstallCommand.self, UninstallCommand.self, RunCommand.self, SimulateCommand.self, VerifyCommand.self, StatusCommand.self, DashboardCommand.self,
-                      RefreshCommand.self]
+                      RefreshCommand.self, CompactCommand.self]
     )
 }

@@ -23,6 +23,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var lakeOptions: LakeOptions
     @OptionGroup var stageOptions: StageOptions
+    @OptionGroup var compactionOptions: CompactionOptions
 
     @Argument(help: "Tables to capture (default: every table with capture installed).")
     var tables: [String] = []
@@ -39,6 +40,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Slow safety poll while idle (env: MEDALLION_POLL_INTERVAL; default 5s).")
     var pollInterval: SettingText?
 
+    @Option(help: "How often to look for closed bronze partitions to compact, or off (env: MEDALLION_COMPACT_INTERVAL; default 10m).")
+    var compactInterval: SettingText?
+
     @Option(help: "Parquet compression: zstd, snappy or none (env: MEDALLION_COMPRESSION; default zstd).")
     var compression: String?
 
@@ -47,6 +51,7 @@ struct RunCommand: AsyncParsableCommand {
 
     static let maxDelaySetting = Setting<Duration>.duration("--max-delay", "MEDALLION_MAX_DELAY", in: .milliseconds(1) ... .seconds(3600))
     static let maxRowsSetting = Setting<Int>.integer("--max-rows", "MEDALLION_MAX_ROWS", in: 1...100_000_000)
+    static let compactIntervalSetting = Setting<Duration>.duration("--compact-interval", "MEDALLION_COMPACT_INTERVAL", in: .seconds(1) ... .seconds(86_400))
     // Not zero: the idle poll would spin.
     static let pollIntervalSetting = Setting<Duration>.duration("--poll-interval", "MEDALLION_POLL_INTERVAL", in: .milliseconds(10) ... .seconds(86_400))
 
@@ -54,6 +59,7 @@ struct RunCommand: AsyncParsableCommand {
         _ = try Self.maxDelaySetting.resolve(maxDelay)
         _ = try Self.maxRowsSetting.resolve(maxRows)
         _ = try Self.pollIntervalSetting.resolve(pollInterval)
+        _ = try compactionInterval()
         if let text = maxBatchBytes ?? environment("MEDALLION_MAX_BATCH_BYTES") { _ = try Self.parseBytes(text) }
     }
 
@@ -74,6 +80,9 @@ struct RunCommand: AsyncParsableCommand {
             if let interval = try Self.pollIntervalSetting.resolve(pollInterval) {
                 configuration.pollInterval = interval
             }
+            configuration.compaction = try compactionOptions.settings()
+            configuration.compaction.interval = try compactionInterval()
+            configuration.compaction.silverConsumes = try stageOptions.kind() != .off
             configuration.compression = try Self.parseCompression(compression ?? environment("MEDALLION_COMPRESSION") ?? "zstd")
             configuration.fault = try FaultInjector(environment: environment("MEDALLION_FAULT"))
 
@@ -112,6 +121,13 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// `--compact-interval`, where `off` turns compaction off.
+    private func compactionInterval() throws -> Duration? {
+        let text = compactInterval?.text ?? environment("MEDALLION_COMPACT_INTERVAL")
+        if text?.lowercased() == "off" { return nil }
+        return try Self.compactIntervalSetting.resolve(compactInterval) ?? .seconds(600)
+    }
+
     /// The stage runner `--stages` asks for, or `nil` when it is off.
     private func makeStageService() throws -> StageService? {
         let kind = try stageOptions.kind()
@@ -121,7 +137,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// `65536`, `64KiB`, `64MiB`, `1GiB`, `500MB`, `1GB`: between 1 MiB and 16 GiB.
-    static func parseBytes(_ text: String) throws -> Int {
+    static func parseBytes(_ text: String, flag: String = "--max-batch-bytes") throws -> Int {
         let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000),
                                       ("MB", 1_000_000), ("KB", 1_000), ("B", 1)]
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -129,7 +145,7 @@ struct RunCommand: AsyncParsableCommand {
         let digits = number.trimmingCharacters(in: .whitespaces)
         guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let value = Int(digits), value > 0,
               value <= (16 << 30) / unit, value * unit >= 1 << 20 else {
-            throw ValidationError("--max-batch-bytes \(text) is not a size between 1MiB and 16GiB (e.g. 64MiB).")
+            throw ValidationError("\(flag) \(text) is not a size between 1MiB and 16GiB (e.g. 64MiB).")
         }
         return value * unit
     }

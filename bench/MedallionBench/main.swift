@@ -7,6 +7,7 @@ import Foundation
 
 let subcommands: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
     ("parquet", "write order-like rows with the Parquet writer (see bench/parquet)", ParquetBench.run),
+    ("history", "write a bronze history of many small batches (see bench/history)", HistoryBench.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

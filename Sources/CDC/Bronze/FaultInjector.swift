@@ -4,7 +4,8 @@ import Glibc
 
 /// A test-only hook that makes the daemon die abruptly right after a step of the commit
 /// protocol, to prove that a crash at any point loses and duplicates nothing.
-/// Set `MEDALLION_FAULT=<step>` (optionally `<step>@<batch>`); never set it in production.
+/// Set `MEDALLION_FAULT=<step>` (optionally `<step>@<batch>`), or a `CompactionStep`
+/// (`compact-after-exchange`) for the first compaction; never set it in production.
 public struct FaultInjector: Sendable {
     /// The steps of the commit protocol, in order.
     public enum Step: String, Sendable, CaseIterable {
@@ -19,6 +20,7 @@ public struct FaultInjector: Sendable {
 
     let step: Step?
     let batch: UInt64?
+    var compaction: CompactionStep? = nil
 
     public static let none = FaultInjector(step: nil, batch: nil)
 
@@ -28,9 +30,14 @@ public struct FaultInjector: Sendable {
             self.init(step: nil, batch: nil)
             return
         }
+        if let compaction = CompactionStep(rawValue: value) {
+            self.init(step: nil, batch: nil)
+            self.compaction = compaction
+            return
+        }
         let parts = value.split(separator: "@", maxSplits: 1).map(String.init)
         guard let step = Step(rawValue: parts[0]), parts.count == 1 || UInt64(parts[1]) != nil else {
-            let steps = Step.allCases.map(\.rawValue).joined(separator: ", ")
+            let steps = (Step.allCases.map(\.rawValue) + CompactionStep.allCases.map(\.rawValue)).joined(separator: ", ")
             throw CaptureError(.invalidInput, message: "MEDALLION_FAULT=\(value) is not a step; use one of \(steps) (optionally @batch).")
         }
         self.init(step: step, batch: parts.count == 2 ? UInt64(parts[1]) : nil)
@@ -48,7 +55,17 @@ public struct FaultInjector: Sendable {
     /// Exits the process at once, as a crash would, when armed for `step` of `batch`.
     func trip(_ step: Step, batch: UInt64) {
         guard isArmed(step, batch: batch) else { return }
-        let message = Array("medallion: fault injected at \(step.rawValue) of batch \(batch); exiting\n".utf8)
+        Self.crash("\(step.rawValue) of batch \(batch)")
+    }
+
+    /// Exits the process at once when armed for this step of a compaction.
+    func trip(_ step: CompactionStep) {
+        guard compaction == step else { return }
+        Self.crash(step.rawValue)
+    }
+
+    private static func crash(_ what: String) -> Never {
+        let message = Array("medallion: fault injected at \(what); exiting\n".utf8)
         _ = message.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
         _exit(86)
     }

@@ -222,6 +222,8 @@ public struct CommittedBatch: Sendable {
     public var lagSeconds: Double?
     /// Per table and column, how many values were stored in `_overflow`.
     public var overflowed: [String: [String: Int]] = [:]
+    /// The size of each of `files`.
+    var fileSizes: [Int]
 
     init(intent: BatchIntent, duration: Duration) {
         batch = intent.batch
@@ -229,6 +231,7 @@ public struct CommittedBatch: Sendable {
         rows = intent.tables.reduce(0) { $0 + $1.rows }
         rowsByTable = Dictionary(uniqueKeysWithValues: intent.tables.map { ($0.table.description, $0.rows) })
         files = intent.tables.flatMap { $0.files.map(\.path) }
+        fileSizes = intent.tables.flatMap { $0.files.map(\.bytes) }
         bytes = intent.tables.reduce(0) { $0 + $1.files.reduce(0) { $0 + $1.bytes } }
         self.duration = duration
     }

@@ -31,6 +31,8 @@ public final class CaptureDaemon: Sendable {
         public var maxBackoff: Duration = .seconds(30)
         public var compression: ParquetCompression = .zstd(level: 3)
         public var fault: FaultInjector = .none
+        /// Merging the small files of closed partitions, between batches.
+        public var compaction = CompactionSettings()
 
         public init(dsn: String, lake: any LakeStorage) {
             self.dsn = dsn
@@ -45,6 +47,7 @@ public final class CaptureDaemon: Sendable {
     private let lock: LakeLock
     private let ready = Atomic<Bool>(false)
     private let fallback = TextFallbackColumns()
+    private let inventory = BronzeInventory()
 
     public init(configuration: Configuration, logger: Logger, onCommit: @escaping @Sendable (CommittedBatch) -> Void = { _ in }) {
         self.configuration = configuration
@@ -152,7 +155,11 @@ public final class CaptureDaemon: Sendable {
         let checked = try SourceGuard(connection: connection, lake: configuration.lake)
             .check(try committer.loadBookmark(), identity: identity, reconnect: reconnect)
         cycle.consumer = identity
+        let compactor = makeCompactor()
+        try compactor?.recover()
+        var nextCompaction = ContinuousClock.now
         var bookmark = try cycle.recover(checked, logger: logger)
+        try inventory.seedOnce(configuration.lake)
         logger.info("caught up to bookmark", metadata: ["batch": "\(bookmark.batch)"])
         ready.store(true, ordering: .relaxed)
         var nextSample = ContinuousClock.now
@@ -165,6 +172,11 @@ public final class CaptureDaemon: Sendable {
             if ContinuousClock.now >= nextSample {
                 try sampleBacklog(connection, tables: tables, bookmark: bookmark)
                 nextSample = ContinuousClock.now + .seconds(15)
+            }
+            if let compactor, let interval = configuration.compaction.interval, ContinuousClock.now >= nextCompaction {
+                // No batch may be publishing while a partition is swapped.
+                for committed in try cycle.collect() { report(committed) }
+                nextCompaction = compact(compactor) ? ContinuousClock.now : ContinuousClock.now + interval
             }
             switch action {
             case .readNow:
@@ -192,6 +204,37 @@ public final class CaptureDaemon: Sendable {
         }
         // Nobody listens once this daemon is gone: writers should not pay for notifying.
         try? setIdleFlag(false, connection)
+    }
+
+    /// The compactor the configuration asks for, when the lake can be compacted.
+    private func makeCompactor() -> BronzeCompactor? {
+        guard configuration.compaction.interval != nil else { return nil }
+        guard let lake = try? BronzeCompactor.exchanging(configuration.lake) else {
+            logger.notice("bronze compaction is off: this lake cannot exchange directories atomically", metadata: [
+                "lake": "\(configuration.lake.description)",
+            ])
+            return nil
+        }
+        let compactor = BronzeCompactor(lake: lake, settings: configuration.compaction, compression: configuration.compression,
+                                        fault: configuration.fault, logger: logger)
+        compactor.heartbeat = { [lock] in try lock.renewIfDue(state: "compacting", batch: nil) }
+        return compactor
+    }
+
+    /// Compacts one closed partition, if one has work; true when it did (more may follow).
+    /// A failure is logged and retried at the next interval (after finishing or dropping
+    /// what it left), never ending capture.
+    private func compact(_ compactor: BronzeCompactor) -> Bool {
+        do {
+            try compactor.recover()
+            guard let done = try compactor.compactNext() else { return false }
+            inventory.apply(done)
+            CaptureMetrics.compacted(table: done.table, filesRemoved: done.inputCount - done.outputs.count)
+            return true
+        } catch {
+            logger.warning("bronze compaction failed; retrying at the next interval", metadata: ["error": "\(error)"])
+            return false
+        }
     }
 
     /// Samples the backlog per table and the age of the watermark holder for the metrics.
@@ -228,6 +271,7 @@ public final class CaptureDaemon: Sendable {
             }
         }
         CaptureMetrics.committed(committed)
+        inventory.add(committed)
         onCommit(committed)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Metrics
 
 /// The capture metrics, through swift-metrics (the CLI bootstraps a Prometheus backend).
@@ -50,5 +51,18 @@ enum CaptureMetrics {
     /// How long the oldest open transaction (the one holding the watermark) has been open.
     static func watermarkHolderAge(seconds: Double) {
         Gauge(label: "medallion_watermark_holder_age_seconds").record(seconds)
+    }
+
+    /// Visible bronze files and their bytes per table.
+    static func bronzeFiles(table: String, files: Int, bytes: Int) {
+        Gauge(label: "medallion_bronze_files", dimensions: [("table", table)]).record(Double(files))
+        Gauge(label: "medallion_bronze_bytes", dimensions: [("table", table)]).record(Double(bytes))
+    }
+
+    /// One partition compacted.
+    static func compacted(table: String, filesRemoved: Int) {
+        Counter(label: "medallion_compactions_total", dimensions: [("table", table)]).increment()
+        Counter(label: "medallion_compacted_files_total", dimensions: [("table", table)]).increment(by: filesRemoved)
+        Gauge(label: "medallion_last_compaction_timestamp_seconds").record(Date().timeIntervalSince1970)
     }
 }

@@ -56,7 +56,7 @@ public struct Verifier {
 
         var reports: [VerifyReport.Table] = []
         for (table, key, source) in sources {
-            reports.append(try compare(table, key: key, source: source, snapshot: snapshot, bookmark: bookmark))
+            reports.append(try compareRetryingCompaction(table, key: key, source: source, snapshot: snapshot, bookmark: bookmark))
         }
         return VerifyReport(tables: reports, batch: bookmark.batch)
     }
@@ -167,6 +167,20 @@ public struct Verifier {
     /// Rebuilds the latest change per key from bronze (highest `_seq`: per key, `_seq`
     /// is the order the changes were made in; `_txid` is not), drops keys a later TRUNCATE
     /// marker removed, and compares the result with `source`.
+    /// A compaction may replace a partition's files between listing and reading them:
+    /// the files listed are then gone, and the comparison starts again from a new listing.
+    private func compareRetryingCompaction(_ table: CapturedTable, key: [String], source: [[ParquetValue]: [ParquetValue]],
+                                           snapshot: PostgresSnapshot, bookmark: Bookmark) throws -> VerifyReport.Table {
+        var attempt = 0
+        while true {
+            do {
+                return try compare(table, key: key, source: source, snapshot: snapshot, bookmark: bookmark)
+            } catch let error as LakeError where error.code == .notFound && attempt < 5 {
+                attempt += 1
+            }
+        }
+    }
+
     private func compare(_ table: CapturedTable, key: [String], source: [[ParquetValue]: [ParquetValue]],
                          snapshot: PostgresSnapshot, bookmark: Bookmark) throws -> VerifyReport.Table {
         var report = VerifyReport.Table(table: table.table)
