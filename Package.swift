@@ -97,7 +97,7 @@ let package = Package(
         // Benchmarks' Swift side (the bench/ scripts drive it and the baselines).
         .executableTarget(
             name: "MedallionBench",
-            dependencies: ["Parquet", "CDC", "Lake"],
+            dependencies: ["Parquet", "CDC", "Lake", "LakeContract"],
             path: "bench/MedallionBench",
             swiftSettings: swiftSettings
         ),

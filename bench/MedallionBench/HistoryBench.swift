@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 import Parquet
 #if canImport(Glibc)
 import Glibc
@@ -47,17 +48,19 @@ enum HistoryBench {
         let today = Int64(Date().timeIntervalSince1970) / 86_400
         if options.string("new-batch", default: "false") == "true" {
             let batch = try bookmark(lake) + 1
-            try writeBatch(lake, batch: batch, at: Int64(Date().timeIntervalSince1970 * 1_000_000), written: &written)
+            try writeBatch(lake, batch: batch, at: Int64(Date().timeIntervalSince1970 * 1_000_000), record: true, written: &written)
             try writeBookmark(lake, batch: batch)
         } else {
             let days = try options.int("days", default: 30)
             let perDay = try options.int("batches-per-day", default: 2000)
             var batch: UInt64 = 0
+            let total = UInt64(days * perDay)
             for day in (today - Int64(days))..<today {
                 for index in 0..<perDay {
                     batch += 1
                     let at = day * microsPerDay + Int64(index) * (microsPerDay / Int64(perDay))
-                    try writeBatch(lake, batch: batch, at: at, written: &written)
+                    // The daemon keeps the commit records of its last 1,000 batches.
+                    try writeBatch(lake, batch: batch, at: at, record: batch + 1_000 > total, written: &written)
                 }
             }
             try writeBookmark(lake, batch: batch)
@@ -66,7 +69,8 @@ enum HistoryBench {
         print("{\"batches\": \(written.batches), \"files\": \(written.files), \"bytes\": \(written.bytes), \"seconds\": \(String(format: "%.3f", seconds))}")
     }
 
-    private static func writeBatch(_ lake: String, batch: UInt64, at micros: Int64, written: inout (batches: Int, files: Int, bytes: Int)) throws {
+    private static func writeBatch(_ lake: String, batch: UInt64, at micros: Int64, record: Bool,
+                                   written: inout (batches: Int, files: Int, bytes: Int)) throws {
         let date = civil(micros / 86_400_000_000)
         let txid = Int64(batch) + 1000
         var seq = Int64(batch) * 10
@@ -90,16 +94,28 @@ enum HistoryBench {
                                  .decimal(Int128(1000 + id % 9000)), .string("DELIVERED"), .int(micros - 3_600_000_000), .int(micros),
                                  .string("U"), .int(txid), .int(seq), .int(micros)])
         }
+        var tables: [String] = []
         for (table, writer) in [("orders", order), ("ordershistory", change)] {
             let directory = "\(lake)/bronze/\(table)/date=\(date)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let bytes = try writer.close().bytes
-            let name = "part-\(padded(batch))-0000.parquet"
+            let name = LakePaths.bronzeFileName(batch: batch, index: 0)
             guard FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: Data(bytes)) else {
                 throw BenchUsageError(description: "cannot write \(directory)/\(name)")
             }
+            tables.append("{\"table\": {\"schema\": \"public\", \"name\": \"\(table)\"}, \"files\": [{\"path\": "
+                          + "\"bronze/\(table)/date=\(date)/\(name)\", \"bytes\": \(bytes.count)}]}")
             written.files += 1
             written.bytes += bytes.count
+        }
+        if record {
+            // The commit record as the daemon writes it (the fields silver reads).
+            let path = "\(lake)/\(LakePaths.commitRecord(batch))"
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let text = "{\"batch\": \(batch), \"tables\": [\(tables.joined(separator: ", "))]}\n"
+            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+                throw BenchUsageError(description: "cannot write \(path)")
+            }
         }
         written.batches += 1
     }
@@ -121,16 +137,11 @@ enum HistoryBench {
     }
 
     private static func writeBookmark(_ lake: String, batch: UInt64) throws {
-        let stamp = ISO8601DateFormatter().string(from: Date())
+        let stamp = LakeTimestamp.format()
         let text = "{\n  \"batch\" : \(batch),\n  \"committed_at\" : \"\(stamp)\",\n  \"tables\" : {},\n  \"version\" : 1,\n  \"watermark\" : \(batch + 1000)\n}\n"
         let temporary = "\(lake)/bronze/.bookmark.tmp"
         try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
         guard rename(temporary, "\(lake)/bronze/bookmark") == 0 else { throw BenchUsageError(description: "cannot write the bookmark") }
-    }
-
-    private static func padded(_ batch: UInt64) -> String {
-        let text = String(batch)
-        return String(repeating: "0", count: max(0, 20 - text.count)) + text
     }
 
     /// `YYYY-MM-DD` of days since 1970-01-01 (UTC).
