@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "CDC",
             dependencies: [
-                "CLibPQ", "Parquet", "Lake",
+                "CLibPQ", "Parquet", "Lake", "LakeContract",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "CDCTests",
             dependencies: [
-                "CDC", "Lake", "Parquet", "Retail", "TestSupport",
+                "CDC", "Lake", "LakeContract", "Parquet", "Retail", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

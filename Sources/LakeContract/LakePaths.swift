@@ -26,6 +26,22 @@ public enum LakePaths {
         "part-\(paddedBatch(batch))-\(padded(String(index), to: 4)).parquet"
     }
 
+    /// A file compaction merged: named by the last batch it holds (what `batch(ofFile:)`
+    /// reads, so readers that filter by batch keep working) and the first.
+    public static func compactedFileName(first: UInt64, last: UInt64) -> String {
+        "part-\(paddedBatch(last))-c\(paddedBatch(first)).parquet"
+    }
+
+    /// The batches a bronze file holds: one for a batch's file, a range for a merged one.
+    public static func batchRange(ofFile name: String) -> ClosedRange<UInt64>? {
+        guard let last = batch(ofFile: name) else { return nil }
+        let rest = name.dropFirst(5 + 20)
+        if rest.hasPrefix("-c"), let first = UInt64(rest.dropFirst(2).prefix(20)), first <= last {
+            return first...last
+        }
+        return last...last
+    }
+
     /// The batch number in a bronze file name, if it is one.
     public static func batch(ofFile name: String) -> UInt64? {
         guard name.hasPrefix("part-"), name.hasSuffix(".parquet") else { return nil }

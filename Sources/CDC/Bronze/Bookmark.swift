@@ -50,8 +50,4 @@ enum LakeJSON {
             throw CaptureError(.lakeState, message: "The lake file \(path) is not valid (\(error)); restore it from a backup or move it away to start over.")
         }
     }
-
-    static func timestamp(_ date: Date = Date()) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-    }
 }

@@ -1,6 +1,7 @@
 import Lake
 import Logging
 import Parquet
+import LakeContract
 
 /// Publishes batches to bronze with the commit protocol: intent → Parquet files (each
 /// written to a hidden temporary name and renamed into place) → commit record →
@@ -11,8 +12,8 @@ struct BronzeCommitter {
 
     /// The bookmark in the lake, or `Bookmark.empty` before the first batch.
     func loadBookmark() throws -> Bookmark {
-        guard let bytes = try lake.readIfExists(BronzeLayout.bookmark) else { return .empty }
-        return try LakeJSON.decode(Bookmark.self, from: bytes, path: BronzeLayout.bookmark)
+        guard let bytes = try lake.readIfExists(LakePaths.bronzeBookmark) else { return .empty }
+        return try LakeJSON.decode(Bookmark.self, from: bytes, path: LakePaths.bronzeBookmark)
     }
 
     /// The intent of a batch that was started but perhaps not committed.
@@ -30,11 +31,11 @@ struct BronzeCommitter {
                 columns: columns[read.table] ?? [],
                 files: read.partitions.enumerated().map { index, partition in
                     BronzeFile(path: BronzeLayout.partition(read.table, date: civilDate(daysSinceEpoch: partition.day))
-                                   + "/" + BronzeLayout.fileName(batch: batch, index: index),
+                                   + "/" + LakePaths.bronzeFileName(batch: batch, index: index),
                                rows: partition.writer.rowCount, bytes: 0)
                 })
         }
-        let intent = BatchIntent(batch: batch, watermark: watermark, tables: ranges, createdAt: LakeJSON.timestamp())
+        let intent = BatchIntent(batch: batch, watermark: watermark, tables: ranges, createdAt: LakeTimestamp.format())
         try lake.writeAtomically(BronzeLayout.intent, data: LakeJSON.encode(intent))
         fault.trip(.afterIntent, batch: batch)
         return intent
@@ -65,12 +66,12 @@ struct BronzeCommitter {
         }
         fault.trip(.afterFiles, batch: intent.batch)
 
-        try lake.writeAtomically(BronzeLayout.commitRecord(intent.batch), data: LakeJSON.encode(committed))
+        try lake.writeAtomically(LakePaths.commitRecord(intent.batch), data: LakeJSON.encode(committed))
         fault.trip(.afterCommitRecord, batch: intent.batch)
 
         var bookmark = Self.bookmark(after: intent, previous: previous)
-        bookmark.committedAt = LakeJSON.timestamp()
-        try lake.writeAtomically(BronzeLayout.bookmark, data: LakeJSON.encode(bookmark))
+        bookmark.committedAt = LakeTimestamp.format()
+        try lake.writeAtomically(LakePaths.bronzeBookmark, data: LakeJSON.encode(bookmark))
         fault.trip(.afterBookmark, batch: intent.batch)
 
         if intent.batch > BronzeLayout.retainedCommitRecords && intent.batch % 100 == 0 {
@@ -92,7 +93,7 @@ struct BronzeCommitter {
 
     /// Removes commit records older than `batch`, keeping the log bounded.
     func compactCommitRecords(before batch: UInt64) throws {
-        for entry in try lake.list(BronzeLayout.commits) {
+        for entry in try lake.list(LakePaths.bronzeCommits) {
             if let number = UInt64(entry.name.prefix(20)), number < batch {
                 try lake.delete(entry.path)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Lake
+import LakeContract
 
 /// Who a lake is: a random id made at the lake's first start (`bronze/_cdc/lake.json`).
 /// The source database records the id of the lake that consumes it, so a second lake, or
@@ -15,7 +16,7 @@ struct LakeIdentity: Codable, Hashable, Sendable {
         if let bytes = try lake.readIfExists(path) {
             return try LakeJSON.decode(LakeIdentity.self, from: bytes, path: path)
         }
-        let identity = LakeIdentity(lakeId: UUID().uuidString.lowercased(), createdAt: LakeJSON.timestamp())
+        let identity = LakeIdentity(lakeId: UUID().uuidString.lowercased(), createdAt: LakeTimestamp.format())
         try lake.makeDirectories("bronze/_cdc")
         try lake.writeAtomically(path, data: LakeJSON.encode(identity))
         return identity

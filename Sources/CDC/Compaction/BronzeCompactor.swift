@@ -2,6 +2,7 @@ import Foundation
 import Lake
 import Logging
 import Parquet
+import LakeContract
 
 /// Merges the small files of closed bronze partitions, one partition per step, so that a
 /// reader listing a partition sees either its old files or the merged ones:
@@ -63,7 +64,7 @@ final class BronzeCompactor {
     func compactNext() throws -> CompactionIntent? {
         let bound = try consumerBound()
         guard bound > 0 else { return nil }
-        for table in try lake.list(BronzeLayout.root) where table.isDirectory && !LakePath.isHidden(table.name) {
+        for table in try lake.list(LakePaths.bronze) where table.isDirectory && !LakePath.isHidden(table.name) {
             for partition in try lake.list(table.path) where partition.isDirectory && partition.name.hasPrefix("date=") {
                 let date = String(partition.name.dropFirst(5))
                 guard !skipped.contains(partition.path),
@@ -114,13 +115,13 @@ final class BronzeCompactor {
         var intent = CompactionIntent(
             table: table, date: date, partition: partition, staging: staging, bound: bound,
             outputs: plan.chunks.map { chunk in
-                let ranges = chunk.compactMap { BronzeLayout.batchRange(ofFile: $0.name) }
+                let ranges = chunk.compactMap { LakePaths.batchRange(ofFile: $0.name) }
                 let first = ranges.map(\.lowerBound).min() ?? 0
                 let last = ranges.map(\.upperBound).max() ?? 0
-                return CompactionIntent.Output(name: BronzeLayout.compactedFileName(first: first, last: last), firstBatch: first,
+                return CompactionIntent.Output(name: LakePaths.compactedFileName(first: first, last: last), firstBatch: first,
                                                lastBatch: last, inputs: chunk.map { .init(name: $0.name, bytes: $0.size) })
             },
-            kept: plan.kept.map(\.name), createdAt: LakeJSON.timestamp())
+            kept: plan.kept.map(\.name), createdAt: LakeTimestamp.format())
         let existing = Set(plan.kept.map(\.name))
         guard intent.outputs.allSatisfy({ !existing.contains($0.name) }) else {
             throw CaptureError(.schema, message: "Cannot compact \(partition): a merged file's name is already taken.")
@@ -152,7 +153,7 @@ final class BronzeCompactor {
         var record = intent
         let path = BronzeLayout.compactionRecord(table: intent.table, date: intent.date, output: intent.outputs.first?.name ?? "none")
         if try lake.readIfExists(path) == nil {
-            record.completedAt = LakeJSON.timestamp()
+            record.completedAt = LakeTimestamp.format()
             try lake.writeAtomically(path, data: LakeJSON.encode(record))
         }
         try onStep(.afterRecord)

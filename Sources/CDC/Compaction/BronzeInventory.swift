@@ -1,5 +1,6 @@
 import Lake
 import Synchronization
+import LakeContract
 
 /// The visible bronze files and bytes per table, for the metrics: counted once from the
 /// lake, then kept up to date from committed batches and compactions (no listing of the
@@ -15,10 +16,10 @@ final class BronzeInventory: Sendable {
     /// Counts every visible bronze file of `lake`, by table directory name.
     static func count(_ lake: any LakeStorage) throws -> [String: Count] {
         var result: [String: Count] = [:]
-        for table in try lake.list(BronzeLayout.root) where table.isDirectory && !LakePath.isHidden(table.name) {
+        for table in try lake.list(LakePaths.bronze) where table.isDirectory && !LakePath.isHidden(table.name) {
             var count = Count()
             for partition in try lake.list(table.path) where partition.isDirectory && !LakePath.isHidden(partition.name) {
-                for file in try lake.list(partition.path) where !file.isDirectory && BronzeLayout.batch(ofFile: file.name) != nil {
+                for file in try lake.list(partition.path) where !file.isDirectory && LakePaths.batch(ofFile: file.name) != nil {
                     count.files += 1
                     count.bytes += file.size
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import Lake
+import LakeContract
 
 /// Decides what one partition's compaction merges: no I/O, so it is tested on listings.
 ///
@@ -19,7 +20,7 @@ enum CompactionPlanner {
         var candidates: [(range: ClosedRange<UInt64>, entry: LakeEntry)] = []
         var kept: [LakeEntry] = []
         for entry in visible {
-            if let range = BronzeLayout.batchRange(ofFile: entry.name), range.upperBound <= bound, entry.size < targetBytes {
+            if let range = LakePaths.batchRange(ofFile: entry.name), range.upperBound <= bound, entry.size < targetBytes {
                 candidates.append((range, entry))
             } else {
                 kept.append(entry)

@@ -3,6 +3,7 @@ import Lake
 import Logging
 import Parquet
 import Synchronization
+import LakeContract
 
 /// The always-on capture loop: catches up from the bookmark, then streams each new batch
 /// of changes into bronze, woken by LISTEN/NOTIFY while idle and polling every
@@ -72,7 +73,7 @@ public final class CaptureDaemon: Sendable {
         } catch let error as PostgresError where error.isTransient {
             logger.warning("database unavailable at start; capture retries until it answers", metadata: ["error": "\(error)"])
         }
-        try configuration.lake.makeDirectories(BronzeLayout.root)
+        try configuration.lake.makeDirectories(LakePaths.bronze)
         _ = try BronzeCommitter(lake: configuration.lake, fault: configuration.fault).loadBookmark()
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Lake
 import Synchronization
+import LakeContract
 
 /// Keeps two daemons from writing to the same lake: a lease file in the lake
 /// (`bronze/_cdc/daemon.json`) that the owner renews; a second daemon refuses to start
@@ -19,7 +20,7 @@ final class LakeLock: Sendable {
         self.lake = lake
         lease = Mutex(DaemonLease(
             host: ProcessInfo.processInfo.hostName, pid: getpid(), token: UUID().uuidString,
-            startedAt: LakeJSON.timestamp(), renewedAt: 0, state: "starting", lastBatch: 0))
+            startedAt: LakeTimestamp.format(), renewedAt: 0, state: "starting", lastBatch: 0))
     }
 
     /// Takes the lease, or throws naming the daemon that holds it.
@@ -49,7 +50,7 @@ final class LakeLock: Sendable {
     func record(error: any Error) {
         lease.withLock {
             $0.lastError = "\(error)"
-            $0.lastErrorAt = LakeJSON.timestamp()
+            $0.lastErrorAt = LakeTimestamp.format()
         }
         lastRenewal.withLock { $0 = 0 }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Lake
 import Parquet
+import LakeContract
 
 /// Rebuilds the latest row per primary key from bronze and compares it with the source
 /// tables, as of one database snapshot.
@@ -191,7 +192,7 @@ public struct Verifier {
         var truncatedBelow = Int64.min
         var seen = Set<TablePosition>()
         for file in try lake.listFilesRecursively(BronzeLayout.tableDirectory(table.table)) {
-            guard !LakePath.isHidden(file.name), let batch = BronzeLayout.batch(ofFile: file.name), batch <= bookmark.batch,
+            guard !LakePath.isHidden(file.name), let batch = LakePaths.batch(ofFile: file.name), batch <= bookmark.batch,
                   !file.path.split(separator: "/").contains(where: { LakePath.isHidden(String($0)) }) else { continue }
             let reader = try ParquetReader(bytes: try lake.read(file.path))
             let columnNames = reader.schema.columns.map(\.name)

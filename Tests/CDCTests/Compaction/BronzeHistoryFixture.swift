@@ -2,6 +2,7 @@ import Foundation
 import Lake
 import Parquet
 @testable import CDC
+import LakeContract
 
 /// A bronze lake of many small batch files written with our writer, as the daemon writes
 /// them (one file per table, day and batch), with a matching bookmark.
@@ -54,15 +55,15 @@ struct BronzeHistoryFixture {
                         seq % 11 == 0 ? .string("{\"amount\":\"NaN\"}") : .null]
                 try writer.appendRow(row)
             }
-            try lake.writeAtomically("bronze/\(table)/date=\(date)/\(BronzeLayout.fileName(batch: lastBatch, index: 0))",
+            try lake.writeAtomically("bronze/\(table)/date=\(date)/\(LakePaths.bronzeFileName(batch: lastBatch, index: 0))",
                                      data: try writer.close().bytes)
         }
         try writeBookmark()
     }
 
     func writeBookmark() throws {
-        let bookmark = Bookmark(batch: lastBatch, watermark: 1000 + lastBatch, tables: [:], committedAt: LakeJSON.timestamp())
-        try lake.writeAtomically(BronzeLayout.bookmark, data: LakeJSON.encode(bookmark))
+        let bookmark = Bookmark(batch: lastBatch, watermark: 1000 + lastBatch, tables: [:], committedAt: LakeTimestamp.format())
+        try lake.writeAtomically(LakePaths.bronzeBookmark, data: LakeJSON.encode(bookmark))
     }
 
     func writeSilverBookmark(_ batch: UInt64) throws {

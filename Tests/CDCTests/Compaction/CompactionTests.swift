@@ -6,6 +6,7 @@ import Synchronization
 import Testing
 import TestSupport
 @testable import CDC
+import LakeContract
 
 /// Bronze compaction without a database: lakes written with our writer, compacted in
 /// process (and by `medallion compact` where a real crash or the lock matters).
@@ -35,8 +36,8 @@ struct CompactionTests {
     @Test("the planner merges small files of consumed batches in runs of the target size and keeps the rest")
     func planner() {
         func entry(_ name: String, _ size: Int) -> LakeEntry { LakeEntry(path: "p/\(name)", name: name, isDirectory: false, size: size) }
-        let small = (1...6).map { entry(BronzeLayout.fileName(batch: UInt64($0), index: 0), 40) }
-        let big = entry(BronzeLayout.compactedFileName(first: 100, last: 200), 1000)
+        let small = (1...6).map { entry(LakePaths.bronzeFileName(batch: UInt64($0), index: 0), 40) }
+        let big = entry(LakePaths.compactedFileName(first: 100, last: 200), 1000)
         let hidden = entry(".part-x.tmp-1", 10)
         let plan = CompactionPlanner.plan(small + [big, hidden], bound: 5, targetBytes: 100)
         // Batches 1-5 are consumed: runs of at most 100 bytes are 1-2, 3-4; 5 alone stays; 6 is above the bound.
@@ -44,8 +45,8 @@ struct CompactionTests {
         #expect(plan?.kept.map(\.name) == [small[4].name, small[5].name, big.name].sorted())
         #expect(CompactionPlanner.plan(small, bound: 1, targetBytes: 100) == nil, "one consumed file: nothing to merge")
         #expect(CompactionPlanner.plan(small + [LakeEntry(path: "p/d", name: "d", isDirectory: true, size: 0)], bound: 9, targetBytes: 1000) == nil)
-        #expect(BronzeLayout.batchRange(ofFile: big.name) == 100...200)
-        #expect(BronzeLayout.batch(ofFile: big.name) == 200)
+        #expect(LakePaths.batchRange(ofFile: big.name) == 100...200)
+        #expect(LakePaths.batch(ofFile: big.name) == 200)
         #expect(CompactionPlanner.daysSinceEpoch("1970-01-02") == 1 && CompactionPlanner.daysSinceEpoch("2026-11-26") == 20_783)
         #expect(civilDate(daysSinceEpoch: CompactionPlanner.daysSinceEpoch("2024-02-29")!) == "2024-02-29")
         let now = Date(timeIntervalSince1970: 20_784 * 86_400 + 1800)  // 2026-11-27 00:30 UTC
@@ -80,7 +81,7 @@ struct CompactionTests {
         // The record maps every old name to the merged file.
         let record = try LakeJSON.decode(CompactionIntent.self, from: try fixture.lake.read(
             BronzeLayout.compactionRecord(table: "orders", date: "2026-01-01", output: done[0].outputs[0].name)), path: "record")
-        #expect(record.outputs[0].inputs.map(\.name) == (1...40).map { BronzeLayout.fileName(batch: UInt64($0), index: 0) }.filter { _ in true }.sorted())
+        #expect(record.outputs[0].inputs.map(\.name) == (1...40).map { LakePaths.bronzeFileName(batch: UInt64($0), index: 0) }.filter { _ in true }.sorted())
         #expect(record.outputs[0].rows == 120 && record.completedAt != nil)
         #expect(try !fixture.lake.exists(BronzeLayout.compactionIntent))
         #expect(try fixture.lake.list("bronze/_cdc/compacting/orders").isEmpty)
@@ -104,8 +105,8 @@ struct CompactionTests {
         let done = try Self.compactAll(Self.compactor(fixture.lake))
         #expect(done.count == 1 && done[0].outputs.map(\.lastBatch) == [12] && done[0].bound == 12)
         let names = try fixture.files("bronze/orders/date=2026-01-01")
-        #expect(names == [BronzeLayout.fileName(batch: 12, index: 0)].map { _ in BronzeLayout.compactedFileName(first: 1, last: 12) }
-                + (13...20).map { BronzeLayout.fileName(batch: UInt64($0), index: 0) })
+        #expect(names == [LakePaths.bronzeFileName(batch: 12, index: 0)].map { _ in LakePaths.compactedFileName(first: 1, last: 12) }
+                + (13...20).map { LakePaths.bronzeFileName(batch: UInt64($0), index: 0) })
         // The bronze bookmark bounds too (silver cannot be ahead of it, but a copy of a lake may be).
         try fixture.writeSilverBookmark(50)
         var behind = fixture
@@ -154,7 +155,7 @@ struct CompactionTests {
         defer { fixture.remove() }
         try fixture.addBatches(5, rows: 2, date: "2026-01-01")
         try fixture.addBatches(5, rows: 2, date: "2026-01-02")
-        let damaged = "bronze/orders/date=2026-01-01/\(BronzeLayout.fileName(batch: 3, index: 0))"
+        let damaged = "bronze/orders/date=2026-01-01/\(LakePaths.bronzeFileName(batch: 3, index: 0))"
         try fixture.lake.writeAtomically(damaged, data: Array(try fixture.lake.read(damaged).dropLast(9)))
         let done = try Self.compactAll(Self.compactor(fixture.lake))
         #expect(done.map(\.date) == ["2026-01-02"])
@@ -179,7 +180,7 @@ struct CompactionTests {
         let done = try compactor.compactNext()
         #expect(done?.outputs.map(\.rows) == [36])
         let files = try memory.list("bronze/orders/date=2026-01-01")
-        #expect(files.map(\.name) == [BronzeLayout.compactedFileName(first: 1, last: 12)])
+        #expect(files.map(\.name) == [LakePaths.compactedFileName(first: 1, last: 12)])
         let reader = try ParquetReader(bytes: try memory.read(files[0].path))
         #expect(reader.rowCount == 36 && reader.schema.columns.contains { $0.name == "extra" })
         #expect(try compactor.compactNext() == nil)
@@ -196,8 +197,8 @@ struct CompactionTests {
         let target = (try fixture.lake.list("bronze/orders/date=2026-01-01").reduce(0) { $0 + $1.size }) / 2 + 1
         let before = try fixture.rows()
         let oldNames = try fixture.files("bronze/orders/date=2026-01-01")
-        let firstPass = [BronzeLayout.compactedFileName(first: 1, last: 15), BronzeLayout.compactedFileName(first: 16, last: 29),
-                         BronzeLayout.fileName(batch: 30, index: 0)]
+        let firstPass = [LakePaths.compactedFileName(first: 1, last: 15), LakePaths.compactedFileName(first: 16, last: 29),
+                         LakePaths.bronzeFileName(batch: 30, index: 0)]
 
         let crashing = Self.compactor(fixture.lake, target: target)
         crashing.onStep = { if $0 == step { throw SimulatedCrash() } }
@@ -210,7 +211,7 @@ struct CompactionTests {
 
         let done = try Self.compactAll(Self.compactor(fixture.lake, target: target))
         #expect(done.count == (swapped ? 1 : 2), "\(step)")
-        #expect(try fixture.files("bronze/orders/date=2026-01-01") == [BronzeLayout.compactedFileName(first: 1, last: 30)])
+        #expect(try fixture.files("bronze/orders/date=2026-01-01") == [LakePaths.compactedFileName(first: 1, last: 30)])
         #expect(try fixture.rows() == before, "\(step)")
         #expect(try !fixture.lake.exists(BronzeLayout.compactionIntent))
         #expect(try fixture.lake.listFilesRecursively("bronze/_cdc/compacting").isEmpty)
@@ -236,7 +237,7 @@ struct CompactionTests {
                     var rows = 0
                     for partition in try lake.list("bronze/orders") where partition.isDirectory {
                         let files = try lake.list(partition.path).filter { !LakePath.isHidden($0.name) }
-                        let merged = files.filter { BronzeLayout.batchRange(ofFile: $0.name).map { $0.count > 1 } ?? false }
+                        let merged = files.filter { LakePaths.batchRange(ofFile: $0.name).map { $0.count > 1 } ?? false }
                         if !merged.isEmpty && merged.count != files.count {
                             state.bad.withLock { $0.append("both old and merged files in \(partition.path)") }
                         }

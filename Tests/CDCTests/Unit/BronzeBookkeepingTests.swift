@@ -2,6 +2,7 @@ import Foundation
 import Lake
 import Testing
 @testable import CDC
+import LakeContract
 
 @Suite("Bronze bookkeeping")
 struct BronzeBookkeepingTests {
@@ -17,9 +18,9 @@ struct BronzeBookkeepingTests {
 
     @Test("file names carry the batch, zero-padded so they sort")
     func fileNames() {
-        #expect(BronzeLayout.fileName(batch: 42, index: 1) == "part-00000000000000000042-0001.parquet")
-        #expect(BronzeLayout.batch(ofFile: "part-00000000000000000042-0001.parquet") == 42)
-        #expect(BronzeLayout.batch(ofFile: ".part-00000000000000000042-0001.parquet.tmp-1") == nil)
+        #expect(LakePaths.bronzeFileName(batch: 42, index: 1) == "part-00000000000000000042-0001.parquet")
+        #expect(LakePaths.batch(ofFile: "part-00000000000000000042-0001.parquet") == 42)
+        #expect(LakePaths.batch(ofFile: ".part-00000000000000000042-0001.parquet.tmp-1") == nil)
         #expect(BronzeLayout.partition(TableName(schema: "sales", name: "x"), date: "2026-11-26") == "bronze/sales.x/date=2026-11-26")
     }
 
@@ -45,10 +46,10 @@ struct BronzeBookkeepingTests {
     func compaction() throws {
         let lake = MemoryLake()
         for batch in UInt64(1)...30 {
-            try lake.writeAtomically(BronzeLayout.commitRecord(batch), data: [1])
+            try lake.writeAtomically(LakePaths.commitRecord(batch), data: [1])
         }
         try BronzeCommitter(lake: lake, fault: .none).compactCommitRecords(before: 25)
-        let left = try lake.list(BronzeLayout.commits).compactMap { UInt64($0.name.prefix(20)) }
+        let left = try lake.list(LakePaths.bronzeCommits).compactMap { UInt64($0.name.prefix(20)) }
         #expect(left == Array(25...30))
     }
 
