@@ -185,7 +185,11 @@ def new_files(lake, tables, after, upto):
     The daemon hands a run its files through the commit records it writes (one per
     batch, naming the batch's files), so a run reads only those, never listing bronze's
     history. When a record is missing (the daemon keeps the last 1,000), the run lists
-    the table directories instead."""
+    the table directories instead, as it does from the start (after == 0: the first run,
+    `--full`), when compaction may have merged the files a record names (it merges only
+    batches silver's bookmark covers, or any batch of a lake with no silver yet)."""
+    if after == 0:
+        return listed_files(lake, tables, after, upto)
     files = {table: [] for table in tables}
     for batch in range(after + 1, upto + 1):
         record = lake.read_json(contract.commit_record(batch))

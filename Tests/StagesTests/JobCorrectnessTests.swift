@@ -141,7 +141,8 @@ import TestSupport
         #expect(noop["gold_skipped"] as? Bool == true)
     }
 
-    /// A run reads the files the daemon's commit records name for the batches it covers:
+    /// After its first run (which lists: it reads all of bronze so far, compacted or not), a
+    /// run reads the files the daemon's commit records name for the batches it covers:
     /// no listing of bronze, whose cost would grow with its history. Without the records
     /// (older than the daemon keeps) it lists the partitions, with the same result.
     @Test(arguments: ["retail", "contract", "truncation"])

@@ -13,8 +13,8 @@ usage: spark-submit check_jobs.py <work-dir> <spec.json>...
   full:        one run over all of them in a fresh lake
   listed:      incremental without bronze's commit records (silver lists the partitions)
 "gold_ways" (incremental, warm): per run, whether gold recomputed only what silver changed.
-Every way but `listed` must find its new files through the commit records, listing no
-directory of bronze ("bronze_listings" counts the listings per way).
+After its first run, every way but `listed` must find its new files through the commit
+records, listing no directory of bronze ("bronze_listings" counts those listings).
 Output: {"<spec name>": {"<way>": result}}; each result:
   {"branches": [[branch, count, hours|null]], "orders": [[order_id, branch, order_date,
    delivery_date]], "daily": [[branch, day, count, hours|null]] (gold/branch_daily/),
@@ -65,6 +65,15 @@ class Listings:
 
 LISTINGS = Listings()
 GOLD_WAYS = []  # per refresh of the current way: whether gold recomputed only what changed
+RUN_LISTINGS = []  # per refresh of the current way: its listings of bronze
+
+
+def later_listings():
+    """The bronze listings of the current way's runs after its first (which lists: it
+    reads all of bronze so far)."""
+    counts = list(RUN_LISTINGS)
+    RUN_LISTINGS.clear()
+    return sum(counts[1:])
 
 
 def gold_ways():
@@ -163,8 +172,10 @@ def incremental(spec, name, committed, commit_records=True):
     lake, steps, bookmarks = None, [], []
     for batch in committed:
         lake = build(spec, name, batch["batch"], commit_records)
+        LISTINGS.taken()
         result = check(driver.refresh(spark, f"file://{lake}"))
         GOLD_WAYS.append(result.get("gold_incremental"))
+        RUN_LISTINGS.append(LISTINGS.taken())
         steps.append(branches(lake))
         bookmarks.append(LakeFS(spark, f"file://{lake}").read_json(silver.BOOKMARK))
     return lake, steps, bookmarks
@@ -176,24 +187,24 @@ def ways(spec):
 
     # The same, as the warm driver runs it: silver kept in memory between runs.
     silver.MEMORY.enabled = True
-    LISTINGS.taken()
+    later_listings()
     gold_ways()
     lake, steps, _ = incremental(spec, "warm", committed)
-    output["warm"] = dict(gold(lake), steps=steps, bronze_listings=LISTINGS.taken(), gold_ways=gold_ways())
+    output["warm"] = dict(gold(lake), steps=steps, bronze_listings=later_listings(), gold_ways=gold_ways())
     output["warm_noop"] = check(driver.refresh(spark, f"file://{lake}"))
     silver.MEMORY.enabled = False
     silver.MEMORY.forget()
 
     # One batch at a time (uncommitted batches are on disk throughout).
-    LISTINGS.taken()
+    later_listings()
     gold_ways()
     lake, steps, bookmarks = incremental(spec, "incremental", committed)
-    output["incremental"] = dict(gold(lake), steps=steps, bronze_listings=LISTINGS.taken(), gold_ways=gold_ways())
+    output["incremental"] = dict(gold(lake), steps=steps, bronze_listings=later_listings(), gold_ways=gold_ways())
 
     # The same without commit records (older than the last 1,000, or a lake from before
     # them): silver lists the partitions instead.
     listed, steps, _ = incremental(spec, "listed", committed, commit_records=False)
-    output["listed"] = dict(gold(listed), steps=steps, bronze_listings=LISTINGS.taken())
+    output["listed"] = dict(gold(listed), steps=steps, bronze_listings=later_listings())
 
     # A second run with nothing new is a no-op; it removes what a writer killed mid-write
     # left behind (hidden temporary files beside gold's and silver's state files).
