@@ -35,14 +35,7 @@ struct CompactCommand: ParsableCommand {
         let rows = report.tables.map { table in
             [table.table, "\(table.filesBefore)", "\(table.bytesBefore)", "\(table.filesAfter)", "\(table.bytesAfter)", "\(table.compactions)"]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                index == 0 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[index] - cell.count) + cell
-            }.joined(separator: "  ")
-        }
-        let lines = [line(header)] + rows.map(line)
+        let lines = TextTable(header: header, rows: rows).lines
             + ["compact: merged batches up to \(report.bound) (the lowest consumer bookmark)"]
         return lines.joined(separator: "\n")
     }

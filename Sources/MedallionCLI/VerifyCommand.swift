@@ -54,14 +54,7 @@ struct VerifyCommand: ParsableCommand {
             [table.table.description, "\(table.sourceRows)", "\(table.bronzeRows)", "\(table.matching)", "\(table.missing)",
              "\(table.extra)", "\(table.different)", "\(table.duplicates)"]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                index == 0 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[index] - cell.count) + cell
-            }.joined(separator: "  ")
-        }
-        var lines = [line(header)] + rows.map(line)
+        var lines = TextTable(header: header, rows: rows).lines
         for table in report.tables {
             lines += table.examples.map { "  \(table.table): \($0)" }
         }

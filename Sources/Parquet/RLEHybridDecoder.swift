@@ -14,16 +14,8 @@ struct RLEHybridDecoder {
     }
 
     private mutating func readVarint() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            guard position < bytes.count, shift < 64 else { throw Self.corrupt() }
-            let byte = bytes[position]
-            position += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
+        guard let value = ULEB128.read(bytes, at: &position) else { throw Self.corrupt() }
+        return value
     }
 
     /// Appends exactly `count` values to `out`.

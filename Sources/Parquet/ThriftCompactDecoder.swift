@@ -22,15 +22,10 @@ struct ThriftCompactDecoder {
     }
 
     mutating func readVarint() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = try readByte()
-            guard shift < 64 else { throw Self.corrupt("varint too long") }
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
+        guard let value = ULEB128.read(bytes, at: &position) else {
+            throw Self.corrupt(position >= bytes.count ? "unexpected end" : "varint too long")
         }
+        return value
     }
 
     static func unzigzag(_ value: UInt64) -> Int64 {
