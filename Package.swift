@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
                        providers: [.apt(["libsnappy-dev"])]),
 
+        // The PostgreSQL client: one libpq connection, its errors, rows, COPY and LISTEN.
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         // Parquet writer/reader: knows nothing of PostgreSQL or the lake.
         .target(name: "Parquet", dependencies: ["CZstd", "CSnappy"], swiftSettings: swiftSettings),
         // Lake storage: one protocol, local-directory and in-memory drivers.
@@ -52,18 +54,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Capture: libpq, COPY BINARY decoding, batching, bronze commit protocol, daemon.
+        // Capture: COPY BINARY decoding, batching, bronze commit protocol, daemon.
         .target(
             name: "CDC",
             dependencies: [
-                "CLibPQ", "Parquet", "Lake", "LakeContract",
+                "Postgres", "Parquet", "Lake", "LakeContract",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
         // The retail app's simulator (`medallion simulate`).
-        .target(name: "Retail", dependencies: ["CDC"], swiftSettings: swiftSettings),
+        .target(name: "Retail", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         // The daemon's HTTP endpoints: Prometheus /metrics, /healthz, /readyz.
         .target(
             name: "Observability",
@@ -87,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "MedallionCLI",
             dependencies: [
-                "CDC", "Dashboard", "Lake", "Observability", "Parquet", "Retail", "Stages",
+                "CDC", "Dashboard", "Lake", "Observability", "Parquet", "Postgres", "Retail", "Stages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "CDCTests",
             dependencies: [
-                "CDC", "Lake", "LakeContract", "Parquet", "Retail", "TestSupport",
+                "CDC", "Lake", "LakeContract", "Parquet", "Postgres", "Retail", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

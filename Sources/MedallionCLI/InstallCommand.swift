@@ -1,5 +1,6 @@
 import ArgumentParser
 import CDC
+import Postgres
 
 struct InstallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

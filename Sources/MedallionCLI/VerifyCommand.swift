@@ -1,6 +1,7 @@
 import ArgumentParser
 import CDC
 import Foundation
+import Postgres
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

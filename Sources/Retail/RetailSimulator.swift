@@ -1,5 +1,5 @@
-import CDC
 import Foundation
+import Postgres
 import Synchronization
 
 /// The retail app: creates orders across branches and moves each one
@@ -34,7 +34,7 @@ public final class RetailSimulator: Sendable {
     let branchProfiles: [BranchProfile]
     let counters = SimulatorCounters()
     private let businessClock = Mutex<BusinessClock?>(nil)
-    private let stopSignal = StopSignal()
+    private let stopped = Atomic<Bool>(false)
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -45,7 +45,7 @@ public final class RetailSimulator: Sendable {
     public var clock: BusinessClock? { businessClock.withLock { $0 } }
 
     /// Ends the run after the current transactions.
-    public func stop() { stopSignal.stop() }
+    public func stop() { stopped.store(true, ordering: .releasing) }
 
     /// The totals so far.
     public var totals: SimulatorCounters.Snapshot { counters.snapshot() }
@@ -56,7 +56,7 @@ public final class RetailSimulator: Sendable {
         let present = try connection.execute(
             "SELECT to_regclass('public.orders') IS NOT NULL AND to_regclass('public.ordershistory') IS NOT NULL").scalar
         guard present == "t" else {
-            throw CaptureError(.notInstalled, message: "The retail tables orders and ordershistory do not exist; create them with `psql -f sql/retail.sql`.")
+            throw SimulatorError( "The retail tables orders and ordershistory do not exist; create them with `psql -f sql/retail.sql`.")
         }
     }
 
@@ -98,5 +98,5 @@ public final class RetailSimulator: Sendable {
         if let error = failures.withLock({ $0.first }) { throw error }
     }
 
-    var isStopped: Bool { stopSignal.isStopped }
+    var isStopped: Bool { stopped.load(ordering: .acquiring) }
 }

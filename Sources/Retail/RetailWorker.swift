@@ -1,5 +1,5 @@
-import CDC
 import Foundation
+import Postgres
 
 /// One connection of the simulator: creates its share of orders and advances the
 /// orders it created when they are due.

@@ -1,3 +1,5 @@
+import Postgres
+
 /// Which database a bookmark's positions belong to. Transaction ids and `_seq` only mean
 /// something on the server that handed them out: after a restore into another cluster
 /// (or database), or a failover to a standby that lost the tail, the bookmark would skip

@@ -2,6 +2,7 @@ import Foundation
 import Lake
 import Logging
 import Parquet
+import Postgres
 
 /// One turn of capture: read every table below a fresh snapshot watermark, publish the
 /// rows to bronze, advance the bookmark, prune what bronze now holds.

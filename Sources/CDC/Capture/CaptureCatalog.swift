@@ -1,3 +1,5 @@
+import Postgres
+
 /// Reads which tables are captured and their capture tables' columns from the catalog.
 struct CaptureCatalog {
     let connection: PostgresConnection

@@ -1,4 +1,5 @@
 import Parquet
+import Postgres
 
 /// One source column of a capture table, as read from the catalog.
 public struct CaptureColumn: Sendable, Hashable, Codable {

@@ -1,4 +1,5 @@
 import Parquet
+import Postgres
 
 /// Reads one table's captured changes in `(_txid, _seq)` order with `COPY ... (FORMAT
 /// binary)` and encodes them straight into Parquet, one file per `_changed_at` date.

@@ -1,4 +1,5 @@
 import Parquet
+import Postgres
 
 /// A table under capture: its name, and the columns bronze stores for it.
 struct CapturedTable: Sendable, Hashable {

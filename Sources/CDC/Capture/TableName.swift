@@ -1,3 +1,5 @@
+import Postgres
+
 /// A source table: `name` (in `public`) or `schema.name`.
 public struct TableName: Sendable, Hashable, CustomStringConvertible, Codable {
     public var schema: String

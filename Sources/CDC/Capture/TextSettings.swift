@@ -1,3 +1,5 @@
+import Postgres
+
 /// The session settings under which capture and verify read values as text. A type kept
 /// as its text form (interval, ranges, arrays, money, an overflowed timestamp) prints
 /// according to the session, and the role's or database's defaults may differ between

@@ -4,6 +4,7 @@ import Logging
 import Parquet
 import Synchronization
 import LakeContract
+import Postgres
 
 /// The always-on capture loop: catches up from the bookmark, then streams each new batch
 /// of changes into bronze, woken by LISTEN/NOTIFY while idle and polling every

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Postgres
 
 /// Deletes captured rows that bronze now holds, on its own thread and connection, so
 /// capture never waits for pruning. Rows at or below the bookmark are never read again

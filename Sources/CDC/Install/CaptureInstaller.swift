@@ -1,3 +1,5 @@
+import Postgres
+
 /// Installs and uninstalls change capture on source tables, each call in one transaction
 /// so that a failure leaves nothing half-installed.
 public struct CaptureInstaller {

@@ -1,5 +1,6 @@
 import Foundation
 import Lake
+import Postgres
 
 /// Gathers a `StatusReport` from the lake and, when reachable, the database.
 public struct StatusReader {

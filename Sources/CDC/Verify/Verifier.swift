@@ -2,6 +2,7 @@ import Foundation
 import Lake
 import Parquet
 import LakeContract
+import Postgres
 
 /// Rebuilds the latest row per primary key from bronze and compares it with the source
 /// tables, as of one database snapshot.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import CDC
+import Postgres
 
 @Suite("Trigger install", .serialized)
 struct CaptureInstallTests {

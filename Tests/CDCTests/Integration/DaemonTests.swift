@@ -4,6 +4,7 @@ import Parquet
 import Testing
 import TestSupport
 @testable import CDC
+import Postgres
 
 @Suite("Streaming daemon", .serialized)
 struct DaemonTests {

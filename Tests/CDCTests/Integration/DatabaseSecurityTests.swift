@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import CDC
+import Postgres
 
 /// What the capture objects let each role do: the streamer reads and prunes capture tables
 /// and nothing else; a table owner cannot borrow the installer's rights; no one else's

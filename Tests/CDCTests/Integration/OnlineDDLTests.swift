@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import CDC
+import Postgres
 
 /// DDL on a captured table while the application writes and the daemon streams: no
 /// application write fails, every value written after the DDL reaches bronze, and the

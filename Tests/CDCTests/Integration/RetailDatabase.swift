@@ -4,6 +4,7 @@ import Lake
 import Retail
 import TestSupport
 @testable import CDC
+import Postgres
 
 /// A fresh retail database on the shared test cluster, with a lake directory beside it.
 struct RetailDatabase {

@@ -4,6 +4,7 @@ import Logging
 import Testing
 import TestSupport
 @testable import CDC
+import Postgres
 
 /// Every value PostgreSQL accepts reaches bronze, typed where bronze has a type for it and
 /// as PostgreSQL's text otherwise, and a value a typed column cannot hold goes to
