@@ -104,8 +104,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Test helpers: throwaway PostgreSQL, the Python virtualenv, child processes.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        // Test helpers shared by every test target: throwaway PostgreSQL and retail
+        // databases, the Python virtualenv, child processes, the WebHDFS protocol double.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "CDC", "Lake", "Postgres", "Retail", "Stages",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        // Unit tests: no database, no Spark, no child processes.
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LakeTests", dependencies: ["Lake", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LakeContractTests", dependencies: ["LakeContract", "TestSupport"], swiftSettings: swiftSettings),
@@ -120,13 +130,34 @@ let package = Package(
         .testTarget(
             name: "StagesTests",
             dependencies: [
-                "Stages", "Lake", "LakeContract", "CDC", "Retail", "TestSupport",
+                "Stages", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CDCTests",
+            dependencies: ["CDC", "Lake", "LakeContract", "Parquet", "Postgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // Integration tests: real PostgreSQL, Spark, pyarrow/DuckDB, the WebHDFS double and
+        // the `medallion` executable the test command built.
+        .testTarget(
+            name: "LakeIntegrationTests",
+            dependencies: ["Lake", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StagesIntegrationTests",
+            dependencies: [
+                "Stages", "Lake", "LakeContract", "CDC", "Retail", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CDCIntegrationTests",
             dependencies: [
                 "CDC", "Lake", "LakeContract", "Parquet", "Postgres", "Retail", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),

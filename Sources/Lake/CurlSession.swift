@@ -8,37 +8,48 @@ import Synchronization
 /// TLS sessions) alive between requests; a handle is used by one thread at a time
 /// (taken from the pool for the length of a request) and reset before each use. Redirects
 /// are not followed: the caller reads `Response.location` and decides.
-final class CurlSession: Sendable {
+package final class CurlSession: Sendable {
     /// One HTTP request.
-    struct Request {
-        var method: Method
-        var url: String
+    package struct Request {
+        package var method: Method
+        package var url: String
         /// The body of a PUT or POST (sent with a Content-Length; empty sends none).
-        var body: [UInt8] = []
-        var headers: [String] = []
-        var connectTimeoutMilliseconds: Int
+        package var body: [UInt8] = []
+        package var headers: [String] = []
+        package var connectTimeoutMilliseconds: Int
         /// The whole request's limit; or, with `minimumBytesPerSecond`, how long the transfer
         /// may run below that rate before it is given up (a large body never times out while
         /// it moves).
-        var timeoutMilliseconds: Int
-        var minimumBytesPerSecond: Int?
+        package var timeoutMilliseconds: Int
+        package var minimumBytesPerSecond: Int?
+
+        package init(method: Method, url: String, body: [UInt8] = [], headers: [String] = [], connectTimeoutMilliseconds: Int,
+                     timeoutMilliseconds: Int, minimumBytesPerSecond: Int? = nil) {
+            self.method = method
+            self.url = url
+            self.body = body
+            self.headers = headers
+            self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+            self.timeoutMilliseconds = timeoutMilliseconds
+            self.minimumBytesPerSecond = minimumBytesPerSecond
+        }
     }
 
-    enum Method: String, Sendable {
+    package enum Method: String, Sendable {
         case get = "GET", put = "PUT", post = "POST", delete = "DELETE"
     }
 
     /// What came back: status, body (unless it was streamed to a sink), and the
     /// redirect target of a 3xx answer.
-    struct Response {
-        var status: Int
-        var body: [UInt8]
-        var location: String?
+    package struct Response {
+        package var status: Int
+        package var body: [UInt8]
+        package var location: String?
     }
 
     /// A request that got no HTTP answer (refused, timed out, reset, TLS, DNS).
-    struct TransportError: Error, CustomStringConvertible {
-        enum Kind: Sendable {
+    package struct TransportError: Error, CustomStringConvertible {
+        package enum Kind: Sendable {
             /// Nothing listens there (or the host is down): try another server.
             case refused
             case timedOut
@@ -50,11 +61,11 @@ final class CurlSession: Sendable {
             case other
         }
 
-        var kind: Kind
-        var url: String
-        var detail: String
+        package var kind: Kind
+        package var url: String
+        package var detail: String
 
-        var description: String { "\(detail) (\(url))" }
+        package var description: String { "\(detail) (\(url))" }
     }
 
     private struct Handle: @unchecked Sendable {
@@ -68,7 +79,7 @@ final class CurlSession: Sendable {
     /// - Parameters:
     ///   - maximumIdle: how many handles (each with its live connections) to keep between requests.
     ///   - caFile: a PEM bundle of CA certificates for https, instead of the system's.
-    init(maximumIdle: Int = 4, caFile: String? = nil) {
+    package init(maximumIdle: Int = 4, caFile: String? = nil) {
         _ = Self.globalInit
         self.maximumIdle = maximumIdle
         self.caFile = caFile
@@ -87,7 +98,7 @@ final class CurlSession: Sendable {
 
     /// Performs `request`. With a `sink`, a 2xx body is handed over chunk by chunk as it
     /// arrives (and `Response.body` stays empty); other bodies are collected.
-    func perform(_ request: Request, sink: ((UnsafeRawBufferPointer) -> Void)? = nil) throws(TransportError) -> Response {
+    package func perform(_ request: Request, sink: ((UnsafeRawBufferPointer) -> Void)? = nil) throws(TransportError) -> Response {
         let handle = take()
         var reusable = true
         defer { give(handle, reusable: reusable) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Lake
 
 @Suite("Lake storage")
@@ -13,7 +14,7 @@ struct LakeTests {
     func roundTrip(_ backend: String) throws {
         let lake: any LakeStorage = backend == "local" ? try Self.makeLocal() : MemoryLake()
         defer { try? lake.delete("") }
-        try Self.exerciseRoundTrip(lake)
+        try LakeRoundTrip.exercise(lake)
     }
 
     @Test("two directories are exchanged in one step and a file linked under a second name", arguments: ["local", "memory"])
@@ -31,27 +32,6 @@ struct LakeTests {
         try lake.delete("_staging/t/date=1")
         #expect(try lake.read("t/date=1/old-b") == [2], "the link outlives the old name")
         #expect(throws: LakeError.self) { try lake.link("t/date=1/missing", to: "t/date=1/other") }
-    }
-
-    /// The shared behaviour every backend must show (the WebHDFS suite runs it too).
-    static func exerciseRoundTrip(_ lake: any LakeStorage) throws {
-        try lake.writeAtomically("bronze/orders/date=2026-11-26/part-1.parquet", data: [1, 2, 3])
-        try lake.writeAtomically("bronze/bookmark", data: Array("{}".utf8))
-        #expect(try lake.read("bronze/orders/date=2026-11-26/part-1.parquet") == [1, 2, 3])
-        #expect(try lake.list("bronze").map(\.name) == ["bookmark", "orders"])
-        #expect(try lake.list("bronze").first { $0.name == "orders" }?.isDirectory == true)
-        #expect(try lake.listFilesRecursively("bronze").map(\.path)
-                == ["bronze/bookmark", "bronze/orders/date=2026-11-26/part-1.parquet"])
-        try lake.writeAtomically("bronze/bookmark", data: Array("{\"batch\":1}".utf8))
-        #expect(try lake.read("bronze/bookmark") == Array("{\"batch\":1}".utf8))
-        try lake.rename("bronze/bookmark", to: "bronze/_cdc/old")
-        #expect(try lake.exists("bronze/_cdc/old"))
-        #expect(try !lake.exists("bronze/bookmark"))
-        #expect(try lake.readIfExists("bronze/bookmark") == nil)
-        try lake.delete("bronze/orders")
-        #expect(try lake.listFilesRecursively("bronze").map(\.path) == ["bronze/_cdc/old"])
-        try lake.delete("bronze/nothing-here")
-        #expect(try lake.list("no/such/dir").isEmpty)
     }
 
     @Test("an atomic write leaves no temporary file behind and replaces the old content whole")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lake
+import TestSupport
 
 /// Durations and numbers from flags and environment variables: one syntax, bounds, and an
 /// error (never a trap or a clamp) for everything else.
@@ -101,20 +102,5 @@ import Testing
                 #expect(error.path == name && error.message.hasPrefix("\(name)=\(text) is not"), "\(error.message)")
             }
         }
-    }
-}
-
-/// A small seeded generator, so the property test sees the same values on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

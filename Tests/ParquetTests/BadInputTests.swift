@@ -1,5 +1,6 @@
 import Testing
 import Parquet
+import TestSupport
 
 @Suite struct BadInputTests {
     private let schema = ParquetSchema([

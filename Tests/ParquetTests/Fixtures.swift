@@ -1,4 +1,5 @@
 import Parquet
+import TestSupport
 
 /// Schemas and rows with the values readers most often get wrong.
 enum Fixtures {

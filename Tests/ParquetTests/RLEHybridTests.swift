@@ -1,5 +1,6 @@
 import Testing
 @testable import Parquet
+import TestSupport
 
 @Suite struct RLEHybridTests {
     private func encode(_ values: [UInt32], bitWidth: Int) -> [UInt8] {

@@ -1,5 +1,6 @@
 @testable import CDC
 import Testing
+import TestSupport
 
 @Suite struct CopyBinaryParserTests {
     static let rows: [[[UInt8]?]] = [
@@ -99,18 +100,5 @@ import Testing
         var stream = SendBytes.copyStream([[[1]]])
         stream.replaceSubrange(21 ..< 25, with: SendBytes.be(Int32(-2)))
         #expect((#expect(throws: CopyBinaryError.self) { try parseFields(stream) })?.kind == .invalidField)
-    }
-}
-
-/// Deterministic generator for the random-split test.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -2,17 +2,16 @@ import Foundation
 import Logging
 import Lake
 import Retail
-import TestSupport
-@testable import CDC
+import CDC
 import Postgres
 
 /// A fresh retail database on the shared test cluster, with a lake directory beside it.
-struct RetailDatabase {
-    let cluster: PostgresCluster
-    let name: String
-    let lakeDirectory: String
+public struct RetailDatabase: Sendable {
+    public let cluster: PostgresCluster
+    public let name: String
+    public let lakeDirectory: String
 
-    init(capture: Bool = true, snapshot: Bool = true) throws {
+    public init(capture: Bool = true, snapshot: Bool = true) throws {
         cluster = try PostgresCluster.shared()
         name = try cluster.makeDatabase("retail")
         lakeDirectory = try Repository.temporaryDirectory("medallion-lake")
@@ -24,21 +23,21 @@ struct RetailDatabase {
         }
     }
 
-    var dsn: String { cluster.dsn(database: name) }
-    var lakeURL: String { "file://" + lakeDirectory }
-    var lake: LocalLake { LocalLake(root: lakeDirectory) }
+    public var dsn: String { cluster.dsn(database: name) }
+    public var lakeURL: String { "file://" + lakeDirectory }
+    public var lake: LocalLake { LocalLake(root: lakeDirectory) }
 
-    func connect() throws -> PostgresConnection {
+    public func connect() throws -> PostgresConnection {
         try PostgresConnection(dsn: dsn)
     }
 
     @discardableResult
-    func sql(_ text: String) throws -> String {
+    public func sql(_ text: String) throws -> String {
         try cluster.psql(text, database: name)
     }
 
     /// Inserts `count` orders with a NEW history row each, in one transaction.
-    func insertOrders(_ count: Int, branch: String = "branch-01") throws {
+    public func insertOrders(_ count: Int, branch: String = "branch-01") throws {
         try sql("""
             WITH o AS (
                 INSERT INTO orders (branch, customer, amount, status)
@@ -49,19 +48,19 @@ struct RetailDatabase {
     }
 
     /// Runs `medallion verify` in-process, waiting for bronze to catch up.
-    func verify(timeout: Duration = .seconds(30), tables: [TableName] = TableName.retailDefaults) throws -> VerifyReport {
+    public func verify(timeout: Duration = .seconds(30), tables: [TableName] = TableName.retailDefaults) throws -> VerifyReport {
         var options = Verifier.Options()
         options.timeout = timeout
         return try Verifier(connection: connect(), lake: lake, options: options).verify(tables)
     }
 
     /// Environment for the `medallion` executable.
-    var environment: [String: String] {
+    public var environment: [String: String] {
         ["MEDALLION_DSN": dsn, "MEDALLION_LAKE": lakeURL, "MEDALLION_LOG_LEVEL": "info", "MEDALLION_METRICS_ADDRESS": "127.0.0.1:0", "MEDALLION_STAGES": "off"]
     }
 
     /// Starts `medallion run` as a child process and waits until it has caught up.
-    func startDaemon(_ extra: [String: String] = [:], arguments: [String] = [], waitUntilReady: Bool = true) throws -> ChildProcess {
+    public func startDaemon(_ extra: [String: String] = [:], arguments: [String] = [], waitUntilReady: Bool = true) throws -> ChildProcess {
         let daemon = try ChildProcess(Repository.medallionExecutable(), ["run"] + arguments,
                                       environment: environment.merging(["MEDALLION_MAX_DELAY": "50ms"]) { $1 }.merging(extra) { $1 })
         if waitUntilReady { try daemon.waitForOutput("caught up to bookmark") }
@@ -69,13 +68,13 @@ struct RetailDatabase {
     }
 
     /// Runs a `medallion` subcommand to completion.
-    func medallion(_ arguments: [String], environment extra: [String: String] = [:]) throws -> CommandResult {
+    public func medallion(_ arguments: [String], environment extra: [String: String] = [:]) throws -> CommandResult {
         try Command.run(Repository.medallionExecutable(), arguments, environment: environment.merging(extra) { $1 }, check: false)
     }
 
     /// Runs the retail simulator on a thread of its own at `rate` orders/s, each status
     /// step after `delay` seconds; call the returned closure to stop it and wait for it.
-    func startSimulator(rate: Double, delay: ClosedRange<Double>) -> () -> Void {
+    public func startSimulator(rate: Double, delay: ClosedRange<Double>) -> () -> Void {
         var configuration = RetailSimulator.Configuration(dsn: dsn)
         configuration.rate = rate
         configuration.transitDelay = delay
@@ -92,15 +91,15 @@ struct RetailDatabase {
         }
     }
 
-    func drop() {
+    public func drop() {
         try? cluster.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
         try? FileManager.default.removeItem(atPath: lakeDirectory)
     }
 }
 
 /// Runs the capture daemon in-process on its own thread for the length of `body`.
-func withDaemon<T>(_ database: RetailDatabase, maxDelay: Duration = .milliseconds(50), pollInterval: Duration = .seconds(5),
-                   _ body: (CaptureDaemon) throws -> T) throws -> T {
+public func withDaemon<T>(_ database: RetailDatabase, maxDelay: Duration = .milliseconds(50), pollInterval: Duration = .seconds(5),
+                          _ body: (CaptureDaemon) throws -> T) throws -> T {
     var configuration = CaptureDaemon.Configuration(dsn: database.dsn, lake: database.lake)
     configuration.maxDelay = maxDelay
     configuration.pollInterval = pollInterval
@@ -122,11 +121,11 @@ func withDaemon<T>(_ database: RetailDatabase, maxDelay: Duration = .millisecond
     return result
 }
 
-final class LockedBox<Value>: @unchecked Sendable {
+public final class LockedBox<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
+    public init(_ value: Value) { stored = value }
+    public var value: Value {
         get { lock.lock(); defer { lock.unlock() }; return stored }
         set { lock.lock(); stored = newValue; lock.unlock() }
     }

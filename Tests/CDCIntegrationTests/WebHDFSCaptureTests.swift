@@ -10,7 +10,7 @@ struct WebHDFSCaptureTests {
     func captureIntoWebHDFS() throws {
         let database = try RetailDatabase()
         defer { database.drop() }
-        let double = try DoubleProcess()
+        let double = try WebHDFSDouble()
         let location = "webhdfs://127.0.0.1:\(double.namenodePort)/lake"
         let environment = ["MEDALLION_LAKE": location, "MEDALLION_HDFS_USER": "medallion", "MEDALLION_HDFS_RETRIES": "2",
                            "MEDALLION_STAGES": "off"]
@@ -85,52 +85,5 @@ struct WebHDFSCaptureTests {
         var options = Verifier.Options()
         options.timeout = .seconds(60)
         return try Verifier(connection: database.connect(), lake: lake, options: options).verify(TableName.retailDefaults)
-    }
-}
-
-/// The WebHDFS protocol double (`Tests/python/webhdfs_double.py`) for this suite.
-private final class DoubleProcess {
-    let process: ChildProcess
-    let directory: String
-    let namenodePort: Int
-    let controlPort: Int
-    private let http = CurlSession()
-
-    init() throws {
-        directory = try Repository.temporaryDirectory("medallion-webhdfs")
-        process = try ChildProcess(try PythonTool.python(),
-                                   [PythonTool.script("webhdfs_double.py"), "--root", directory + "/hdfs"], environment: [:])
-        try process.waitForOutput("webhdfs-double ready")
-        let line = process.output.split(separator: "\n").first { $0.hasPrefix("webhdfs-double ready") } ?? ""
-        func port(_ name: String) -> Int {
-            line.split(separator: " ").first { $0.hasPrefix(name + "=") }.flatMap { Int($0.dropFirst(name.count + 1)) } ?? 0
-        }
-        namenodePort = port("namenodes")
-        controlPort = port("control")
-    }
-
-    deinit {
-        process.signal(SIGKILL)
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    func fail(_ mode: String, count: Int = -1, target: String = "namenode", ops: [String]) throws {
-        try control("/fail", ["mode": mode, "count": count, "target": target, "ops": ops])
-    }
-
-    func clear() throws { try control("/clear", [:]) }
-
-    func injected() throws -> Int {
-        let response = try http.perform(.init(method: .get, url: "http://127.0.0.1:\(controlPort)/stats",
-                                              connectTimeoutMilliseconds: 2000, timeoutMilliseconds: 10000))
-        let stats = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
-        return stats?["injected"] as? Int ?? 0
-    }
-
-    private func control(_ path: String, _ body: [String: Any]) throws {
-        let response = try http.perform(.init(method: .post, url: "http://127.0.0.1:\(controlPort)\(path)",
-                                              body: Array(try JSONSerialization.data(withJSONObject: body)),
-                                              connectTimeoutMilliseconds: 2000, timeoutMilliseconds: 10000))
-        guard response.status == 200 else { throw HarnessError("webhdfs double \(path) answered \(response.status)") }
     }
 }

@@ -9,7 +9,7 @@ struct WebHDFSLakeTests {
     func roundTrip() throws {
         let double = try WebHDFSDouble()
         let lake = double.lake()
-        try LakeTests.exerciseRoundTrip(lake)
+        try LakeRoundTrip.exercise(lake)
         let leftovers = try FileManager.default.subpathsOfDirectory(atPath: double.local("/lake"))
             .filter { $0.split(separator: "/").last?.hasPrefix(".") == true }
         #expect(leftovers.isEmpty)

@@ -4,19 +4,20 @@ import TestSupport
 /// A retail database with capture, a lake and a stage log directory for one daemon run
 /// with the `local` runner.
 struct DaemonSetup {
-    let cluster: PostgresCluster
-    let database: String
+    /// The retail tables, captured by `medallion install` (the lake is under `work`).
+    let retail: RetailDatabase
     let work: String
     let medallion: String
 
     init() throws {
-        cluster = try PostgresCluster.shared()
-        database = try cluster.makeDatabase("stageops")
+        retail = try RetailDatabase(capture: false)
         work = try Repository.temporaryDirectory("medallion-stageops")
         medallion = try Repository.medallionExecutable()
-        try cluster.psqlFile(Repository.root + "/sql/retail.sql", database: database)
         try Command.run(medallion, ["install"], environment: environment())
     }
+
+    var cluster: PostgresCluster { retail.cluster }
+    var database: String { retail.name }
 
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
         [
@@ -48,11 +49,7 @@ struct DaemonSetup {
     }
 
     func insertOrders(_ count: Int, branch: String) throws {
-        try cluster.psql("""
-            WITH o AS (INSERT INTO orders (branch, customer, amount, status)
-                       SELECT '\(branch)', 'customer-' || g, 10.5, 'NEW' FROM generate_series(1, \(count)) g RETURNING id)
-            INSERT INTO ordershistory (order_id, status) SELECT id, 'NEW' FROM o
-            """, database: database)
+        try retail.insertOrders(count, branch: branch)
     }
 
     /// Waits until bronze has the rows inserted so far and a stage run covered them;
@@ -67,7 +64,7 @@ struct DaemonSetup {
     }
 
     func remove() {
-        _ = try? cluster.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+        retail.drop()
         try? FileManager.default.removeItem(atPath: work)
     }
 }

@@ -1,18 +1,17 @@
 import Foundation
-import TestSupport
-@testable import Lake
+import Lake
 
 /// The WebHDFS protocol double (`Tests/python/webhdfs_double.py`) as a child process:
 /// namenode ports, a datanode port, and the control endpoint for injecting failures.
-final class WebHDFSDouble: @unchecked Sendable {
-    let process: ChildProcess
-    let directory: String
-    let namenodePorts: [Int]
-    let datanodePort: Int
-    let controlPort: Int
+public final class WebHDFSDouble: @unchecked Sendable {
+    public let process: ChildProcess
+    public let directory: String
+    public let namenodePorts: [Int]
+    public let datanodePort: Int
+    public let controlPort: Int
     private let http = CurlSession()
 
-    init(namenodes: Int = 1, active: Int = 0, listLimit: Int = 1000) throws {
+    public init(namenodes: Int = 1, active: Int = 0, listLimit: Int = 1000) throws {
         directory = try Repository.temporaryDirectory("medallion-webhdfs")
         process = try ChildProcess(try PythonTool.python(), [
             PythonTool.script("webhdfs_double.py"), "--root", directory + "/hdfs",
@@ -34,10 +33,10 @@ final class WebHDFSDouble: @unchecked Sendable {
     }
 
     /// The local directory behind an HDFS path.
-    func local(_ hdfsPath: String) -> String { directory + "/hdfs" + hdfsPath }
+    public func local(_ hdfsPath: String) -> String { directory + "/hdfs" + hdfsPath }
 
     /// A lake on the double, with quick retries so failure tests stay short.
-    func lake(root: String = "/lake", namenodes: [Int]? = nil, user: String? = "medallion", token: String? = nil,
+    public func lake(root: String = "/lake", namenodes: [Int]? = nil, user: String? = "medallion", token: String? = nil,
               retries: Int = 4, transferTimeout: Duration = .seconds(10),
               configure: (inout WebHDFSLake.Configuration) -> Void = { _ in }) -> WebHDFSLake {
         var configuration = WebHDFSLake.Configuration(
@@ -53,7 +52,7 @@ final class WebHDFSDouble: @unchecked Sendable {
     }
 
     /// Injects a failure: see the double's docstring for the modes.
-    func fail(_ mode: String, count: Int = -1, target: String = "namenode", ops: [String]? = nil, seconds: Double = 5,
+    public func fail(_ mode: String, count: Int = -1, target: String = "namenode", ops: [String]? = nil, seconds: Double = 5,
               rate: Int? = nil, location: String? = nil) throws {
         var rule: [String: Any] = ["mode": mode, "count": count, "target": target, "seconds": seconds]
         if let ops { rule["ops"] = ops }
@@ -62,21 +61,27 @@ final class WebHDFSDouble: @unchecked Sendable {
         try control("/fail", rule)
     }
 
-    func clear() throws { try control("/clear", [:]) }
+    public func clear() throws { try control("/clear", [:]) }
 
-    func setActive(_ index: Int) throws { try control("/active", ["index": index]) }
+    public func setActive(_ index: Int) throws { try control("/active", ["index": index]) }
 
-    func resetStats() throws { try control("/reset-stats", [:]) }
+    public func resetStats() throws { try control("/reset-stats", [:]) }
+
+    /// The first namenode's port.
+    public var namenodePort: Int { namenodePorts[0] }
+
+    /// How many failures the double has injected so far.
+    public func injected() throws -> Int { try stats()["injected"] as? Int ?? 0 }
 
     /// The double's request counters.
-    func stats() throws -> [String: Any] {
+    public func stats() throws -> [String: Any] {
         let response = try http.perform(.init(method: .get, url: "http://127.0.0.1:\(controlPort)/stats",
                                               connectTimeoutMilliseconds: 2000, timeoutMilliseconds: 10000))
         return try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
     }
 
     /// Requests per `server:OP` since the last reset.
-    func requests() throws -> [String: Int] {
+    public func requests() throws -> [String: Int] {
         (try stats()["by_op"] as? [String: Int]) ?? [:]
     }
 
