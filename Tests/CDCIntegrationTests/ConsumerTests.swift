@@ -68,7 +68,9 @@ struct ConsumerTests {
 
         let restored = try PostgresCluster.start()
         defer { try? restored.stop() }
-        let dump = try Repository.temporaryDirectory("medallion-dump") + "/retail.dump"
+        let dumpDirectory = try Repository.temporaryDirectory("medallion-dump")
+        defer { try? FileManager.default.removeItem(atPath: dumpDirectory) }
+        let dump = dumpDirectory + "/retail.dump"
         try Command.run("\(database.cluster.binDirectory)/pg_dump", ["-Fc", "-f", dump, "-d", database.dsn])
         try restored.psql("CREATE DATABASE retail")
         try Command.run("\(restored.binDirectory)/pg_restore", ["--no-owner", "--no-acl", "-d", restored.dsn(database: "retail"), dump])

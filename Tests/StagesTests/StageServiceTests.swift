@@ -56,9 +56,18 @@ import TestSupport
     static func configuration() -> StageConfiguration {
         var configuration = StageConfiguration(lakeURI: "file:///nonexistent", runner: .local)
         // A directory of its own: the service writes medallion-stages-status.json there.
-        configuration.logDirectory = (try? Repository.temporaryDirectory("medallion-stage-service")) ?? NSTemporaryDirectory()
+        let directory = parentDirectory + "/" + UUID().uuidString.prefix(8)
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        configuration.logDirectory = directory
         return configuration
     }
+
+    /// Holds each service's directory; removed when the test process exits.
+    private static let parentDirectory: String = {
+        guard let directory = try? Repository.temporaryDirectory("medallion-stage-service") else { return NSTemporaryDirectory() }
+        atexit { try? FileManager.default.removeItem(atPath: StageServiceTests.parentDirectory) }
+        return directory
+    }()
 }
 
 /// A runner whose runs block until `finish` is called.
