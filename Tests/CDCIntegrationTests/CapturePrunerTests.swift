@@ -2,6 +2,7 @@ import Logging
 import Testing
 import TestSupport
 @testable import CDC
+import LakeContract
 
 @Suite("Capture pruner", .serialized)
 struct CapturePrunerTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import CDC
+import LakeContract
 
 /// What a change in bronze means (the bronze contract), against a real PostgreSQL: after
 /// each case `verify` is clean, and DuckDB, rebuilding the rows from bronze on its own by

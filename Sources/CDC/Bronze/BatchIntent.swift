@@ -1,3 +1,5 @@
+import LakeContract
+
 /// The plan of one batch, written before any of its files: the exact range per table,
 /// the columns read and the file names. After a crash the batch is redone from it —
 /// same range, same names, same bytes — so nothing is lost or duplicated.

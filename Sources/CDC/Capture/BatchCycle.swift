@@ -3,6 +3,7 @@ import Lake
 import Logging
 import Parquet
 import Postgres
+import LakeContract
 
 /// One turn of capture: read every table below a fresh snapshot watermark, publish the
 /// rows to bronze, advance the bookmark, prune what bronze now holds.

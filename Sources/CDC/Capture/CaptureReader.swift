@@ -1,5 +1,6 @@
 import Parquet
 import Postgres
+import LakeContract
 
 /// Reads one table's captured changes in `(_txid, _seq)` order with `COPY ... (FORMAT
 /// binary)` and encodes them straight into Parquet, one file per `_changed_at` date.

@@ -1,4 +1,5 @@
 import Parquet
+import LakeContract
 
 /// Turns one table's COPY tuples into Parquet, one writer per UTC day of `_changed_at`,
 /// and keeps the batch's bookkeeping (last position, row count, newest change).

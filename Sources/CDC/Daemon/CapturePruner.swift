@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Postgres
+import LakeContract
 
 /// Deletes captured rows that bronze now holds, on its own thread and connection, so
 /// capture never waits for pruning. Rows at or below the bookmark are never read again

@@ -1,5 +1,6 @@
 import Lake
 import Postgres
+import LakeContract
 
 /// What a capture session checks before it reads or prunes anything: that it is the only
 /// daemon on this database (a session advisory lock), that the database is consumed by

@@ -1,6 +1,7 @@
 import Foundation
 import Lake
 import Postgres
+import LakeContract
 
 /// Gathers a `StatusReport` from the lake and, when reachable, the database.
 public struct StatusReader {

@@ -1,3 +1,5 @@
+import LakeContract
+
 /// What `medallion status` shows: where bronze is, what waits, who holds the watermark.
 public struct StatusReport: Sendable, Codable {
     public struct TableBacklog: Sendable, Codable {

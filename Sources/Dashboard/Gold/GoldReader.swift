@@ -78,9 +78,19 @@ struct GoldReader: Sendable {
         return .published(snapshot)
     }
 
-    func readBookmark() throws(DashboardError) -> BronzeBookmark? {
+    func readBookmark() throws(DashboardError) -> Bookmark? {
         guard let bytes = try readIfExists(Self.bookmarkPath) else { return nil }
-        return try BronzeBookmark.parse(bytes, path: Self.bookmarkPath)
+        let bookmark: Bookmark
+        do {
+            bookmark = try Bookmark.decode(bytes)
+        } catch {
+            throw DashboardError(.malformedBookmark, message: "\(Self.bookmarkPath) is not a valid bookmark.", detail: "\(error)")
+        }
+        guard bookmark.committedAt.isEmpty || bookmark.committedDate != nil else {
+            throw DashboardError(.malformedBookmark, message: "\(Self.bookmarkPath) has a committed_at that is not ISO 8601.",
+                                 detail: bookmark.committedAt)
+        }
+        return bookmark
     }
 
     private struct StoredBranch: Decodable {

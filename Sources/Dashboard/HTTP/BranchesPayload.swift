@@ -46,9 +46,9 @@ struct BranchesPayload: JSONPayload {
         bronzeBatch = snapshot?.bronzeBatch
         goldAgeSeconds = snapshot?.producedAt.map { Self.seconds(now.timeIntervalSince($0)) }
         stale = state.isStale
-        bronzeLatestBatch = state.bookmark?.batch
-        bronzeCommittedAt = state.bookmark?.committedAt.map(LakeTimestamp.format)
-        captureLagSeconds = state.bookmark?.committedAt.map { Self.seconds(now.timeIntervalSince($0)) }
+        bronzeLatestBatch = state.bookmark.map { Int($0.batch) }
+        bronzeCommittedAt = state.bookmark?.committedDate.map(LakeTimestamp.format)
+        captureLagSeconds = state.bookmark?.committedDate.map { Self.seconds(now.timeIntervalSince($0)) }
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -24,8 +24,8 @@ enum ServerSentEvent {
         case .bronze(let bookmark):
             let object: [String: Any] = [
                 "batch": bookmark.batch,
-                "committed_at": bookmark.committedAt.map(LakeTimestamp.format) ?? NSNull(),
-                "committed_at_ms": bookmark.committedAt.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? NSNull(),
+                "committed_at": bookmark.committedDate.map(LakeTimestamp.format) ?? NSNull(),
+                "committed_at_ms": bookmark.committedDate.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? NSNull(),
             ]
             return "event: bronze\ndata: \(json(object))\n\n"
         case .heartbeat:

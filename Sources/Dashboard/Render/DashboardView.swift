@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 
 /// Renders the live part of the page (`<main id="live">`) from the state: status banners,
 /// freshness, headline cards, the two bar charts, the trend charts and the table. The
@@ -88,10 +89,10 @@ struct DashboardView: Sendable {
     }
 
     /// "Bronze batch N committed X ago" (also rebuilt by the page's script on `bronze` events).
-    static func capture(_ bookmark: BronzeBookmark?, now: Date) -> String {
+    static func capture(_ bookmark: Bookmark?, now: Date) -> String {
         guard let bookmark else { return "No bronze batch committed yet" }
         var text = "Capture: bronze batch <span id=\"bronze-batch\">\(bookmark.batch)</span> committed "
-        if let committedAt = bookmark.committedAt {
+        if let committedAt = bookmark.committedDate {
             text += "<span class=\"since\" id=\"bronze-since\" data-since=\"\(HTML.epochMilliseconds(committedAt))\">\(HTML.age(now.timeIntervalSince(committedAt))) ago</span>"
         } else {
             text += "at an unknown time"

@@ -1,4 +1,5 @@
 import Foundation
+import LakeContract
 
 /// What the dashboard shows, as a pure value: the last good gold result, the health of
 /// the last read, the bronze bookmark and whether the pipeline looks stale.
@@ -34,7 +35,7 @@ struct DashboardState: Sendable, Equatable {
     /// One poll of the lake.
     struct Observation: Sendable {
         var gold: Result<GoldReader.Reading, DashboardError>
-        var bookmark: Result<BronzeBookmark?, DashboardError>
+        var bookmark: Result<Bookmark?, DashboardError>
     }
 
     /// What `apply` changed, which decides the server-sent event.
@@ -53,7 +54,7 @@ struct DashboardState: Sendable, Equatable {
     var health = Health.waiting
     /// The last good gold result.
     var snapshot: GoldSnapshot?
-    var bookmark: BronzeBookmark?
+    var bookmark: Bookmark?
     /// Since when the lake has been unreachable.
     var unreachableSince: Date?
     /// Gold is older than `staleAfter` while bronze has moved past the batch it covers.
@@ -104,9 +105,9 @@ struct DashboardState: Sendable, Equatable {
 
     /// Gold is stale when it is older than `staleAfter` and bronze has committed batches
     /// it does not cover: the gold stage is not keeping up.
-    static func stale(snapshot: GoldSnapshot?, bookmark: BronzeBookmark?, now: Date, staleAfter: TimeInterval) -> Bool {
+    static func stale(snapshot: GoldSnapshot?, bookmark: Bookmark?, now: Date, staleAfter: TimeInterval) -> Bool {
         guard let snapshot, let producedAt = snapshot.producedAt, let bookmark else { return false }
-        let behind = snapshot.bronzeBatch.map { bookmark.batch > $0 } ?? true
+        let behind = snapshot.bronzeBatch.map { bookmark.batch > UInt64(max(0, $0)) } ?? true
         return behind && now.timeIntervalSince(producedAt) > staleAfter
     }
 

@@ -110,6 +110,6 @@ import Testing
         try GoldFixtures.writeBookmark(lake, batch: 840)
         let bookmark = try #require(try reader.readBookmark())
         #expect(bookmark.batch == 840)
-        #expect(bookmark.committedAt == LakeTimestamp.parse("2026-11-26T10:00:05.250Z"))
+        #expect(bookmark.committedDate == LakeTimestamp.parse("2026-11-26T10:00:05.250Z"))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Dashboard
+import LakeContract
 
 @Suite struct DashboardStateTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
@@ -11,7 +12,7 @@ import Testing
                      producedAt: producedAt ?? t0, bronzeBatch: batch)
     }
 
-    func observe(_ gold: Result<GoldReader.Reading, DashboardError>, bookmark: BronzeBookmark? = nil) -> DashboardState.Observation {
+    func observe(_ gold: Result<GoldReader.Reading, DashboardError>, bookmark: Bookmark? = nil) -> DashboardState.Observation {
         .init(gold: gold, bookmark: .success(bookmark))
     }
 
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test mutating func aMovingBookmarkIsABronzeEventAndAnUnreadableOneKeepsTheLast() {
-        let first = BronzeBookmark(batch: 10, committedAt: t0)
+        let first = Bookmark(batch: 10, watermark: 0, tables: [:], committedAt: LakeTimestamp.format(t0))
         #expect(state.apply(observe(.success(.absent), bookmark: first), now: t0) == .bronze)
         #expect(state.apply(.init(gold: .success(.absent), bookmark: .failure(Self.broken)), now: t0) == .none)
         #expect(state.bookmark == first)
@@ -68,12 +69,12 @@ import Testing
 
     @Test mutating func goldBehindBronzeForTooLongIsStale() {
         let gold = snapshot(batch: 7, producedAt: t0)
-        _ = state.apply(observe(.success(.published(gold)), bookmark: BronzeBookmark(batch: 7, committedAt: t0)), now: t0)
+        _ = state.apply(observe(.success(.published(gold)), bookmark: Bookmark(batch: 7, watermark: 0, tables: [:], committedAt: LakeTimestamp.format(t0))), now: t0)
         // Idle: bronze has nothing newer, however old gold is.
-        #expect(state.apply(observe(.success(.published(gold)), bookmark: BronzeBookmark(batch: 7, committedAt: t0)), now: t0 + 600) == .none)
+        #expect(state.apply(observe(.success(.published(gold)), bookmark: Bookmark(batch: 7, watermark: 0, tables: [:], committedAt: LakeTimestamp.format(t0))), now: t0 + 600) == .none)
         #expect(!state.isStale)
         // Bronze moved on, but not for long yet... then too long.
-        let newer = BronzeBookmark(batch: 9, committedAt: t0 + 600)
+        let newer = Bookmark(batch: 9, watermark: 0, tables: [:], committedAt: LakeTimestamp.format(t0 + 600))
         #expect(state.apply(observe(.success(.published(gold)), bookmark: newer), now: t0 + 30) == .bronze)
         #expect(state.apply(observe(.success(.published(gold)), bookmark: newer), now: t0 + 61) == .update)
         #expect(state.isStale)

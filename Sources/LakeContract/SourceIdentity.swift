@@ -1,10 +1,10 @@
-import Postgres
+import Foundation
 
 /// Which database a bookmark's positions belong to. Transaction ids and `_seq` only mean
 /// something on the server that handed them out: after a restore into another cluster
 /// (or database), or a failover to a standby that lost the tail, the bookmark would skip
 /// new changes whose ids are below it, and the pruner would delete them unread.
-public struct SourceIdentity: Codable, Hashable, Sendable {
+public struct SourceIdentity: Codable, Hashable, Sendable, CustomStringConvertible {
     /// `pg_control_system().system_identifier`: new for every `initdb` (and so for a
     /// restore into a new cluster); kept by streaming standbys.
     public var systemIdentifier: String
@@ -12,14 +12,11 @@ public struct SourceIdentity: Codable, Hashable, Sendable {
     public var databaseOid: String
     public var database: String
 
-    /// What the source connected to says it is.
-    static func read(_ connection: PostgresConnection) throws -> SourceIdentity {
-        let row = try connection.execute("""
-            SELECT (SELECT system_identifier::text FROM pg_control_system()), d.oid::text, d.datname
-            FROM pg_database d WHERE d.datname = current_database()
-            """).rows.first
-        return SourceIdentity(systemIdentifier: row?[0] ?? "", databaseOid: row?[1] ?? "", database: row?[2] ?? "")
+    public init(systemIdentifier: String, databaseOid: String, database: String) {
+        self.systemIdentifier = systemIdentifier
+        self.databaseOid = databaseOid
+        self.database = database
     }
 
-    var description: String { "database \(database) (oid \(databaseOid)) on system \(systemIdentifier)" }
+    public var description: String { "database \(database) (oid \(databaseOid)) on system \(systemIdentifier)" }
 }
