@@ -128,20 +128,15 @@ enum HistoryBench {
     }
 
     private static func bookmark(_ lake: String) throws -> UInt64 {
-        let data = try Data(contentsOf: URL(fileURLWithPath: "\(lake)/bronze/bookmark"))
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        guard let batch = (object?["batch"] as? NSNumber)?.uint64Value else {
-            throw BenchUsageError(description: "\(lake)/bronze/bookmark has no batch")
-        }
-        return batch
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(lake)/\(Bookmark.path)"))
+        return try Bookmark.decode(Array(data)).batch
     }
 
     private static func writeBookmark(_ lake: String, batch: UInt64) throws {
-        let stamp = LakeTimestamp.format()
-        let text = "{\n  \"batch\" : \(batch),\n  \"committed_at\" : \"\(stamp)\",\n  \"tables\" : {},\n  \"version\" : 1,\n  \"watermark\" : \(batch + 1000)\n}\n"
+        let bookmark = Bookmark(batch: batch, watermark: batch + 1000, tables: [:], committedAt: LakeTimestamp.format())
         let temporary = "\(lake)/bronze/.bookmark.tmp"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, "\(lake)/bronze/bookmark") == 0 else { throw BenchUsageError(description: "cannot write the bookmark") }
+        try Data(try bookmark.encoded()).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, "\(lake)/\(Bookmark.path)") == 0 else { throw BenchUsageError(description: "cannot write the bookmark") }
     }
 
     /// `YYYY-MM-DD` of days since 1970-01-01 (UTC).
