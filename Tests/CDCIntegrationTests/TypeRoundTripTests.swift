@@ -272,39 +272,16 @@ struct TypeRoundTripTests {
         #expect(report.tables.first?.matching == rows, "\(what): \(report)")
     }
 
-    /// Runs the daemon in-process (as `withDaemon`), adding up the values each committed
-    /// batch reports as overflowed (what the warning logs and the metric counts).
+    /// Runs the daemon in-process, adding up the values each committed batch reports as
+    /// overflowed (what the warning logs and the metric counts).
     func withRecordingDaemon(_ database: RetailDatabase, _ counts: LockedBox<[String: Int]>, _ body: () throws -> Void) throws {
-        var configuration = CaptureDaemon.Configuration(dsn: database.dsn, lake: database.lake)
-        configuration.maxDelay = .milliseconds(50)
-        var logger = Logger(label: "test.types")
-        logger.logLevel = .error
-        let daemon = CaptureDaemon(configuration: configuration, logger: logger) { batch in
+        try withDaemon(database, logLevel: .error, onCommit: { batch in
             var total = counts.value
             for (_, columns) in batch.overflowed {
                 for (column, count) in columns { total[column, default: 0] += count }
             }
             counts.value = total
-        }
-        try daemon.preflight()
-        let finished = DispatchSemaphore(value: 0)
-        let failure = LockedBox<(any Error)?>(nil)
-        Thread {
-            do { try daemon.run() } catch { failure.value = error }
-            finished.signal()
-        }.start()
-        defer {
-            daemon.stop()
-            finished.wait()
-        }
-        do {
-            try body()
-        } catch {
-            // A verify that timed out because the daemon died: name the daemon's error.
-            if let daemonError = failure.value { throw HarnessError("the capture daemon stopped: \(daemonError); then: \(error)") }
-            throw error
-        }
-        if let error = failure.value { throw error }
+        }) { _ in try body() }
     }
 
     /// One source row as bronze must hold it: per column its canonical text (nil for

@@ -97,15 +97,18 @@ public struct RetailDatabase: Sendable {
     }
 }
 
-/// Runs the capture daemon in-process on its own thread for the length of `body`.
+/// Runs the capture daemon in-process on its own thread for the length of `body`. When
+/// `body` fails after the daemon stopped with an error (a verify that timed out because
+/// capture died), the error names the daemon's first.
 public func withDaemon<T>(_ database: RetailDatabase, maxDelay: Duration = .milliseconds(50), pollInterval: Duration = .seconds(5),
+                          logLevel: Logger.Level = .warning, onCommit: @escaping @Sendable (CommittedBatch) -> Void = { _ in },
                           _ body: (CaptureDaemon) throws -> T) throws -> T {
     var configuration = CaptureDaemon.Configuration(dsn: database.dsn, lake: database.lake)
     configuration.maxDelay = maxDelay
     configuration.pollInterval = pollInterval
     var logger = Logger(label: "test.capture")
-    logger.logLevel = .warning
-    let daemon = CaptureDaemon(configuration: configuration, logger: logger)
+    logger.logLevel = logLevel
+    let daemon = CaptureDaemon(configuration: configuration, logger: logger, onCommit: onCommit)
     let finished = DispatchSemaphore(value: 0)
     let failure = LockedBox<(any Error)?>(nil)
     Thread {
@@ -116,7 +119,13 @@ public func withDaemon<T>(_ database: RetailDatabase, maxDelay: Duration = .mill
         daemon.stop()
         finished.wait()
     }
-    let result = try body(daemon)
+    let result: T
+    do {
+        result = try body(daemon)
+    } catch {
+        if let daemonError = failure.value { throw HarnessError("the capture daemon stopped: \(daemonError); then: \(error)") }
+        throw error
+    }
     if let error = failure.value { throw error }
     return result
 }
