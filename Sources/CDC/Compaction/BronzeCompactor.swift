@@ -27,6 +27,9 @@ final class BronzeCompactor {
     var now: () -> Date = { Date() }
     /// Partitions that cannot be compacted (conflicting column types), skipped until restart.
     private var skipped: Set<String> = []
+    /// Whether an interrupted compaction may be left in the lake: at first, and after a
+    /// step that threw, until `recover()` has run.
+    private(set) var needsRecovery = true
 
     init(lake: any DirectoryExchanging, settings: CompactionSettings, compression: ParquetCompression = .zstd(level: 3),
          fault: FaultInjector = .none, logger: Logger) {
@@ -47,6 +50,11 @@ final class BronzeCompactor {
 
     /// Finishes or drops a compaction a crash interrupted.
     func recover() throws {
+        try finishOrDropInterrupted()
+        needsRecovery = false
+    }
+
+    private func finishOrDropInterrupted() throws {
         guard let bytes = try lake.readIfExists(BronzeLayout.compactionIntent) else { return }
         let intent = try LakeJSON.decode(CompactionIntent.self, from: bytes, path: BronzeLayout.compactionIntent)
         let names = Set(try lake.list(intent.partition).map(\.name))
@@ -62,6 +70,13 @@ final class BronzeCompactor {
 
     /// Compacts the first closed partition that has work; `nil` when none has.
     func compactNext() throws -> CompactionIntent? {
+        needsRecovery = true
+        let done = try compactNextPartition()
+        needsRecovery = false
+        return done
+    }
+
+    private func compactNextPartition() throws -> CompactionIntent? {
         let bound = try consumerBound()
         guard bound > 0 else { return nil }
         for table in try lake.list(LakePaths.bronze) where table.isDirectory && !LakePath.isHidden(table.name) {

@@ -228,7 +228,7 @@ public final class CaptureDaemon: Sendable {
     /// what it left), never ending capture.
     private func compact(_ compactor: BronzeCompactor) -> Bool {
         do {
-            try compactor.recover()
+            if compactor.needsRecovery { try compactor.recover() }
             guard let done = try compactor.compactNext() else { return false }
             inventory.apply(done)
             CaptureMetrics.compacted(table: done.table, filesRemoved: done.inputCount - done.outputs.count)

@@ -220,6 +220,32 @@ struct CompactionTests {
         #expect(seen["duckdb_rows"] as? Int == 90 && seen["pyarrow_rows"] as? Int == 90)
     }
 
+    @Test("a compactor that lives on (the daemon's) recovers only after a step failed, and then finishes the job")
+    func recoveryOnlyAfterAFailure() throws {
+        var fixture = try BronzeHistoryFixture()
+        defer { fixture.remove() }
+        try fixture.addBatches(12, rows: 2, date: "2026-01-01")
+        try fixture.addBatches(12, rows: 2, date: "2026-01-02")
+        let before = try fixture.rows()
+        let compactor = Self.compactor(fixture.lake)
+        #expect(compactor.needsRecovery, "a new compactor may find an interrupted compaction")
+        try compactor.recover()
+        #expect(!compactor.needsRecovery)
+        compactor.onStep = { if $0 == .afterStaging { throw SimulatedCrash() } }
+        #expect(throws: SimulatedCrash.self) { _ = try compactor.compactNext() }
+        #expect(compactor.needsRecovery, "a failed step leaves its intent behind")
+        #expect(try fixture.lake.exists(BronzeLayout.compactionIntent))
+        compactor.onStep = { _ in }
+        try compactor.recover()
+        #expect(!compactor.needsRecovery)
+        #expect(try !fixture.lake.exists(BronzeLayout.compactionIntent))
+        #expect(try compactor.compactNext() != nil)
+        #expect(!compactor.needsRecovery, "a step that succeeded leaves nothing to recover")
+        #expect(try compactor.compactNext() != nil)
+        #expect(try compactor.compactNext() == nil)
+        #expect(try fixture.rows() == before)
+    }
+
     @Test("a reader listing and reading partitions while they are compacted always sees every row exactly once")
     func concurrentReader() throws {
         var fixture = try BronzeHistoryFixture()
