@@ -83,27 +83,25 @@ public final class CaptureDaemon: Sendable {
     public func run() throws {
         try lock.acquire()
         defer { lock.release() }
-        var backoff = Duration.milliseconds(100)
-        var attempt = 0
+        var backoff = ReconnectBackoff(maximum: configuration.maxBackoff)
         var connectedBefore = false
         while !stopSignal.isStopped {
             do {
-                attempt += 1
-                try session(attempt: attempt, reconnect: connectedBefore) {
-                    backoff = .milliseconds(100)
-                    attempt = 0
+                backoff.attemptStarted()
+                try session(attempt: backoff.attempt, reconnect: connectedBefore) {
+                    backoff.connected()
                     connectedBefore = true
                 }
             } catch let error as PostgresError where error.isTransient {
                 logger.warning("database unavailable; reconnecting", metadata: [
-                    "error": "\(error)", "sqlstate": "\(error.sqlState ?? "-")", "attempt": "\(attempt)",
-                    "retry_in_ms": "\(backoff.milliseconds)",
+                    "error": "\(error)", "sqlstate": "\(error.sqlState ?? "-")", "attempt": "\(backoff.attempt)",
+                    "retry_in_ms": "\(backoff.delay.milliseconds)",
                 ])
                 lock.record(error: error)
                 CaptureMetrics.reconnect()
             } catch let error as LakeError where error.code == .unavailable || error.code == .io {
                 logger.warning("lake unavailable; retrying", metadata: [
-                    "error": "\(error)", "attempt": "\(attempt)", "retry_in_ms": "\(backoff.milliseconds)",
+                    "error": "\(error)", "attempt": "\(backoff.attempt)", "retry_in_ms": "\(backoff.delay.milliseconds)",
                 ])
                 lock.record(error: error)
                 CaptureMetrics.lakeError()
@@ -111,8 +109,7 @@ public final class CaptureDaemon: Sendable {
             ready.store(false, ordering: .relaxed)
             try? lock.renewIfDue(state: "reconnecting", batch: nil)
             if stopSignal.isStopped { break }
-            sleep(backoff)
-            backoff = min(backoff * 2, configuration.maxBackoff)
+            sleep(backoff.failed())
         }
         logger.info("capture stopped")
     }
