@@ -246,7 +246,7 @@ final class ReplicationConnection {
         return PostgresError(.connection, message: "Lost the replication connection to PostgreSQL while trying to \(action): \(detail).")
     }
 
-    private static func monotonicNow() -> Double {
+    static func monotonicNow() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
