@@ -20,12 +20,13 @@ public final class PostgresCluster: Sendable {
         return cluster
     }
 
-    /// Starts a cluster of its own (for tests that restart or stop the server); call `stop()`.
-    public static func start() throws -> PostgresCluster {
-        try PostgresCluster()
+    /// Starts a cluster of its own (for tests that restart or stop the server, or need
+    /// server `settings` such as `wal_level`); call `stop()`.
+    public static func start(settings: [String: String] = [:]) throws -> PostgresCluster {
+        try PostgresCluster(settings: settings)
     }
 
-    private init() throws {
+    private init(settings: [String: String] = [:]) throws {
         binDirectory = try Self.findBinDirectory()
         directory = try Repository.temporaryDirectory("medallion-pg")
         port = try Self.freePort()
@@ -37,6 +38,7 @@ public final class PostgresCluster: Sendable {
                                                   "--locale=C.UTF-8", "--no-sync"])
         let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
             + "-c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB"
+            + settings.sorted { $0.key < $1.key }.map { " -c \($0.key)=\($0.value)" }.joined()
         try runAsOwner("\(binDirectory)/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60",
                                                   "-o", options, "start"])
     }

@@ -1,0 +1,121 @@
+/// Reads whole committed transactions from a pgoutput slot, for the capture daemon.
+///
+/// It answers the server's reply requests and sends a status update every
+/// `statusInterval` on its own, but the confirmed position only moves by `confirm(_:)`,
+/// which the caller calls after the bookmark naming the transaction is written. After a
+/// crash between the two, the slot sends that transaction again; `resumeAfter` (the
+/// bookmark's commit LSN) drops it, so each transaction reaches bronze once.
+final class LogicalStream {
+    struct Configuration: Sendable {
+        var slot: String
+        var publications: [String]
+        /// Values in their binary send format (decoded like COPY BINARY fields).
+        var binary = false
+        /// Seconds between unrequested status updates; well under the server's
+        /// `wal_sender_timeout` (60 s by default).
+        var statusInterval: Double = 10
+
+        init(slot: String, publications: [String]) {
+            self.slot = slot
+            self.publications = publications
+        }
+    }
+
+    private let connection: ReplicationConnection
+    private let configuration: Configuration
+    private var machine = LogicalStreamStateMachine()
+    private let resumeAfter: LSN
+    private var open: LogicalTransaction?
+    private var nextStatus: Double
+
+    /// Connects and starts streaming at the slot's confirmed position.
+    /// - Parameter resumeAfter: the commit LSN of the last transaction already stored;
+    ///   transactions committed at or before it are skipped.
+    init(dsn: String, configuration: Configuration, resumeAfter: LSN = .zero) throws {
+        connection = try ReplicationConnection(dsn: dsn, applicationName: "medallion logical capture")
+        self.configuration = configuration
+        self.resumeAfter = resumeAfter
+        nextStatus = ReplicationConnection.monotonicNow() + configuration.statusInterval
+        try connection.startReplication(slot: configuration.slot, publications: configuration.publications,
+                                        binary: configuration.binary)
+    }
+
+    /// A handle another thread can use to end a wait in `next` (for shutdown).
+    var wakeUpPipe: WakeUpPipe { connection.wakeUpPipe }
+
+    /// What the server was last told is stored.
+    var confirmed: LSN { machine.confirmed }
+
+    /// How far the server's WAL is ahead of what was received, in bytes (for lag figures).
+    var receiveLagBytes: UInt64 {
+        machine.serverWALEnd.rawValue >= machine.received.rawValue ? machine.serverWALEnd.rawValue - machine.received.rawValue : 0
+    }
+
+    func close() { connection.close() }
+
+    /// The next committed transaction, or nil when none completed within `timeout`
+    /// seconds or `wakeUp` was called.
+    func next(timeout: Double) throws -> LogicalTransaction? {
+        let deadline = ReplicationConnection.monotonicNow() + timeout
+        while true {
+            let now = ReplicationConnection.monotonicNow()
+            if now >= nextStatus { try sendStatus() }
+            let wait = min(deadline, nextStatus) - now
+            let received = try connection.receive(timeout: max(0, wait)) { bytes in try ReplicationMessage(decoding: bytes) }
+            switch received {
+            case .message(let message):
+                // Handled after `receive` returns: handling may confirm, which changes the machine.
+                var actions: [LogicalStreamStateMachine.Action] = []
+                try machine.receive(message, now: StandbyStatusUpdate.clockNow()) { actions.append($0) }
+                var finished: LogicalTransaction?
+                for action in actions {
+                    finished = try handle(action) ?? finished
+                }
+                if let finished { return finished }
+            case .wokenUp:
+                return nil
+            case .ended:
+                throw PostgresError(.connection, message: "PostgreSQL ended the replication stream of slot \(configuration.slot).")
+            case .timedOut:
+                break
+            }
+            if ReplicationConnection.monotonicNow() >= deadline { return nil }
+        }
+    }
+
+    /// Tells the server everything up to `position` (a transaction's `endLSN`) is stored.
+    func confirm(_ position: LSN) throws {
+        machine.confirm(position)
+        try sendStatus()
+    }
+
+    private func handle(_ action: LogicalStreamStateMachine.Action) throws -> LogicalTransaction? {
+        switch action {
+        case .begin(let begin):
+            open = LogicalTransaction(xid: begin.xid, commitLSN: begin.finalLSN, endLSN: .zero, commitTime: begin.commitTime, changes: [])
+        case .change(let change):
+            open?.changes.append(change)
+        case .commit(let commit):
+            defer { open = nil }
+            guard commit.commitLSN > resumeAfter else {
+                // Sent again after a crash before its confirmation; the bookmark holds it.
+                machine.confirm(commit.endLSN)
+                return nil
+            }
+            guard var transaction = open else { return nil }
+            transaction.endLSN = commit.endLSN
+            return transaction
+        case .sendStatus(let update):
+            try connection.send(update)
+            nextStatus = ReplicationConnection.monotonicNow() + configuration.statusInterval
+        case .relation:
+            break
+        }
+        return nil
+    }
+
+    private func sendStatus() throws {
+        try connection.send(machine.statusUpdate(now: StandbyStatusUpdate.clockNow()))
+        nextStatus = ReplicationConnection.monotonicNow() + configuration.statusInterval
+    }
+}
