@@ -1,3 +1,5 @@
+import Postgres
+
 /// Creates and removes what logical capture needs in the source database: a
 /// publication of the captured tables and a pgoutput slot that keeps their changes.
 ///

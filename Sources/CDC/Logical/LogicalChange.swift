@@ -1,3 +1,5 @@
+import Postgres
+
 /// One row change (or a table's truncation) of a committed transaction, with its
 /// place in the stream.
 ///

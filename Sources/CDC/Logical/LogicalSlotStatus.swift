@@ -1,3 +1,5 @@
+import Postgres
+
 /// A logical slot as `pg_replication_slots` shows it: how much WAL it holds back and
 /// how far its consumer is behind (for `status` and `/metrics`).
 struct LogicalSlotStatus: Hashable, Sendable {

@@ -1,3 +1,5 @@
+import Postgres
+
 /// Reads whole committed transactions from a pgoutput slot, for the capture daemon.
 ///
 /// It answers the server's reply requests and sends a status update every

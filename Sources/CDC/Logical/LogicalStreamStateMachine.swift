@@ -1,3 +1,5 @@
+import Postgres
+
 /// Follows a pgoutput stream: remembers the relations the server described, checks
 /// that changes arrive inside Begin … Commit, numbers each transaction's changes, and
 /// keeps the positions a standby status update reports.

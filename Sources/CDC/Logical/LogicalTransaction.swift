@@ -1,3 +1,5 @@
+import Postgres
+
 /// A committed transaction of the stream, whole: what the capture writes to bronze as
 /// one unit, and confirms (`endLSN`) once its bookmark is written.
 struct LogicalTransaction: Hashable, Sendable {

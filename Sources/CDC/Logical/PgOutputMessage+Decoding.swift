@@ -1,3 +1,5 @@
+import Postgres
+
 // The pgoutput message formats of protocol version 1 ("Logical Replication Message
 // Formats" in PostgreSQL's protocol chapter). Version 2's streamed transactions and
 // version 3's two-phase messages are not requested, so never arrive.

@@ -1,3 +1,5 @@
+import Postgres
+
 /// One message of the `pgoutput` plugin, protocol version 1 (what an XLogData
 /// message carries when replicating from a pgoutput slot).
 enum PgOutputMessage: Hashable, Sendable {

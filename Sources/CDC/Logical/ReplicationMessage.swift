@@ -1,3 +1,5 @@
+import Postgres
+
 /// A CopyData message the walsender sends during `START_REPLICATION` ("Streaming
 /// Replication Protocol" in PostgreSQL's protocol chapter).
 enum ReplicationMessage: Hashable, Sendable {

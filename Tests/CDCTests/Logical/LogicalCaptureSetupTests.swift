@@ -1,6 +1,7 @@
 import Testing
 import TestSupport
 @testable import CDC
+import Postgres
 
 @Suite("Logical capture setup", .serialized)
 struct LogicalCaptureSetupTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import CDC
+import Postgres
 
 /// The replication connection and the decoder against a real PostgreSQL 15 with
 /// `wal_level = logical`: every message kind, commit order, replay and confirmation,

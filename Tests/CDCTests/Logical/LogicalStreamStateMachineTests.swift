@@ -1,5 +1,6 @@
 @testable import CDC
 import Testing
+import Postgres
 
 @Suite struct LogicalStreamStateMachineTests {
     typealias B = PgOutputBytes

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 @testable import CDC
+import Postgres
 
 /// A database on a cluster with `wal_level = logical`, with a publication and a
 /// pgoutput slot, and a reader of the slot's stream.

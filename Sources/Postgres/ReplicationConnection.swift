@@ -9,26 +9,26 @@ import Glibc
 ///
 /// Used from one thread at a time, except `wakeUp`, which any thread may call to end a
 /// wait in `receive`.
-final class ReplicationConnection {
-    struct SystemIdentity: Hashable, Sendable {
+package final class ReplicationConnection {
+    package struct SystemIdentity: Hashable, Sendable {
         /// The cluster's system identifier (changes with a new initdb, not with a restore).
-        var systemID: String
-        var timeline: Int
+        package var systemID: String
+        package var timeline: Int
         /// The current WAL flush position.
-        var walPosition: LSN
-        var database: String?
+        package var walPosition: LSN
+        package var database: String?
     }
 
-    struct CreatedSlot: Hashable, Sendable {
-        var name: String
+    package struct CreatedSlot: Hashable, Sendable {
+        package var name: String
         /// Changes committed after this position are in the slot's stream.
-        var consistentPoint: LSN
+        package var consistentPoint: LSN
         /// With `exportSnapshot`: a snapshot (`SET TRANSACTION SNAPSHOT`) seeing exactly
         /// the data before `consistentPoint`, valid until this connection's next command.
-        var snapshotName: String?
+        package var snapshotName: String?
     }
 
-    enum Received<T> {
+    package enum Received<T> {
         case message(T)
         case timedOut
         /// `wakeUp()` was called.
@@ -41,7 +41,7 @@ final class ReplicationConnection {
     private let wake: WakeUpPipe
     private(set) var isStreaming = false
 
-    init(dsn: String, applicationName: String = "medallion") throws {
+    package init(dsn: String, applicationName: String = "medallion") throws {
         let secrets = try PostgresConnection.secrets(of: dsn)
         wake = try WakeUpPipe()
         // As in PostgresConnection: keywords after `dbname` override the DSN's.
@@ -68,21 +68,21 @@ final class ReplicationConnection {
         if let handle { PQfinish(handle) }
     }
 
-    func close() {
+    package func close() {
         if let handle { PQfinish(handle) }
         handle = nil
         isStreaming = false
     }
 
     /// Ends a `receive` waiting on another thread (for shutdown).
-    func wakeUp() {
+    package func wakeUp() {
         wake.wakeUp()
     }
 
     /// A handle another thread can keep to wake this connection's reader.
-    var wakeUpPipe: WakeUpPipe { wake }
+    package var wakeUpPipe: WakeUpPipe { wake }
 
-    func identifySystem() throws -> SystemIdentity {
+    package func identifySystem() throws -> SystemIdentity {
         let row = try command("IDENTIFY_SYSTEM", columns: 4)
         guard let systemID = row[0], let timeline = row[1].flatMap({ Int($0) }), let position = row[2].flatMap({ LSN($0) }) else {
             throw PostgresError(.protocolViolation, message: "PostgreSQL answered IDENTIFY_SYSTEM with fields this client cannot read.")
@@ -92,7 +92,7 @@ final class ReplicationConnection {
 
     /// Creates a logical slot for the pgoutput plugin. A temporary slot is dropped when
     /// this connection closes.
-    func createSlot(_ name: String, temporary: Bool = false, exportSnapshot: Bool = false) throws -> CreatedSlot {
+    package func createSlot(_ name: String, temporary: Bool = false, exportSnapshot: Bool = false) throws -> CreatedSlot {
         try Self.checkSlotName(name)
         let snapshot = exportSnapshot ? "export" : "nothing"
         let sql = "CREATE_REPLICATION_SLOT \(name)\(temporary ? " TEMPORARY" : "") LOGICAL pgoutput (SNAPSHOT '\(snapshot)')"
@@ -104,7 +104,7 @@ final class ReplicationConnection {
     }
 
     /// Drops a slot; with `wait`, waits for a session still using it to end instead of failing.
-    func dropSlot(_ name: String, wait: Bool = true) throws {
+    package func dropSlot(_ name: String, wait: Bool = true) throws {
         try Self.checkSlotName(name)
         _ = try command("DROP_REPLICATION_SLOT \(name)\(wait ? " WAIT" : "")", columns: nil)
     }
@@ -112,7 +112,7 @@ final class ReplicationConnection {
     /// Starts streaming the slot's changes for `publications` with pgoutput protocol 1.
     /// The server resumes at the slot's confirmed position or at `position`, whichever is later.
     /// - Parameter binary: values in their binary send format (PostgreSQL 14+) instead of text.
-    func startReplication(slot: String, from position: LSN = .zero, publications: [String], binary: Bool = false) throws {
+    package func startReplication(slot: String, from position: LSN = .zero, publications: [String], binary: Bool = false) throws {
         try Self.checkSlotName(slot)
         guard !publications.isEmpty else {
             throw PostgresError(.query, message: "START_REPLICATION needs at least one publication.")
@@ -130,7 +130,7 @@ final class ReplicationConnection {
     /// Waits up to `timeout` seconds for the next CopyData message and passes its bytes
     /// (valid only during the call) to `body`. A pending `wakeUp()` wins over buffered
     /// messages, so a busy stream still stops promptly.
-    func receive<T>(timeout: Double, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> Received<T> {
+    package func receive<T>(timeout: Double, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> Received<T> {
         let handle = try streamingHandle()
         let deadline = Self.monotonicNow() + max(0, timeout)
         while true {
@@ -164,7 +164,7 @@ final class ReplicationConnection {
     }
 
     /// Sends a standby status update and flushes it to the socket.
-    func send(_ update: StandbyStatusUpdate) throws {
+    package func send(_ update: StandbyStatusUpdate) throws {
         let handle = try streamingHandle()
         let bytes = update.encoded
         let queued = bytes.withUnsafeBufferPointer { buffer in
@@ -185,7 +185,7 @@ final class ReplicationConnection {
 
     /// Slot names are lower-case letters, digits and underscores (PostgreSQL's own rule),
     /// so they go into replication commands unquoted.
-    static func checkSlotName(_ name: String) throws {
+    package static func checkSlotName(_ name: String) throws {
         let allowed = name.utf8.allSatisfy { (UInt8(ascii: "a") ... UInt8(ascii: "z")).contains($0)
             || (UInt8(ascii: "0") ... UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
         guard allowed, (1 ... 63).contains(name.utf8.count) else {
@@ -246,7 +246,7 @@ final class ReplicationConnection {
         return PostgresError(.connection, message: "Lost the replication connection to PostgreSQL while trying to \(action): \(detail).")
     }
 
-    static func monotonicNow() -> Double {
+    package static func monotonicNow() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9

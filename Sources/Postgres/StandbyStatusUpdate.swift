@@ -5,19 +5,27 @@ import Glibc
 /// The client's `r` message: how far it has received, stored and applied the stream.
 /// The server keeps WAL from the slot's confirmed position (`flush`) on, and starts
 /// there when the client reconnects.
-struct StandbyStatusUpdate: Hashable, Sendable {
+package struct StandbyStatusUpdate: Hashable, Sendable {
     /// The end of the last WAL data received.
-    var write: LSN
+    package var write: LSN
     /// Everything before this is stored for good; the slot's confirmed flush position.
-    var flush: LSN
-    var apply: LSN
+    package var flush: LSN
+    package var apply: LSN
     /// Microseconds since 2000-01-01 UTC.
-    var clock: Int64
+    package var clock: Int64
     /// Asks the server to answer with a keepalive at once.
-    var replyRequested: Bool = false
+    package var replyRequested: Bool = false
+
+    package init(write: LSN, flush: LSN, apply: LSN, clock: Int64, replyRequested: Bool = false) {
+        self.write = write
+        self.flush = flush
+        self.apply = apply
+        self.clock = clock
+        self.replyRequested = replyRequested
+    }
 
     /// The CopyData payload (34 bytes).
-    var encoded: [UInt8] {
+    package var encoded: [UInt8] {
         var bytes: [UInt8] = [UInt8(ascii: "r")]
         bytes.reserveCapacity(34)
         for value in [write.rawValue, flush.rawValue, apply.rawValue, UInt64(bitPattern: clock)] {
@@ -30,7 +38,7 @@ struct StandbyStatusUpdate: Hashable, Sendable {
 
 extension StandbyStatusUpdate {
     /// Now, as the protocol counts time: microseconds since 2000-01-01 UTC.
-    static func clockNow() -> Int64 {
+    package static func clockNow() -> Int64 {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return (Int64(time.tv_sec) - 946_684_800) * 1_000_000 + Int64(time.tv_nsec) / 1000
