@@ -27,7 +27,6 @@ import shutil
 import time
 import uuid
 
-import contract
 from lakefs import write_json
 from phases import NONE
 import silver
@@ -43,7 +42,6 @@ MAX_ROWS = 1_000_000
 # Past this many new changes in one run, the Spark path (a catch-up run).
 MAX_CHANGES = 20_000
 UTC = datetime.timezone.utc
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 # Spark's own marker in a Parquet footer: its readers then take dates and timestamps as
 # written (proleptic Gregorian), as in the files Spark writes.
 SPARK_FOOTER = {b"org.apache.spark.version": b"4.0.1"}
