@@ -31,6 +31,7 @@ import contract
 from lakefs import LakeFS, spark_session, write_json
 from phases import Phases
 import gold
+import light
 import silver
 
 
@@ -39,7 +40,9 @@ def refresh(spark, lake_uri, full=False):
     phases = Phases()
     try:
         lake = LakeFS(spark, lake_uri)
-        result = silver.run(spark, lake, full=full, phases=phases)
+        # Small steady runs of the warm driver skip Spark (light.py); the rest, and
+        # whatever the light path leaves, run on Spark.
+        result = light.run(spark, lake, full=full, phases=phases) or silver.run(spark, lake, full=full, phases=phases)
         # After a full rebuild gold is rebuilt too, even when it covers the same batch.
         result.update(gold.run(spark, lake, result["bronze_batch"], phases=phases, force=full))
         result["ok"] = True
@@ -57,8 +60,26 @@ def option(name, default=None):
     return arguments[arguments.index(name) + 1] if name in arguments else default
 
 
+class LazySession:
+    """The SparkSession, started on first use: a cold run the light path takes whole
+    (light.py) needs none, and starting one is most of such a run's time."""
+
+    def __init__(self, app_name):
+        self.app_name, self.session = app_name, None
+
+    def __getattr__(self, name):
+        if self.session is None:
+            self.session = spark_session(self.app_name)
+        return getattr(self.session, name)
+
+    def stop(self):
+        if self.session is not None:
+            self.session.stop()
+
+
 def once(lake_uri):
-    spark = spark_session("medallion-stages")
+    spark = LazySession("medallion-stages")
+    light.MEMORY.enabled = True
     result = refresh(spark, lake_uri, full="--full" in sys.argv[3:])
     line = json.dumps(result, sort_keys=True)
     print("MEDALLION-RESULT " + line, flush=True)
@@ -101,6 +122,7 @@ def warm_up(spark):
     finally:
         shutil.rmtree(root, ignore_errors=True)
         silver.MEMORY.forget()
+        light.MEMORY.forget()
 
 
 def orphaned():
@@ -150,6 +172,7 @@ def serve(lake_uri):
     token = read_token(option("--token-pipe"))
     spark = spark_session("medallion-stages-driver")
     silver.MEMORY.enabled = True  # this session outlives its runs
+    light.MEMORY.enabled = True
     try:
         warm_up(spark)
     except Exception:  # only slower first runs; the real ones report their own errors

@@ -42,6 +42,7 @@ from pyspark.sql import functions as F
 import contract
 from lakefs import write_json
 from phases import NONE
+import light
 import silver
 
 MARKER = contract.GOLD_MARKER
@@ -178,20 +179,27 @@ def recompute_all(spark, lake, phases):
     return sums
 
 
+def fresh_orders(spark, lake, orders):
+    """by_day of `orders` as silver holds them, by Spark."""
+    status = silver.current(spark, lake, silver.STATUS) if lake.exists(silver.STATUS) else None
+    if status is None:
+        return {}
+    if len(orders) <= LITERAL_KEYS:
+        return by_day(per_order(status.where(F.col("order_id").isin(sorted(orders)))).collect())
+    keys = spark.createDataFrame([(key,) for key in sorted(orders)], "order_id long")
+    return by_day(per_order(status.join(F.broadcast(keys), "order_id", "left_semi")).collect())
+
+
 def recompute_changed(spark, lake, state, orders, days, phases):
     """Only the orders silver changed and the days they were or are in; returns the sums."""
     sums = {(branch, day): entry for branch, day, *entry in state["rows"]}
     if not orders:
         return sums
-    status = silver.current(spark, lake, silver.STATUS) if orders and lake.exists(silver.STATUS) else None
     with phases("gold.aggregate"):
-        if status is None:
-            fresh = {}
-        elif len(orders) <= LITERAL_KEYS:
-            fresh = by_day(per_order(status.where(F.col("order_id").isin(sorted(orders)))).collect())
-        else:
-            keys = spark.createDataFrame([(key,) for key in sorted(orders)], "order_id long")
-            fresh = by_day(per_order(status.join(F.broadcast(keys), "order_id", "left_semi")).collect())
+        # Silver held in this process by the warm driver's light path: no Spark job.
+        fresh = light.per_order_days(lake, orders)
+        if fresh is None:
+            fresh = fresh_orders(spark, lake, orders)
     with phases("gold.order_delivery"):
         for day in sorted(set(days) | set(fresh)):
             kept = [row for row in (lake.read_json(f"{ORDERS_STATE}/{day}.json") or []) if row[0] not in orders]

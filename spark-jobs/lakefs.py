@@ -1,7 +1,11 @@
 """Small file-system helpers over Hadoop's FileSystem API, so the jobs work the same on
-file:// and hdfs:// lakes (Python's own file functions only see the local disk)."""
+file:// and hdfs:// lakes (Python's own file functions only see the local disk). On a
+local lake the small operations (state files, listings) use Python's own instead: each
+call into the JVM costs a round trip, and a run makes dozens."""
 import json
+import os
 import re
+import shutil
 import uuid
 
 # write_atomically's hidden temporary names: .<target name>.<32 hex digits>.tmp
@@ -12,13 +16,20 @@ class LakeFS:
     def __init__(self, spark, root):
         self.spark = spark
         self.root = root.rstrip("/")
-        self._jvm = spark.sparkContext._jvm
-        self._gateway = spark.sparkContext._gateway
-        self._conf = spark.sparkContext._jsc.hadoopConfiguration()
+        self.local = self.root[len("file://"):] if self.root.startswith("file:///") else None
+
+    def __getattr__(self, name):
+        # The JVM side on first use: a run that needs no Spark never starts it (driver.py).
+        if name not in ("_jvm", "_gateway", "_conf", "_fs"):
+            raise AttributeError(name)
+        context = self.spark.sparkContext
+        self._jvm, self._gateway = context._jvm, context._gateway
+        self._conf = context._jsc.hadoopConfiguration()
         self._fs = self._path(self.root).getFileSystem(self._conf)
         # Checksum side files (.x.crc) are noise in a local lake; HDFS keeps its own.
         self._fs.setWriteChecksum(False)
         self._fs.setVerifyChecksum(False)
+        return getattr(self, name)
 
     def uri(self, relative):
         return f"{self.root}/{relative}" if relative else self.root
@@ -26,7 +37,12 @@ class LakeFS:
     def _path(self, uri):
         return self._jvm.org.apache.hadoop.fs.Path(uri)
 
+    def _local(self, relative):
+        return f"{self.local}/{relative}" if relative else self.local
+
     def exists(self, relative):
+        if self.local is not None:
+            return os.path.exists(self._local(relative))
         return self._fs.exists(self._path(self.uri(relative)))
 
     def glob(self, relative_pattern):
@@ -35,18 +51,35 @@ class LakeFS:
         return [status.getPath().toString() for status in (statuses or [])]
 
     def list_dirs(self, relative):
+        if self.local is not None:
+            return sorted(entry.name for entry in self._entries(relative) if entry.is_dir())
         if not self.exists(relative):
             return []
         return [s.getPath().getName() for s in self._fs.listStatus(self._path(self.uri(relative))) if s.isDirectory()]
 
     def list_files(self, relative):
         """The names of the files in a directory (empty when it does not exist)."""
+        if self.local is not None:
+            return sorted(entry.name for entry in self._entries(relative) if entry.is_file())
         if not self.exists(relative):
             return []
         return sorted(s.getPath().getName() for s in self._fs.listStatus(self._path(self.uri(relative))) if s.isFile())
 
+    def _entries(self, relative):
+        try:
+            with os.scandir(self._local(relative)) as entries:
+                return list(entries)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
     def read_json(self, relative):
         """The parsed JSON file, or None when it does not exist."""
+        if self.local is not None:
+            try:
+                with open(self._local(relative), encoding="utf-8") as handle:
+                    return json.load(handle)
+            except FileNotFoundError:
+                return None
         path = self._path(self.uri(relative))
         if not self._fs.exists(path):
             return None
@@ -60,6 +93,15 @@ class LakeFS:
     def write_atomically(self, relative, text):
         """Readers see the old file or the whole new one: write a hidden temporary file
         beside the target, then rename it over the target in one step."""
+        if self.local is not None:
+            target = self._local(relative)
+            parent, name = os.path.split(target)
+            os.makedirs(parent, exist_ok=True)
+            temporary = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
+            with open(temporary, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(temporary, target)
+            return
         target = self._path(self.uri(relative))
         parent = target.getParent()
         self._fs.mkdirs(parent)
@@ -75,6 +117,11 @@ class LakeFS:
         """Removes the temporary files of writes that never finished (a driver killed while
         it wrote) from a directory; returns how many. Only one writer runs at a time (the
         silver writer lease), so none of them can be in use."""
+        if self.local is not None:
+            doomed = [entry.path for entry in self._entries(relative) if entry.is_file() and TEMPORARY.match(entry.name)]
+            for path in doomed:
+                os.remove(path)
+            return len(doomed)
         if not self.exists(relative):
             return 0
         removed = 0
@@ -101,6 +148,13 @@ class LakeFS:
             raise IOError(f"cannot rename {source_relative} to {target_relative}")
 
     def delete(self, relative):
+        if self.local is not None:
+            path = self._local(relative)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            elif os.path.lexists(path):
+                os.remove(path)
+            return
         self._fs.delete(self._path(self.uri(relative)), True)
 
 

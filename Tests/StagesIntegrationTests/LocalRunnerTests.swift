@@ -62,8 +62,12 @@ import TestSupport
         #expect(runner.driverPID == warmPID)
 
         // 3. The driver killed while a run is in flight: the run fails, the retry starts
-        //    a new driver and succeeds.
-        try BronzeFixture.retailNextBatch.write(to: lake)
+        //    a new driver and succeeds. Batch 6 deletes a record silver never held (gold
+        //    does not change): a run with a delete takes the Spark path, seconds long, where
+        //    the light path (light.py) could finish before the kill lands.
+        var next = BronzeFixture.retailNextBatch
+        next.batch(6) { b in b.history(999, order: 999, "NEW", at: "2026-01-04T11:00:00Z", op: "D") }
+        try next.write(to: lake)
         let log = work + "/medallion-stages-local.log"
         let startedBefore = try Self.runsStarted(log)
         service.requestRefresh()
@@ -77,7 +81,7 @@ import TestSupport
         #expect(died.code == .driverDied || died.code == .jobFailed, "\(died)")
         #expect(recovered > retried + 1)
         #expect(report.sparkStartMilliseconds > 0)
-        #expect(report.bronzeBatch == 5)
+        #expect(report.bronzeBatch == 6)
         #expect(runner.driverPID != warmPID)
         #expect(try BranchMetric.read(lake: lake) ≈ BronzeFixture.retailAfterNextBatch)
         #expect(try String(contentsOfFile: log, encoding: .utf8).contains("SparkContext"))

@@ -35,6 +35,7 @@ from lakefs import LakeFS, spark_session, write_json  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 import duckdb  # noqa: E402
 import driver  # noqa: E402
+import light  # noqa: E402
 import silver  # noqa: E402
 
 work, spec_paths = sys.argv[1], sys.argv[2:]
@@ -66,6 +67,7 @@ class Listings:
 LISTINGS = Listings()
 GOLD_WAYS = []  # per refresh of the current way: whether gold recomputed only what changed
 RUN_LISTINGS = []  # per refresh of the current way: its listings of bronze
+LIGHT_RUNS = []  # per refresh of the current way: whether silver took the light path (light.py)
 
 
 def later_listings():
@@ -80,6 +82,12 @@ def gold_ways():
     ways = list(GOLD_WAYS)
     GOLD_WAYS.clear()
     return ways
+
+
+def light_runs():
+    runs = list(LIGHT_RUNS)
+    LIGHT_RUNS.clear()
+    return runs
 
 
 def build(spec, name, bookmark, commit_records=True):
@@ -175,6 +183,7 @@ def incremental(spec, name, committed, commit_records=True):
         LISTINGS.taken()
         result = check(driver.refresh(spark, f"file://{lake}"))
         GOLD_WAYS.append(result.get("gold_incremental"))
+        LIGHT_RUNS.append(bool(result.get("silver_light")))
         RUN_LISTINGS.append(LISTINGS.taken())
         steps.append(branches(lake))
         bookmarks.append(LakeFS(spark, f"file://{lake}").read_json(silver.BOOKMARK))
@@ -185,15 +194,19 @@ def ways(spec):
     committed = [b for b in spec["batches"] if b["batch"] <= spec["bookmark"]]
     output = {}
 
-    # The same, as the warm driver runs it: silver kept in memory between runs.
-    silver.MEMORY.enabled = True
+    # The same, as the warm driver runs it: silver kept in memory between runs, and the
+    # runs that only insert and update taken by the light path (light.py).
+    silver.MEMORY.enabled = light.MEMORY.enabled = True
     later_listings()
     gold_ways()
+    light_runs()
     lake, steps, _ = incremental(spec, "warm", committed)
-    output["warm"] = dict(gold(lake), steps=steps, bronze_listings=later_listings(), gold_ways=gold_ways())
+    output["warm"] = dict(gold(lake), steps=steps, bronze_listings=later_listings(), gold_ways=gold_ways(),
+                          light_runs=light_runs())
     output["warm_noop"] = check(driver.refresh(spark, f"file://{lake}"))
-    silver.MEMORY.enabled = False
+    silver.MEMORY.enabled = light.MEMORY.enabled = False
     silver.MEMORY.forget()
+    light.MEMORY.forget()
 
     # One batch at a time (uncommitted batches are on disk throughout).
     later_listings()
