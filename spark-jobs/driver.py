@@ -81,6 +81,9 @@ def once(lake_uri):
     spark = LazySession("medallion-stages")
     light.MEMORY.enabled = True
     result = refresh(spark, lake_uri, full="--full" in sys.argv[3:])
+    # The submit runner keeps the JVM's class archive only from a run that used Spark:
+    # one the light path took whole loaded almost nothing worth mapping.
+    result["spark_started"] = spark.session is not None
     line = json.dumps(result, sort_keys=True)
     print("MEDALLION-RESULT " + line, flush=True)
     if option("--result-file"):

@@ -14,6 +14,8 @@ public struct StageRunReport: Sendable, Equatable {
     public var sparkStartMilliseconds: Int = 0
     /// From the first request this run covers to its start.
     public var queueWaitMilliseconds: Int = 0
+    /// Whether the run started Spark (a cold run the light path took whole does not).
+    public var sparkStarted = true
 
     public init(bronzeBatch: UInt64, batches: Int, silverMilliseconds: Int, goldMilliseconds: Int, jobMilliseconds: Int) {
         self.bronzeBatch = bronzeBatch
@@ -36,5 +38,6 @@ public struct StageRunReport: Sendable, Equatable {
         func number(_ key: String) -> Int { (object[key] as? NSNumber)?.intValue ?? 0 }
         self.init(bronzeBatch: UInt64(max(0, number("bronze_batch"))), batches: number("batches"),
                   silverMilliseconds: number("silver_ms"), goldMilliseconds: number("gold_ms"), jobMilliseconds: number("run_ms"))
+        sparkStarted = object["spark_started"] as? Bool ?? true
     }
 }

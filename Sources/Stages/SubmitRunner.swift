@@ -73,10 +73,12 @@ final class SubmitRunner: StageJobRunner, @unchecked Sendable {
             throw StageError(.driverDied, message: "spark-submit (pid \(process.pid)) exited with status \(status) without a result; see \(configuration.logPath).",
                              detail: logTail(configuration.logPath))
         }
-        if let dump, chmod(dump.temporary, 0o600) == 0, StateFile.isTrusted(dump.temporary), rename(dump.temporary, dump.archive) == 0 {
+        var report = try StageRunReport(resultJSON: result, logPath: configuration.logPath)
+        // Only a run that used Spark loaded the classes later runs need.
+        if let dump, report.sparkStarted, chmod(dump.temporary, 0o600) == 0, StateFile.isTrusted(dump.temporary),
+           rename(dump.temporary, dump.archive) == 0 {
             logger.info("saved the Spark driver's class archive; later cold runs start faster", metadata: ["archive": "\(dump.archive)"])
         }
-        var report = try StageRunReport(resultJSON: result, logPath: configuration.logPath)
         // The cold start is all the process time the jobs themselves did not use.
         report.sparkStartMilliseconds = max(0, (ContinuousClock.now - started).milliseconds - report.jobMilliseconds)
         return report

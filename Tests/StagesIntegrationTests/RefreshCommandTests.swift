@@ -43,4 +43,41 @@ import TestSupport
         let off = try Command.run(medallion, ["refresh", "--stages", "off"], environment: environment, check: false)
         #expect(off.status != 0)
     }
+
+    @Test func aColdRunWithoutSparkKeepsNoClassArchive() throws {
+        let work = try Repository.temporaryDirectory("medallion-refresh-light")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let lake = work + "/lake"
+        let environment = try PythonTool.stageEnvironment().merging([
+            "MEDALLION_LAKE": "file://" + lake,
+            "MEDALLION_STAGE_LOG_DIR": work,
+        ]) { $1 }
+        let archive = work + "/medallion-spark-classes.jsa"
+        func refresh(covering batch: Int) throws {
+            let result = try Command.run(try Repository.medallionExecutable(), ["refresh", "--stages", "submit"],
+                                         environment: environment, check: false)
+            #expect(result.status == 0, "\(result.error)")
+            #expect(result.output.contains("gold covers bronze batch \(batch)"), "\(result.output)")
+        }
+        var fixture = BronzeFixture()
+        fixture.batch(1) { b in
+            b.order(1, branch: "A", at: "2026-01-01T10:00:00Z")
+            b.history(101, order: 1, "NEW", at: "2026-01-01T10:00:00Z")
+        }
+        try fixture.write(to: lake)
+        // The first run builds gold from nothing, on Spark: it keeps the archive.
+        try refresh(covering: 1)
+        #expect(FileManager.default.fileExists(atPath: archive))
+        try FileManager.default.removeItem(atPath: archive)
+        // Inserts only, onto silver and gold state: the light path takes the run whole and
+        // Spark never starts, so there is nothing worth keeping.
+        fixture.batch(2) { b in
+            b.order(2, branch: "B", at: "2026-01-01T11:00:00Z")
+            b.history(201, order: 2, "NEW", at: "2026-01-01T11:00:00Z")
+        }
+        try fixture.write(to: lake)
+        try refresh(covering: 2)
+        let left = try FileManager.default.contentsOfDirectory(atPath: work).filter { $0.contains(".jsa") }
+        #expect(left.isEmpty, "a run that did not start Spark must not leave the class archive later Spark runs map: \(left)")
+    }
 }
