@@ -118,9 +118,13 @@ class LakeFS:
         it wrote) from a directory; returns how many. Only one writer runs at a time (the
         silver writer lease), so none of them can be in use."""
         if self.local is not None:
-            doomed = [entry.path for entry in self._entries(relative) if entry.is_file() and TEMPORARY.match(entry.name)]
-            for path in doomed:
-                os.remove(path)
+            # A directory too: silver's light path stages a partition in one (light.py).
+            doomed = [entry for entry in self._entries(relative) if TEMPORARY.match(entry.name)]
+            for entry in doomed:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.remove(entry.path)
             return len(doomed)
         if not self.exists(relative):
             return 0

@@ -20,6 +20,7 @@ customer and amount; the change record for gold and the bookmark are written as 
 Memory is trusted only while silver's bookmark carries the version written with it
 (any other writer changes it), else loaded again from the lake.
 """
+import ctypes
 import datetime
 import decimal
 import os
@@ -264,26 +265,43 @@ class Survey:
 
 
 def write_partition(root, table, date, rows):
-    """Replaces the partition `date` of `table` with `rows` (removed when there are none):
-    the new file is written beside silver's state under a hidden temporary name (which a
-    later run removes if this one dies) and moved in once complete."""
+    """Replaces the partition `date` of `table` with `rows` (removed when there are none)
+    in one step, for readers and for a crash: the new file is written into a hidden
+    directory beside silver's state, which is then exchanged with the partition; the old
+    files end up in the hidden directory and are removed. A run that dies leaves at most
+    a hidden directory (`lakefs.TEMPORARY`), which the next run removes."""
     directory = f"{root}/{silver.partition_path(table, date)}"
-    if not rows:
-        shutil.rmtree(directory, ignore_errors=True)
-        return
-    name = f"part-00000-{uuid.uuid4()}.c000.snappy.parquet"
-    temporary = f"{root}/{silver.STATE}/.{name}.{uuid.uuid4().hex}.tmp"
-    os.makedirs(os.path.dirname(temporary), exist_ok=True)
-    columns = list(zip(*rows))
-    table_schema = schema(table)
-    frame = pa.Table.from_arrays([pa.array(list(values), type=field.type) for values, field in zip(columns, table_schema)],
-                                 schema=table_schema)
-    pq.write_table(frame, temporary, compression="snappy", store_decimal_as_integer=True)
-    os.makedirs(directory, exist_ok=True)
-    for old in os.listdir(directory):
-        if not old.startswith("."):
-            os.remove(f"{directory}/{old}")
-    os.rename(temporary, f"{directory}/{name}")
+    staging = f"{root}/{silver.STATE}/.partition.{uuid.uuid4().hex}.tmp"
+    os.makedirs(staging)
+    if rows:
+        columns = list(zip(*rows))
+        table_schema = schema(table)
+        frame = pa.Table.from_arrays([pa.array(list(values), type=field.type) for values, field in zip(columns, table_schema)],
+                                     schema=table_schema)
+        name = f"part-00000-{uuid.uuid4()}.c000.snappy.parquet"
+        pq.write_table(frame, f"{staging}/{name}", compression="snappy", store_decimal_as_integer=True)
+    if os.path.isdir(directory):
+        exchange(staging, directory)
+        shutil.rmtree(staging)
+        if not rows:
+            os.rmdir(directory)
+    elif rows:
+        os.makedirs(os.path.dirname(directory), exist_ok=True)
+        os.rename(staging, directory)
+    else:
+        os.rmdir(staging)
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True)
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+
+
+def exchange(first, second):
+    """Swaps two existing paths atomically (Linux renameat2 with RENAME_EXCHANGE)."""
+    if _LIBC.renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, os.strerror(error), second)
 
 
 def upsert(root, table, existing, candidates, survey, phases):
