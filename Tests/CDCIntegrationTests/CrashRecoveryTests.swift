@@ -9,9 +9,12 @@ import TestSupport
 @Suite("Crash recovery", .serialized)
 struct CrashRecoveryTests {
     @Test("a crash after every step of the commit protocol loses nothing, duplicates nothing, shows no partial file",
-          arguments: FaultInjector.Step.allCases)
-    func crashAtStep(_ step: FaultInjector.Step) throws {
-        let database = try RetailDatabase()
+          arguments: CaptureMode.allCases.flatMap { mode in
+              // Logical capture prunes nothing while it streams.
+              FaultInjector.Step.allCases.filter { mode == .trigger || $0 != .afterPrune }.map { (mode, $0) }
+          })
+    func crashAtStep(_ mode: CaptureMode, _ step: FaultInjector.Step) throws {
+        let database = try RetailDatabase(mode: mode)
         defer { database.drop() }
         try database.insertOrders(30)
         let crashing = try database.startDaemon(["MEDALLION_FAULT": "\(step.rawValue)@1"], waitUntilReady: false)
@@ -51,9 +54,9 @@ struct CrashRecoveryTests {
         #expect(try database.sql("SELECT (SELECT count(*) FROM cdc.orders_changes) + (SELECT count(*) FROM cdc.ordershistory_changes)") == "0")
     }
 
-    @Test("SIGKILL at random moments under simulator load: verify is clean at the end")
-    func killUnderLoad() throws {
-        let database = try RetailDatabase()
+    @Test("SIGKILL at random moments under simulator load: verify is clean at the end", arguments: CaptureMode.allCases)
+    func killUnderLoad(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
         defer { database.drop() }
         let stopSimulator = database.startSimulator(rate: 200, delay: 0.05...0.3)
         var generator = SystemRandomNumberGenerator()
