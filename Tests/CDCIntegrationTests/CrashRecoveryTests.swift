@@ -25,6 +25,8 @@ struct CrashRecoveryTests {
         let report = try database.verify()
         #expect(report.isClean, "\(step): \(report)\n\(daemon.output)")
         #expect(report.tables[0].matching == 40)
+        // Each insert once: a transaction sent again is not stored again under a new _seq.
+        #expect(report.tables[0].bronzeChanges == 40, "\(step): \(report)")
         daemon.signal(SIGTERM)
         #expect(try daemon.waitForExit() == 0)
         try assertNoPartialFiles(database.lake)
@@ -75,6 +77,9 @@ struct CrashRecoveryTests {
         let report = try database.verify(timeout: .seconds(60))
         #expect(report.isClean, "\(report)")
         #expect(report.tables.allSatisfy { $0.duplicates == 0 && $0.matching > 0 })
+        // History rows are only inserted: each is in bronze exactly once.
+        let history = report.tables.first { $0.table.name == "ordershistory" }
+        #expect(history != nil && history?.bronzeChanges == history?.sourceRows, "\(report)")
         daemon.signal(SIGTERM)
         #expect(try daemon.waitForExit() == 0)
     }

@@ -24,7 +24,7 @@ struct BronzeCommitter {
 
     /// Plans a batch: names its files and records the intent before any file is written.
     func writeIntent(batch: UInt64, watermark: UInt64, reads: [TableRead], columns: [TableName: [CaptureColumn]],
-                     previous: Bookmark, logical: (slot: String, commitLSN: String, endLSN: String)? = nil) throws -> BatchIntent {
+                     previous: Bookmark, logical: (slot: String, commitLsn: String, endLsn: String)? = nil) throws -> BatchIntent {
         let ranges = reads.filter { $0.rows > 0 }.map { read in
             BatchIntent.TableRange(
                 table: read.table, from: previous.position(read.table), to: read.last, rows: read.rows,
@@ -38,8 +38,8 @@ struct BronzeCommitter {
         var intent = BatchIntent(batch: batch, watermark: watermark, tables: ranges, createdAt: LakeTimestamp.format())
         if let logical {
             intent.slot = logical.slot
-            intent.commitLSN = logical.commitLSN
-            intent.endLSN = logical.endLSN
+            intent.commitLsn = logical.commitLsn
+            intent.endLsn = logical.endLsn
         }
         try lake.writeAtomically(BronzeLayout.intent, data: LakeJSON.encode(intent))
         fault.trip(.afterIntent, batch: batch)
@@ -95,8 +95,8 @@ struct BronzeCommitter {
         }
         if intent.isLogical {
             bookmark.slot = intent.slot
-            bookmark.commitLSN = intent.commitLSN
-            bookmark.endLSN = intent.endLSN
+            bookmark.commitLsn = intent.commitLsn
+            bookmark.endLsn = intent.endLsn
         }
         return bookmark
     }

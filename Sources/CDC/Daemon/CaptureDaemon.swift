@@ -244,11 +244,11 @@ public final class CaptureDaemon: Sendable {
         streamConfiguration.binary = true
         func open() throws -> LogicalStream {
             try LogicalStream(dsn: configuration.dsn, configuration: streamConfiguration,
-                              resumeAfter: bookmark.commitLSN.flatMap { LSN($0) } ?? .zero)
+                              resumeAfter: bookmark.commitLsn.flatMap { LSN($0) } ?? .zero)
         }
         var stream = try open()
         defer { stream.close() }
-        logger.info("streaming from the replication slot", metadata: ["slot": "\(slot)", "after": "\(bookmark.commitLSN ?? "start")"])
+        logger.info("streaming from the replication slot", metadata: ["slot": "\(slot)", "after": "\(bookmark.commitLsn ?? "start")"])
         var nextSample = ContinuousClock.now
         while !stopSignal.isStopped {
             try lock.renewIfDue(state: "capturing", batch: bookmark.batch)
@@ -297,7 +297,7 @@ public final class CaptureDaemon: Sendable {
                 let intent = try committer.writeIntent(
                     batch: bookmark.batch + 1, watermark: max(bookmark.watermark, builder.newestTxid + 1), reads: reads,
                     columns: columns, previous: bookmark,
-                    logical: (slot: slot, commitLSN: last.commitLSN.description, endLSN: last.endLSN.description))
+                    logical: (slot: slot, commitLsn: last.commitLSN.description, endLsn: last.endLSN.description))
                 let published = try committer.publish(intent, reads: reads, previous: bookmark)
                 bookmark = published.0
                 var committed = CommittedBatch(intent: published.1, duration: ContinuousClock.now - started)
