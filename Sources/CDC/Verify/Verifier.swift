@@ -54,10 +54,11 @@ public struct Verifier {
         }
         let logical = try CaptureMode.read(connection) == .logical
         if logical {
-            // Every transaction the snapshot sees committed before this WAL position; the
-            // daemon confirms a position to the slot only once bronze holds everything
-            // before it.
-            let position = try connection.execute("SELECT pg_current_wal_lsn()::text").scalar.flatMap { LSN($0) } ?? .zero
+            // Every transaction the snapshot sees committed before this WAL position (the
+            // insert position: with asynchronous commit a commit record can still be in the
+            // WAL buffers, past pg_current_wal_lsn()); the daemon confirms a position to the
+            // slot only once bronze holds everything before it.
+            let position = try connection.execute("SELECT pg_current_wal_insert_lsn()::text").scalar.flatMap { LSN($0) } ?? .zero
             try waitForSlot(confirming: position)
         }
         let bookmark = try waitForBookmark(covering: pendingThrough, logical: logical)
