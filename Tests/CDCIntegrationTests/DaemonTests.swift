@@ -8,9 +8,10 @@ import Postgres
 
 @Suite("Streaming daemon", .serialized)
 struct DaemonTests {
-    @Test("changes stream into date-partitioned Parquet that pyarrow and DuckDB read; verify is clean")
-    func endToEnd() throws {
-        let database = try RetailDatabase()
+    @Test("changes stream into date-partitioned Parquet that pyarrow and DuckDB read; verify is clean",
+          arguments: CaptureMode.allCases)
+    func endToEnd(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
         defer { database.drop() }
         try database.insertOrders(10)
         try withDaemon(database) { _ in
@@ -36,9 +37,10 @@ struct DaemonTests {
         #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0", "committed rows are pruned")
     }
 
-    @Test("a transaction that took its id early and commits late still arrives, exactly once")
-    func outOfOrderCommit() throws {
-        let database = try RetailDatabase()
+    @Test("a transaction that took its id early and commits late still arrives, exactly once",
+          arguments: CaptureMode.allCases)
+    func outOfOrderCommit(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
         defer { database.drop() }
         try withDaemon(database) { _ in
             // Takes order id N, then ids N+1... commit and are streamed before N is written.

@@ -135,6 +135,30 @@ struct SemanticsTests {
         }
     }
 
+    @Test("a delete carries the whole old row; an update that leaves a TOASTed value unchanged keeps its value in bronze",
+          arguments: CaptureMode.allCases)
+    func oldImagesAndToast(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
+        defer { database.drop() }
+        try withDaemon(database) { _ in
+            try database.sql("""
+                INSERT INTO orders (id, branch, customer, amount, status)
+                SELECT g, 'b', (SELECT string_agg(md5(g::text || i::text), '') FROM generate_series(1, 400) i), 1, 'NEW'
+                FROM generate_series(1, 3) g
+                """)
+            #expect(try database.sql("SELECT bool_and(pg_column_size(customer) > 2100) FROM orders") == "t", "customer is stored out of line")
+            try database.sql("UPDATE orders SET status = 'INTRANSIT' WHERE id <= 2")
+            try database.sql("DELETE FROM orders WHERE id = 3")
+            let report = try database.verify(tables: [TableName(name: "orders")])
+            #expect(report.isClean, "\(report)")
+            #expect(report.tables[0].matching == 2)
+            let seen = try PythonTool.runJSON(Repository.root + "/Tests/python/bronze_latest.py",
+                                              [database.lakeDirectory, "orders", "id", "id,status"])
+            let history = (seen["history"] as? [[Any]] ?? []).map { $0.map { "\($0)" }.joined(separator: ":") }
+            #expect(history.filter { $0.hasPrefix("D:") } == ["D:3:NEW"], "\(history)")
+        }
+    }
+
     @Test("TRUNCATE is a marker: keys changed before it are gone, later ones stay, between batches and within one",
           arguments: CaptureMode.allCases)
     func truncate(_ mode: CaptureMode) throws {
