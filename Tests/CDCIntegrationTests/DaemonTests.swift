@@ -84,13 +84,17 @@ struct DaemonTests {
         }
     }
 
-    @Test("the daemon survives the database restarting and catches up")
-    func databaseRestart() throws {
-        let cluster = try PostgresCluster.start()
+    @Test("the daemon survives the database restarting and catches up", arguments: CaptureMode.allCases)
+    func databaseRestart(_ mode: CaptureMode) throws {
+        let cluster = try PostgresCluster.start(settings: mode == .logical ? ["wal_level": "logical"] : [:])
         defer { try? cluster.stop() }
         let name = try cluster.makeDatabase("retail")
         try cluster.psqlFile(Repository.root + "/sql/retail.sql", database: name)
-        _ = try CaptureInstaller(connection: PostgresConnection(dsn: cluster.dsn(database: name))).install(TableName.retailDefaults)
+        var installOptions = CaptureInstaller.Options()
+        installOptions.capture = mode
+        installOptions.dsn = cluster.dsn(database: name)
+        _ = try CaptureInstaller(connection: PostgresConnection(dsn: cluster.dsn(database: name)))
+            .install(TableName.retailDefaults, options: installOptions)
         let lake = try Repository.temporaryDirectory("medallion-lake")
         defer { try? FileManager.default.removeItem(atPath: lake) }
         let daemon = try ChildProcess(Repository.medallionExecutable(), ["run"], environment: [
@@ -112,9 +116,10 @@ struct DaemonTests {
         #expect(try daemon.waitForExit() == 0)
     }
 
-    @Test("after ADD COLUMN and a re-install, new files carry the column and old and new files read together")
-    func schemaEvolution() throws {
-        let database = try RetailDatabase()
+    @Test("after ADD COLUMN and a re-install, new files carry the column and old and new files read together",
+          arguments: CaptureMode.allCases)
+    func schemaEvolution(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
         defer { database.drop() }
         try database.insertOrders(3)
         try withDaemon(database) { _ in
