@@ -116,6 +116,24 @@ struct DaemonTests {
         #expect(try daemon.waitForExit() == 0)
     }
 
+    @Test("ADD COLUMN while the daemon streams: the next changes carry the new column", arguments: CaptureMode.allCases)
+    func addColumnWhileStreaming(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
+        defer { database.drop() }
+        try withDaemon(database) { _ in
+            try database.insertOrders(2)
+            #expect(try database.verify().isClean)
+            try database.sql("ALTER TABLE orders ADD COLUMN channel text")
+            try database.sql("INSERT INTO orders (branch, customer, amount, status, channel) VALUES ('b', 'c', 1, 'NEW', 'web')")
+            try database.sql("UPDATE orders SET channel = 'shop' WHERE id = 1")
+            let report = try database.verify()
+            #expect(report.isClean, "\(report)")
+            #expect(report.tables[0].matching == 3)
+        }
+        let seen = try PythonTool.runJSON(Repository.root + "/Tests/python/read_bronze.py", [database.lakeDirectory, "orders"])
+        #expect((seen["non_null"] as? [String: Int])?["channel"] == 2)
+    }
+
     @Test("after ADD COLUMN and a re-install, new files carry the column and old and new files read together",
           arguments: CaptureMode.allCases)
     func schemaEvolution(_ mode: CaptureMode) throws {

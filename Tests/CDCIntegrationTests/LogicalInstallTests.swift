@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 @testable import CDC
 import Postgres
+import Lake
 
 @Suite("Logical install", .serialized)
 struct LogicalInstallTests {
@@ -36,6 +37,56 @@ struct LogicalInstallTests {
         #expect(try database.sql("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()") == "0")
         #expect(try database.sql("SELECT count(*) FROM pg_publication") == "0")
         #expect(try database.sql("SELECT to_regclass('cdc.settings') IS NULL") == "t")
+    }
+
+    @Test("a column the capture table lacks stops logical capture with what to do; after install the unconfirmed changes arrive")
+    func columnMissingFromCaptureTable() throws {
+        let database = try RetailDatabase(mode: .logical)
+        defer { database.drop() }
+        try database.sql("ALTER EVENT TRIGGER medallion_follow_ddl DISABLE")
+        try database.sql("ALTER TABLE orders ADD COLUMN channel text")
+        try database.insertOrders(2)
+        let stopped = try database.startDaemon()
+        #expect(try stopped.waitForExit() != 0)
+        #expect(stopped.output.contains("medallion install orders"), "\(stopped.output)")
+        try database.sql("ALTER EVENT TRIGGER medallion_follow_ddl ENABLE")
+        #expect(try database.medallion(["install", "orders"]).status == 0)
+        let daemon = try database.startDaemon()
+        let report = try database.verify()
+        #expect(report.isClean, "\(report)")
+        #expect(report.tables[0].matching == 2)
+        daemon.signal(SIGTERM)
+        #expect(try daemon.waitForExit() == 0)
+    }
+
+    @Test("status shows the slot; an invalidated slot stops the daemon with what to do")
+    func slotStatusAndInvalidation() throws {
+        let cluster = try PostgresCluster.start(settings: ["wal_level": "logical", "max_slot_wal_keep_size": "1MB"])
+        defer { try? cluster.stop() }
+        let name = try cluster.makeDatabase("retail")
+        try cluster.psqlFile(Repository.root + "/sql/retail.sql", database: name)
+        var options = CaptureInstaller.Options()
+        options.capture = .logical
+        options.dsn = cluster.dsn(database: name)
+        _ = try CaptureInstaller(connection: PostgresConnection(dsn: cluster.dsn(database: name))).install(TableName.retailDefaults, options: options)
+        let lake = try Repository.temporaryDirectory("medallion-lake")
+        defer { try? FileManager.default.removeItem(atPath: lake) }
+        let status = try StatusReader(dsn: cluster.dsn(database: name), lake: LocalLake(root: lake)).read()
+        #expect(status.captureMode == "logical")
+        #expect(status.slot?.retainedWalBytes != nil && status.slot?.walStatus != "lost", "\(String(describing: status.slot))")
+
+        // More WAL than max_slot_wal_keep_size while nobody reads the slot: a checkpoint drops it.
+        for _ in 0..<4 {
+            try cluster.psql("INSERT INTO orders (branch, customer, amount, status) VALUES ('a', 'c', 1, 'NEW'); SELECT pg_switch_wal();", database: name)
+        }
+        try cluster.psql("CHECKPOINT")
+        #expect(try StatusReader(dsn: cluster.dsn(database: name), lake: LocalLake(root: lake)).read().slot?.walStatus == "lost")
+        let daemon = try ChildProcess(Repository.medallionExecutable(), ["run"], environment: [
+            "MEDALLION_DSN": cluster.dsn(database: name), "MEDALLION_LAKE": lake, "MEDALLION_METRICS_ADDRESS": "127.0.0.1:0",
+            "MEDALLION_STAGES": "off",
+        ])
+        #expect(try daemon.waitForExit() != 0)
+        #expect(daemon.output.contains("was invalidated"), "\(daemon.output)")
     }
 
     @Test("install --capture logical refuses a server without wal_level = logical and leaves nothing behind")

@@ -246,10 +246,13 @@ public final class CaptureDaemon: Sendable {
             try LogicalStream(dsn: configuration.dsn, configuration: streamConfiguration,
                               resumeAfter: bookmark.commitLsn.flatMap { LSN($0) } ?? .zero)
         }
+        // A lost slot cannot stream: say so before trying.
+        try sampleSlot(connection, slot: slot)
+        var nextSample = ContinuousClock.now + .seconds(15)
         var stream = try open()
         defer { stream.close() }
         logger.info("streaming from the replication slot", metadata: ["slot": "\(slot)", "after": "\(bookmark.commitLsn ?? "start")"])
-        var nextSample = ContinuousClock.now
+        var reloadedAt: LSN?
         while !stopSignal.isStopped {
             try lock.renewIfDue(state: "capturing", batch: bookmark.batch)
             if ContinuousClock.now >= nextSample {
@@ -284,7 +287,11 @@ public final class CaptureDaemon: Sendable {
                 for transaction in transactions { try builder.append(transaction, reference: reference) }
             } catch let changed as LogicalBatchBuilder.ColumnsChanged {
                 // DDL committed after the columns were read: read them again, and the
-                // (unconfirmed) transactions with them.
+                // (unconfirmed) transactions with them; once only for the same transactions.
+                guard reloadedAt != transactions.first?.commitLSN else {
+                    throw CaptureError(.schema, message: "A column of \(changed.table) is not in its capture table; run `medallion install \(changed.table.lakeName)` as the table's owner (the DDL event trigger needs a superuser install), then start capture again.")
+                }
+                reloadedAt = transactions.first?.commitLSN
                 logger.notice("capture columns changed; reading the transactions again", metadata: ["table": "\(changed.table)"])
                 for index in tables.indices { tables[index].columns = try catalog.columns(of: tables[index].table) }
                 stream.close()
