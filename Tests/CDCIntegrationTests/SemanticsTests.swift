@@ -31,9 +31,10 @@ struct SemanticsTests {
                 sourceLocation: sourceLocation)
     }
 
-    @Test("crossing transactions: the change made last wins, though its transaction id is lower")
-    func crossingTransactions() throws {
-        let database = try RetailDatabase()
+    @Test("crossing transactions: the change made last wins, though its transaction id is lower",
+          arguments: CaptureMode.allCases)
+    func crossingTransactions(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
         defer { database.drop() }
         try database.insertOrders(3)
         try withDaemon(database) { _ in
