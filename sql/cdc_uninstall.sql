@@ -33,6 +33,7 @@ DROP FUNCTION IF EXISTS cdc.capture_table_name(regclass);
 DROP FUNCTION IF EXISTS cdc.notify_change();
 DROP TABLE IF EXISTS cdc.captured_tables;
 DROP TABLE IF EXISTS cdc.consumer;
+DROP TABLE IF EXISTS cdc.settings;
 DROP TABLE IF EXISTS cdc.daemon_state;
 DROP SEQUENCE IF EXISTS cdc.daemon_idle;
 DROP SEQUENCE IF EXISTS cdc.schema_version;

@@ -19,6 +19,13 @@ public struct Bookmark: Sendable, Hashable, Codable {
     public var committedAt: String
     /// The database the positions belong to (absent in bookmarks of earlier versions).
     public var source: SourceIdentity?
+    /// Logical capture only: the replication slot the changes came from.
+    public var slot: String?
+    /// Logical capture only: the commit LSN (`X/Y`) of the last transaction in bronze;
+    /// a transaction the slot sends again at or below it is already stored.
+    public var commitLsn: String?
+    /// Logical capture only: the end LSN of that transaction, the slot's position to confirm.
+    public var endLsn: String?
 
     public init(batch: UInt64, watermark: UInt64, tables: [String: TablePosition], committedAt: String) {
         self.batch = batch

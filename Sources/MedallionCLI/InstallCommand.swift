@@ -27,6 +27,9 @@ struct InstallCommand: ParsableCommand {
     @Flag(help: "Print the install SQL script (sql/cdc_install.sql) and exit.")
     var printSQL = false
 
+    @Option(help: "How changes are captured: trigger (capture tables, the default) or logical (a pgoutput replication slot; needs wal_level = logical). Default: the installed mode, trigger on a first install.")
+    var capture: CaptureMode?
+
     @Flag(help: "Hand the database to a new lake: the lake that consumed it may not claim it again, every row is captured again, and the next daemon to start claims it for its lake.")
     var takeover = false
 
@@ -41,12 +44,16 @@ struct InstallCommand: ParsableCommand {
             options.snapshot = snapshot
             options.streamerRole = streamerRole ?? environment("MEDALLION_STREAMER_ROLE")
             options.takeover = takeover
+            options.capture = capture
+            options.dsn = global.resolvedDSN
             for line in try CaptureInstaller(connection: connection).install(parseTables(tables) ?? [], options: options) {
                 print("installed \(line)")
             }
         }
     }
 }
+
+extension CaptureMode: ExpressibleByArgument {}
 
 struct UninstallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,7 +77,7 @@ struct UninstallCommand: ParsableCommand {
                 return
             }
             let connection = try PostgresConnection(dsn: global.resolvedDSN, applicationName: "medallion uninstall")
-            for line in try CaptureInstaller(connection: connection).uninstall(parseTables(tables) ?? []) {
+            for line in try CaptureInstaller(connection: connection).uninstall(parseTables(tables) ?? [], dsn: global.resolvedDSN) {
                 print(line)
             }
         }

@@ -58,6 +58,13 @@ struct StatusCommand: ParsableCommand {
         if let error = report.databaseError {
             lines.append("database      unavailable: \(error)")
         }
+        if let slot = report.slot {
+            lines.append("slot          \(slot.name) \(slot.active ? "active" : "inactive"), confirmed \(slot.confirmedFlushLSN ?? "-"), "
+                         + "retains \(slot.retainedWalBytes.map(String.init) ?? "?") WAL bytes, lag \(slot.lagBytes.map(String.init) ?? "?") bytes"
+                         + (slot.walStatus == "lost" ? " — INVALIDATED: re-baseline (see \"Logical capture\" in the README)" : ""))
+        } else if report.captureMode == "logical" {
+            lines.append("slot          missing: run `medallion install --capture logical` again")
+        }
         for table in report.tables {
             lines.append("backlog       \(table.table): \(table.backlogRows) row(s) after \(table.bookmark)")
         }

@@ -20,6 +20,18 @@ public final class PostgresCluster: Sendable {
         return cluster
     }
 
+    /// The cluster with `wal_level = logical` for this test process (logical capture),
+    /// started on first use.
+    public static func sharedLogical() throws -> PostgresCluster {
+        try sharedLogicalCluster.get()
+    }
+
+    private static let sharedLogicalCluster: Result<PostgresCluster, any Error> = Result {
+        let cluster = try PostgresCluster(settings: ["wal_level": "logical", "max_replication_slots": "50", "max_wal_senders": "50"])
+        atexit { try? PostgresCluster.sharedLogicalCluster.get().stop() }
+        return cluster
+    }
+
     /// Starts a cluster of its own (for tests that restart or stop the server, or need
     /// server `settings` such as `wal_level`); call `stop()`.
     public static func start(settings: [String: String] = [:]) throws -> PostgresCluster {

@@ -11,16 +11,28 @@ public struct RetailDatabase: Sendable {
     public let name: String
     public let lakeDirectory: String
 
-    public init(capture: Bool = true, snapshot: Bool = true) throws {
-        cluster = try PostgresCluster.shared()
+    /// The capture mode tests install (on a cluster with `wal_level = logical` for logical).
+    public let mode: CaptureMode
+
+    public init(capture: Bool = true, snapshot: Bool = true, mode: CaptureMode = .trigger) throws {
+        self.mode = mode
+        cluster = try mode == .logical ? PostgresCluster.sharedLogical() : PostgresCluster.shared()
         name = try cluster.makeDatabase("retail")
         lakeDirectory = try Repository.temporaryDirectory("medallion-lake")
         try cluster.psqlFile(Repository.root + "/sql/retail.sql", database: name)
         if capture {
-            var options = CaptureInstaller.Options()
-            options.snapshot = snapshot
-            _ = try CaptureInstaller(connection: connect()).install(TableName.retailDefaults, options: options)
+            try install(TableName.retailDefaults, snapshot: snapshot)
         }
+    }
+
+    /// Installs capture of `tables` in this database's mode.
+    @discardableResult
+    public func install(_ tables: [TableName], snapshot: Bool = true) throws -> [String] {
+        var options = CaptureInstaller.Options()
+        options.snapshot = snapshot
+        options.capture = mode
+        options.dsn = dsn
+        return try CaptureInstaller(connection: connect()).install(tables, options: options)
     }
 
     public var dsn: String { cluster.dsn(database: name) }
@@ -92,6 +104,15 @@ public struct RetailDatabase: Sendable {
     }
 
     public func drop() {
+        if mode == .logical {
+            // A database with a replication slot cannot be dropped.
+            let slots = "FROM pg_replication_slots WHERE database = '\(name)'"
+            _ = try? cluster.psql("SELECT pg_terminate_backend(active_pid) \(slots) AND active_pid IS NOT NULL")
+            for _ in 0..<100 where (try? cluster.psql("SELECT count(*) \(slots) AND active")) != "0" {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            _ = try? cluster.psql("SELECT pg_drop_replication_slot(slot_name) \(slots)")
+        }
         try? cluster.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
         try? FileManager.default.removeItem(atPath: lakeDirectory)
     }

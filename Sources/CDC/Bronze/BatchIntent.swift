@@ -8,6 +8,14 @@ struct BatchIntent: Sendable, Hashable, Codable {
     var watermark: UInt64
     var tables: [TableRange]
     var createdAt: String
+    /// Logical capture only (see `Bookmark`; `commitLsn`, not `commitLSN`: the lake JSON is snake case): such a batch is not redone after a crash but
+    /// dropped, and the slot, not yet confirmed past it, sends its transactions again.
+    var slot: String?
+    var commitLsn: String?
+    var endLsn: String?
+
+    /// Whether the batch was read from a replication slot.
+    var isLogical: Bool { commitLsn != nil }
 
     struct TableRange: Sendable, Hashable, Codable {
         var table: TableName

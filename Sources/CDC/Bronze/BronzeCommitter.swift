@@ -24,7 +24,7 @@ struct BronzeCommitter {
 
     /// Plans a batch: names its files and records the intent before any file is written.
     func writeIntent(batch: UInt64, watermark: UInt64, reads: [TableRead], columns: [TableName: [CaptureColumn]],
-                     previous: Bookmark) throws -> BatchIntent {
+                     previous: Bookmark, logical: (slot: String, commitLsn: String, endLsn: String)? = nil) throws -> BatchIntent {
         let ranges = reads.filter { $0.rows > 0 }.map { read in
             BatchIntent.TableRange(
                 table: read.table, from: previous.position(read.table), to: read.last, rows: read.rows,
@@ -35,7 +35,12 @@ struct BronzeCommitter {
                                rows: partition.writer.rowCount, bytes: 0)
                 })
         }
-        let intent = BatchIntent(batch: batch, watermark: watermark, tables: ranges, createdAt: LakeTimestamp.format())
+        var intent = BatchIntent(batch: batch, watermark: watermark, tables: ranges, createdAt: LakeTimestamp.format())
+        if let logical {
+            intent.slot = logical.slot
+            intent.commitLsn = logical.commitLsn
+            intent.endLsn = logical.endLsn
+        }
         try lake.writeAtomically(BronzeLayout.intent, data: LakeJSON.encode(intent))
         fault.trip(.afterIntent, batch: batch)
         return intent
@@ -87,6 +92,11 @@ struct BronzeCommitter {
         bookmark.watermark = intent.watermark
         for range in intent.tables {
             bookmark.tables[range.table.description] = range.to
+        }
+        if intent.isLogical {
+            bookmark.slot = intent.slot
+            bookmark.commitLsn = intent.commitLsn
+            bookmark.endLsn = intent.endLsn
         }
         return bookmark
     }

@@ -154,6 +154,12 @@ public final class CaptureDaemon: Sendable {
         let checked = try SourceGuard(connection: connection, lake: configuration.lake)
             .check(try committer.loadBookmark(), identity: identity, reconnect: reconnect)
         cycle.consumer = identity
+        let mode = try CaptureMode.read(connection)
+        if mode == .logical, let intent = try committer.loadIntent(), intent.isLogical, intent.batch > checked.batch {
+            // Its transactions were not confirmed: the slot sends them again.
+            logger.notice("dropping batch interrupted before its commit; the slot sends it again", metadata: ["batch": "\(intent.batch)"])
+            try committer.abandon(intent)
+        }
         let compactor = makeCompactor()
         try compactor?.recover()
         var nextCompaction = ContinuousClock.now
@@ -162,6 +168,11 @@ public final class CaptureDaemon: Sendable {
         logger.info("caught up to bookmark", metadata: ["batch": "\(bookmark.batch)"])
         ready.store(true, ordering: .relaxed)
         var nextSample = ContinuousClock.now
+
+        if mode == .logical {
+            try streamLogical(connection, cycle: &cycle, bookmark: bookmark, parquetOptions: parquetOptions)
+            return
+        }
 
         var machine = IdleStateMachine()
         try setIdleFlag(false, connection)
@@ -203,6 +214,117 @@ public final class CaptureDaemon: Sendable {
         }
         // Nobody listens once this daemon is gone: writers should not pay for notifying.
         try? setIdleFlag(false, connection)
+    }
+
+    /// Logical capture: moves the initial snapshot out of the capture tables, then writes
+    /// the slot's committed transactions to bronze, batch by batch, with the same commit
+    /// protocol; each batch's end LSN is confirmed to the slot only once its bookmark is
+    /// written.
+    private func streamLogical(_ connection: PostgresConnection, cycle: inout BatchCycle, bookmark start: Bookmark,
+                               parquetOptions: ParquetWriterOptions) throws {
+        if let requested = configuration.tables, !requested.isEmpty {
+            throw CaptureError(.invalidInput, message: "Logical capture reads every published table; run `medallion run` without table arguments.")
+        }
+        var bookmark = start
+        // The snapshot install took (and rows of a trigger capture before it) come first.
+        while !stopSignal.isStopped {
+            let outcome = try cycle.run(after: bookmark)
+            bookmark = outcome.bookmark
+            for committed in outcome.committed { report(committed) }
+            if outcome.rows == 0 && !outcome.full { break }
+        }
+        for committed in try cycle.collect() { report(committed) }
+        let committer = cycle.committer
+        var tables = cycle.tables
+        let catalog = CaptureCatalog(connection: connection)
+        var keys: [TableName: [String]] = [:]
+        for captured in tables { keys[captured.table] = try catalog.primaryKey(of: captured.table) }
+        let slot = try CaptureMode.slot(connection)
+        var streamConfiguration = LogicalStream.Configuration(slot: slot, publications: [CaptureMode.publication])
+        streamConfiguration.binary = true
+        func open() throws -> LogicalStream {
+            try LogicalStream(dsn: configuration.dsn, configuration: streamConfiguration,
+                              resumeAfter: bookmark.commitLsn.flatMap { LSN($0) } ?? .zero)
+        }
+        // A lost slot cannot stream: say so before trying.
+        try sampleSlot(connection, slot: slot)
+        var nextSample = ContinuousClock.now + .seconds(15)
+        var stream = try open()
+        defer { stream.close() }
+        logger.info("streaming from the replication slot", metadata: ["slot": "\(slot)", "after": "\(bookmark.commitLsn ?? "start")"])
+        var reloadedAt: LSN?
+        while !stopSignal.isStopped {
+            try lock.renewIfDue(state: "capturing", batch: bookmark.batch)
+            if ContinuousClock.now >= nextSample {
+                try sampleSlot(connection, slot: slot)
+                nextSample = ContinuousClock.now + .seconds(15)
+            }
+            let started = ContinuousClock.now
+            var transactions: [LogicalTransaction] = []
+            var changes = 0
+            var deadline: ContinuousClock.Instant?
+            while !stopSignal.isStopped && changes < configuration.maxRows {
+                let wait = deadline.map { max(0, ($0 - ContinuousClock.now).seconds) } ?? 0.25
+                guard let transaction = try stream.next(timeout: wait) else { break }
+                transactions.append(transaction)
+                changes += transaction.changes.count
+                if deadline == nil { deadline = ContinuousClock.now + configuration.maxDelay }
+            }
+            guard let last = transactions.last else {
+                // Everything delivered is in bronze: let the slot move past WAL that held
+                // nothing of the captured tables.
+                try stream.confirmReceived()
+                continue
+            }
+            let reference = UInt64(try connection.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").scalar ?? "0") ?? 0
+            let version = try connection.execute("SELECT pg_sequence_last_value('cdc.schema_version')::text").scalar
+            if version != cycle.schemaVersion {
+                for index in tables.indices { tables[index].columns = try catalog.columns(of: tables[index].table) }
+                cycle.schemaVersion = version
+            }
+            var builder = LogicalBatchBuilder(tables: tables, keys: keys, bookmark: bookmark, options: parquetOptions)
+            do {
+                for transaction in transactions { try builder.append(transaction, reference: reference) }
+            } catch let changed as LogicalBatchBuilder.ColumnsChanged {
+                // DDL committed after the columns were read: read them again, and the
+                // (unconfirmed) transactions with them; once only for the same transactions.
+                guard reloadedAt != transactions.first?.commitLSN else {
+                    throw CaptureError(.schema, message: "A column of \(changed.table) is not in its capture table; run `medallion install \(changed.table.lakeName)` as the table's owner (the DDL event trigger needs a superuser install), then start capture again.")
+                }
+                reloadedAt = transactions.first?.commitLSN
+                logger.notice("capture columns changed; reading the transactions again", metadata: ["table": "\(changed.table)"])
+                for index in tables.indices { tables[index].columns = try catalog.columns(of: tables[index].table) }
+                stream.close()
+                stream = try open()
+                continue
+            }
+            let reads = builder.finish()
+            if !reads.isEmpty {
+                let columns = Dictionary(uniqueKeysWithValues: tables.map { ($0.table, $0.columns) })
+                let intent = try committer.writeIntent(
+                    batch: bookmark.batch + 1, watermark: max(bookmark.watermark, builder.newestTxid + 1), reads: reads,
+                    columns: columns, previous: bookmark,
+                    logical: (slot: slot, commitLsn: last.commitLSN.description, endLsn: last.endLSN.description))
+                let published = try committer.publish(intent, reads: reads, previous: bookmark)
+                bookmark = published.0
+                var committed = CommittedBatch(intent: published.1, duration: ContinuousClock.now - started)
+                committed.lagSeconds = Date().timeIntervalSince1970 - (Double(last.commitTime) / 1_000_000 + 946_684_800)
+                report(committed)
+            }
+            try stream.confirm(last.endLSN)
+        }
+    }
+
+    /// The slot's retained WAL and lag, for the metrics; a slot that lost its WAL ends
+    /// capture with what to do.
+    private func sampleSlot(_ connection: PostgresConnection, slot name: String) throws {
+        guard let slot = try LogicalSlotStatus.read(name, on: connection) else {
+            throw CaptureError(.notInstalled, message: "The replication slot \(name) is gone; run `medallion install --capture logical` again and re-baseline bronze (see \"Logical capture\" in the README).")
+        }
+        if slot.isLost {
+            throw CaptureError(.lakeState, message: "The replication slot \(name) was invalidated (its WAL was removed under max_slot_wal_keep_size): changes are lost. Run `medallion uninstall` and `medallion install --capture logical`, then re-baseline bronze like after a restore (see \"Logical capture\" in the README).")
+        }
+        CaptureMetrics.slot(retainedBytes: slot.retainedBytes ?? 0, lagBytes: slot.lagBytes ?? 0)
     }
 
     /// The compactor the configuration asks for, when the lake can be compacted.

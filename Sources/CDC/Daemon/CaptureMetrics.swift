@@ -53,6 +53,13 @@ enum CaptureMetrics {
         Gauge(label: "medallion_watermark_holder_age_seconds").record(seconds)
     }
 
+    /// Logical capture: the WAL the slot holds back, and how far its confirmed position
+    /// is behind the server's.
+    static func slot(retainedBytes: Int64, lagBytes: Int64) {
+        Gauge(label: "medallion_slot_retained_wal_bytes").record(Double(retainedBytes))
+        Gauge(label: "medallion_slot_lag_bytes").record(Double(lagBytes))
+    }
+
     /// Visible bronze files and their bytes per table.
     static func bronzeFiles(table: String, files: Int, bytes: Int) {
         Gauge(label: "medallion_bronze_files", dimensions: [("table", table)]).record(Double(files))

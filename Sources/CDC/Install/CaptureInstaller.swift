@@ -11,6 +11,10 @@ public struct CaptureInstaller {
         /// Hand the database to a new lake: free the consumer claim and capture every row
         /// again, so the lake whose daemon starts next begins complete.
         public var takeover = false
+        /// The capture mode; nil keeps the installed one (trigger for a first install).
+        public var capture: CaptureMode? = nil
+        /// The connection string, for logical capture's replication connection.
+        public var dsn: String? = nil
         public init() {}
     }
 
@@ -22,8 +26,26 @@ public struct CaptureInstaller {
 
     /// Installs capture for `tables`, returning one summary line per table.
     public func install(_ tables: [TableName], options: Options = .init()) throws -> [String] {
-        try inTransaction {
+        var mode = CaptureMode.trigger
+        var lines = try inTransaction {
             try connection.executeScript(CaptureSQL.install)
+            let installed = try CaptureMode.read(connection)
+            mode = options.capture ?? installed
+            let captured = Set(try connection.execute("SELECT format('%I.%I', source_schema, source_table) FROM cdc.captured_tables")
+                .rows.compactMap { $0[0] })
+            if !captured.isEmpty && mode != installed {
+                throw CaptureError(.invalidInput, message: "Capture is installed here in \(installed.rawValue) mode; run `medallion uninstall` first to switch to \(mode.rawValue) capture (bronze can stay: re-baseline it like after a restore).")
+            }
+            if mode == .logical {
+                if options.takeover {
+                    throw CaptureError(.invalidInput, message: "--takeover is for trigger capture; with logical capture, uninstall and install again for the new lake.")
+                }
+                let level = try connection.execute("SHOW wal_level").scalar
+                guard level == "logical" else {
+                    throw CaptureError(.invalidInput, message: "Logical capture needs wal_level = logical (the server has \(level ?? "unknown")); set it in postgresql.conf and restart PostgreSQL, or use trigger capture.")
+                }
+                try CaptureMode.record(.logical, connection, streamerRole: options.streamerRole)
+            }
             if let role = options.streamerRole {
                 let exists = try connection.execute("SELECT 1 FROM pg_roles WHERE rolname = $1", [role]).rows.count == 1
                 guard exists else {
@@ -33,8 +55,18 @@ public struct CaptureInstaller {
             var lines = try tables.map { table in
                 try checkExists(table)
                 return try translating(table) {
-                    try connection.execute("SELECT cdc.install_table($1::regclass, $2::boolean, $3::name)",
-                                           [table.quoted, options.snapshot ? "true" : "false", options.streamerRole]).scalar ?? ""
+                    // Logical capture takes its snapshot from the slot's, below.
+                    let snapshot = options.snapshot && mode == .trigger
+                    return try connection.execute("SELECT cdc.install_table($1::regclass, $2::boolean, $3::name)",
+                                                  [table.quoted, snapshot ? "true" : "false", options.streamerRole]).scalar ?? ""
+                }
+            }
+            if mode == .logical {
+                for table in tables {
+                    try LogicalCapturePreparation.check(table, connection)
+                    // The full old row in every UPDATE and DELETE: bronze keeps the old image of
+                    // deletes and the real value of unchanged TOASTed columns, as with triggers.
+                    try connection.execute("ALTER TABLE \(table.quoted) REPLICA IDENTITY FULL")
                 }
             }
             if options.takeover {
@@ -42,11 +74,27 @@ public struct CaptureInstaller {
             }
             return lines
         }
+        if mode == .logical {
+            guard let dsn = options.dsn else {
+                throw CaptureError(.invalidInput, message: "Logical capture needs the connection string for its replication connection.")
+            }
+            lines += try LogicalCapturePreparation(connection: connection, dsn: dsn).install(tables, snapshot: options.snapshot)
+        }
+        return lines
     }
 
     /// Removes capture from `tables`; when none is left, removes the shared objects too.
-    public func uninstall(_ tables: [TableName]) throws -> [String] {
-        try inTransaction {
+    /// With logical capture, `dsn` is needed to drop the slot.
+    public func uninstall(_ tables: [TableName], dsn: String? = nil) throws -> [String] {
+        var lines: [String] = []
+        if try CaptureMode.read(connection) == .logical {
+            guard let dsn else {
+                throw CaptureError(.invalidInput, message: "Logical capture needs the connection string to drop its replication slot.")
+            }
+            lines = try LogicalCaptureSetup(publication: CaptureMode.publication, slot: try CaptureMode.slot(connection),
+                                            connection: connection, dsn: dsn).uninstall(tables.map(\.quoted))
+        }
+        return try lines + inTransaction {
             let installed = try connection.execute("SELECT to_regclass('cdc.captured_tables') IS NOT NULL").scalar == "t"
             guard installed else { return ["capture is not installed in this database; nothing to remove"] }
             var lines = try tables.map { table in

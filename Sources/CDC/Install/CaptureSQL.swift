@@ -110,6 +110,7 @@ DECLARE
     resnapshot boolean := false;
     trigger_states jsonb;
     snapshot_rows bigint := 0;
+    logical_capture boolean := false;
     other text;
     col record;
     part record;
@@ -368,6 +369,14 @@ BEGIN
                        CASE col.state WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE ALWAYS' END, col.name);
         PERFORM set_config('medallion.following_ddl', 'off', true);
     END LOOP;
+    -- Logical capture (cdc.settings, see `medallion install --capture logical`) reads the
+    -- WAL: no triggers; the capture table only carries the initial snapshot.
+    IF to_regclass('cdc.settings') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM cdc.settings WHERE name = ''capture'' AND value = ''logical'')' INTO logical_capture;
+        IF logical_capture THEN
+            PERFORM cdc.drop_capture_triggers(source);
+        END IF;
+    END IF;
 
     IF (NOT existed AND take_snapshot) OR resnapshot THEN
         EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''R''%s FROM %s %s', cap, column_list, column_list,
@@ -553,6 +562,7 @@ DROP FUNCTION IF EXISTS cdc.capture_table_name(regclass);
 DROP FUNCTION IF EXISTS cdc.notify_change();
 DROP TABLE IF EXISTS cdc.captured_tables;
 DROP TABLE IF EXISTS cdc.consumer;
+DROP TABLE IF EXISTS cdc.settings;
 DROP TABLE IF EXISTS cdc.daemon_state;
 DROP SEQUENCE IF EXISTS cdc.daemon_idle;
 DROP SEQUENCE IF EXISTS cdc.schema_version;

@@ -15,8 +15,10 @@ struct LogicalCaptureSetup {
     let dsn: String
 
     /// Publishes `tables` (quoted, schema-qualified names) and creates the slot when missing.
+    /// - Parameter snapshot: called with the name of the snapshot the new slot exported,
+    ///   while it is valid: it sees exactly the transactions the slot will not send.
     /// - Returns: one summary line per action.
-    func install(_ tables: [String]) throws -> [String] {
+    func install(_ tables: [String], snapshot: ((String) throws -> [String])? = nil) throws -> [String] {
         try ReplicationConnection.checkSlotName(slot)
         let level = try connection.execute("SHOW wal_level").scalar
         guard level == "logical" else {
@@ -37,8 +39,11 @@ struct LogicalCaptureSetup {
         if try LogicalSlotStatus.read(slot, on: connection) == nil {
             let replication = try ReplicationConnection(dsn: dsn, applicationName: "medallion install")
             defer { replication.close() }
-            let created = try replication.createSlot(slot)
+            let created = try replication.createSlot(slot, exportSnapshot: snapshot != nil)
             lines.append("slot \(slot) from \(created.consistentPoint)")
+            if let snapshot, let name = created.snapshotName {
+                lines += try snapshot(name)
+            }
         }
         return lines
     }

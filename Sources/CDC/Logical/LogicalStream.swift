@@ -91,6 +91,16 @@ final class LogicalStream {
         try sendStatus()
     }
 
+    /// Confirms everything received so far, keepalive positions included, when no
+    /// transaction is open. Only for a caller that has stored every transaction `next`
+    /// returned: then nothing the slot sent before that position is still needed. It lets
+    /// the slot move on while no captured table changes (pgoutput sends no empty
+    /// transactions), and tells `verify` bronze has everything up to it.
+    func confirmReceived() throws {
+        guard open == nil, !machine.isInTransaction, machine.received > machine.confirmed else { return }
+        try confirm(machine.received)
+    }
+
     private func handle(_ action: LogicalStreamStateMachine.Action) throws -> LogicalTransaction? {
         switch action {
         case .begin(let begin):

@@ -32,6 +32,12 @@ public struct StatusReader {
                     [String(position.txid), String(position.seq)]).scalar
                 report.tables.append(.init(table: captured.table.description, bookmark: position, backlogRows: Int(count ?? "0") ?? 0))
             }
+            let mode = try CaptureMode.read(connection)
+            report.captureMode = mode.rawValue
+            if mode == .logical, let slot = try LogicalSlotStatus.read(try CaptureMode.slot(connection), on: connection) {
+                report.slot = .init(name: slot.slot, active: slot.isActive, confirmedFlushLSN: slot.confirmedFlush?.description,
+                                    retainedWalBytes: slot.retainedBytes, lagBytes: slot.lagBytes, walStatus: slot.walStatus)
+            }
             let holder = try connection.execute("""
                 SELECT pid, extract(epoch FROM now() - xact_start), query_start::text, state, application_name, left(query, 200)
                 FROM pg_stat_activity

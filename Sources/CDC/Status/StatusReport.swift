@@ -20,6 +20,19 @@ public struct StatusReport: Sendable, Codable {
         public var query: String?
     }
 
+    /// Logical capture's replication slot, as `pg_replication_slots` shows it.
+    public struct Slot: Sendable, Codable {
+        public var name: String
+        public var active: Bool
+        public var confirmedFlushLSN: String?
+        /// WAL the slot holds back.
+        public var retainedWalBytes: Int64?
+        /// WAL from the confirmed position to the server's current one.
+        public var lagBytes: Int64?
+        /// `lost`: invalidated (see "Logical capture" in the README).
+        public var walStatus: String?
+    }
+
     public var lake: String
     public var bookmark: Bookmark
     /// Seconds since the last commit (nil before the first).
@@ -32,6 +45,10 @@ public struct StatusReport: Sendable, Codable {
     /// Whether this role can see other roles' open transactions (superuser or a member of
     /// `pg_read_all_stats`); without that, `watermarkHolder` can be missing while one holds it.
     public var watermarkVisible: Bool?
+    /// `trigger` or `logical` (nil when the database could not be asked).
+    public var captureMode: String?
+    /// Logical capture only; nil in trigger mode and when the slot is missing.
+    public var slot: Slot?
     /// The database could not be asked (the lake part is still shown).
     public var databaseError: String?
 }

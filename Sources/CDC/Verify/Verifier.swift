@@ -52,7 +52,16 @@ public struct Verifier {
                 pendingThrough[table.table] = TablePosition(txid: txid, seq: seq)
             }
         }
-        let bookmark = try waitForBookmark(covering: pendingThrough)
+        let logical = try CaptureMode.read(connection) == .logical
+        if logical {
+            // Every transaction the snapshot sees committed before this WAL position (the
+            // insert position: with asynchronous commit a commit record can still be in the
+            // WAL buffers, past pg_current_wal_lsn()); the daemon confirms a position to the
+            // slot only once bronze holds everything before it.
+            let position = try connection.execute("SELECT pg_current_wal_insert_lsn()::text").scalar.flatMap { LSN($0) } ?? .zero
+            try waitForSlot(confirming: position)
+        }
+        let bookmark = try waitForBookmark(covering: pendingThrough, logical: logical)
         try connection.execute("COMMIT")
         open = false
 
@@ -151,12 +160,29 @@ public struct Verifier {
         }
     }
 
-    private func waitForBookmark(covering pending: [TableName: TablePosition]) throws -> Bookmark {
+    /// Logical capture: waits until the slot's confirmed position reaches `position`.
+    private func waitForSlot(confirming position: LSN) throws {
+        let deadline = ContinuousClock.now + options.timeout
+        let name = try CaptureMode.slot(connection)
+        while true {
+            let slot = try LogicalSlotStatus.read(name, on: connection)
+            if let confirmed = slot?.confirmedFlush, confirmed >= position { return }
+            if ContinuousClock.now >= deadline {
+                throw CaptureError(.lakeState, message: "The replication slot \(name) has not confirmed \(position) within \(options.timeout); is `medallion run` running against this lake?")
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+    }
+
+    /// Waits until the bookmark covers `pending` (the capture tables' last rows). With
+    /// logical capture, positions after the snapshot carry stream transaction ids, so only
+    /// `_seq` compares.
+    private func waitForBookmark(covering pending: [TableName: TablePosition], logical: Bool = false) throws -> Bookmark {
         let committer = BronzeCommitter(lake: lake, fault: .none)
         let deadline = ContinuousClock.now + options.timeout
         while true {
             let bookmark = try committer.loadBookmark()
-            let behind = pending.filter { bookmark.position($0.key) < $0.value }
+            let behind = pending.filter { logical ? bookmark.position($0.key).seq < $0.value.seq : bookmark.position($0.key) < $0.value }
             if behind.isEmpty { return bookmark }
             if ContinuousClock.now >= deadline {
                 let tables = behind.keys.map(\.description).sorted().joined(separator: ", ")

@@ -1,0 +1,41 @@
+import Postgres
+
+/// How changes reach the daemon: capture tables filled by triggers (the default), or a
+/// logical replication slot with the `pgoutput` plugin (`install --capture logical`).
+/// The install records it in `cdc.settings`; `run`, `verify` and `uninstall` read it there.
+public enum CaptureMode: String, Sendable, CaseIterable {
+    case trigger
+    case logical
+
+    /// The publication logical capture uses (one per database).
+    static let publication = "medallion_capture"
+
+    /// The slot logical capture uses: slot names are per server, so the database's OID is
+    /// in it (a database restored under a new OID has no slot: it is re-baselined).
+    static func slot(_ connection: PostgresConnection) throws -> String {
+        "medallion_" + (try connection.execute("SELECT oid::text FROM pg_database WHERE datname = current_database()").scalar ?? "0")
+    }
+
+    /// The mode the database's install records (trigger when none is recorded).
+    static func read(_ connection: PostgresConnection) throws -> CaptureMode {
+        guard try connection.execute("SELECT to_regclass('cdc.settings') IS NOT NULL").scalar == "t" else { return .trigger }
+        let value = try connection.execute("SELECT value FROM cdc.settings WHERE name = 'capture'").scalar
+        return value.flatMap(CaptureMode.init(rawValue:)) ?? .trigger
+    }
+
+    /// Creates `cdc.settings` and records `mode` (in the caller's transaction).
+    static let settingsSQL = """
+        CREATE TABLE IF NOT EXISTS cdc.settings (name text PRIMARY KEY, value text NOT NULL);
+        """
+
+    static func record(_ mode: CaptureMode, _ connection: PostgresConnection, streamerRole: String?) throws {
+        try connection.executeScript(settingsSQL)
+        try connection.execute("""
+            INSERT INTO cdc.settings (name, value) VALUES ('capture', $1)
+            ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value
+            """, [mode.rawValue])
+        if let streamerRole {
+            try connection.execute("GRANT SELECT ON cdc.settings TO \(PostgresConnection.quoteIdentifier(streamerRole))")
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Parquet
+import Postgres
+import LakeContract
+
+/// Turns committed transactions of the slot into bronze rows with trigger capture's
+/// contract, through the same decoder and Parquet path as the capture tables' COPY:
+/// each change becomes the binary COPY tuple a capture table would hold for it.
+///
+/// The mapping: `_op` is `I` for an insert, `U` for an update, `D` for a delete (the old
+/// row image), and an update that changes the primary key is a `D` of the old key's row
+/// then the `U` of the new one; a TRUNCATE is a `T` marker (no values) per table.
+/// `_txid` is the transaction's id widened to `xid8`, `_changed_at` its commit time, and
+/// `_seq` counts per table from the bookmark's, in commit order then change order (the
+/// order pgoutput sends), so it orders one key's changes as in trigger mode. An unchanged
+/// TOASTed value is taken from the full old row (`REPLICA IDENTITY FULL`).
+struct LogicalBatchBuilder {
+    /// A relation's columns do not match the capture table's (DDL since they were loaded):
+    /// reload the columns and read the transactions again.
+    struct ColumnsChanged: Error {
+        var table: TableName
+    }
+
+    private struct Mapping {
+        var table: TableName
+        /// Per capture column, the relation column holding it (nil: NULL, a dropped column).
+        var fields: [Int?]
+        /// The relation columns of the primary key.
+        var key: [Int]
+    }
+
+    private let tables: [TableName: CapturedTable]
+    private let keys: [TableName: [String]]
+    private let options: ParquetWriterOptions
+    private var builders: [TableName: TableReadBuilder] = [:]
+    private var positions: [TableName: TablePosition]
+    private let start: [TableName: TablePosition]
+    private var order: [TableName] = []
+    private var mappings: [LogicalRelation: Mapping] = [:]
+    private var tuple: [UInt8] = []
+    private(set) var rows = 0
+    /// The highest `_txid` written.
+    private(set) var newestTxid: UInt64 = 0
+
+    init(tables: [CapturedTable], keys: [TableName: [String]], bookmark: Bookmark, options: ParquetWriterOptions) {
+        self.tables = Dictionary(uniqueKeysWithValues: tables.map { ($0.table, $0) })
+        self.keys = keys
+        self.options = options
+        positions = Dictionary(uniqueKeysWithValues: tables.map { ($0.table, bookmark.position($0.table)) })
+        start = positions
+    }
+
+    /// Adds the rows of `transaction`; `reference` is a full transaction id read from the
+    /// server after the transaction started (see `FullTransactionID`).
+    mutating func append(_ transaction: LogicalTransaction, reference: UInt64) throws {
+        let txid = FullTransactionID.widen(transaction.xid, reference: reference)
+        newestTxid = max(newestTxid, txid)
+        // Per table and key, the row image this transaction last wrote.
+        var written: [TableName: [[LogicalValue]: LogicalTuple]] = [:]
+        for change in transaction.changes {
+            let mapping = try mapping(change.relation)
+            switch change.operation {
+            case .insert(let new):
+                try emit(UInt8(ascii: "I"), new, mapping, txid: txid, time: transaction.commitTime)
+                written[mapping.table, default: [:]][mapping.key.map { new.values[$0] }] = new
+            case .update(let old, let new):
+                var row = new
+                if !new.unchangedColumns.isEmpty {
+                    guard case .full(let full)? = old, let filled = new.fillingUnchanged(from: full) else {
+                        throw CaptureError(.schema, message: "An update of \(mapping.table) left a TOASTed value out and no full old row came with it; run `ALTER TABLE \(mapping.table.quoted) REPLICA IDENTITY FULL` (`medallion install --capture logical` sets it).")
+                    }
+                    row = filled
+                }
+                if let old, mapping.key.contains(where: { old.tuple.values[$0] != row.values[$0] }) {
+                    // With deferred keys one statement can move a row onto a key another row
+                    // still holds (a swap or shift): that key is not gone, as the trigger's
+                    // statement-level capture records it. Such a delete's old image is not the
+                    // image this transaction last wrote for the key.
+                    let oldKey = mapping.key.map { old.tuple.values[$0] }
+                    let taken: Bool = if case .full(let full) = old, let last = written[mapping.table]?[oldKey] { last != full } else { false }
+                    if !taken {
+                        try emit(UInt8(ascii: "D"), old.tuple, mapping, txid: txid, time: transaction.commitTime)
+                        written[mapping.table]?[oldKey] = nil
+                    }
+                }
+                try emit(UInt8(ascii: "U"), row, mapping, txid: txid, time: transaction.commitTime)
+                written[mapping.table, default: [:]][mapping.key.map { row.values[$0] }] = row
+            case .delete(let old):
+                try emit(UInt8(ascii: "D"), old.tuple, mapping, txid: txid, time: transaction.commitTime)
+            case .truncate:
+                try emit(UInt8(ascii: "T"), nil, mapping, txid: txid, time: transaction.commitTime)
+            }
+        }
+    }
+
+    /// The reads of the tables that got rows, in the order they first did.
+    func finish() -> [TableRead] {
+        order.compactMap { builders[$0]?.finish() }
+    }
+
+    private mutating func mapping(_ relation: LogicalRelation) throws -> Mapping {
+        if let known = mappings[relation] { return known }
+        let table = TableName(schema: relation.namespace.isEmpty ? "pg_catalog" : relation.namespace, name: relation.name)
+        guard let captured = tables[table] else {
+            throw CaptureError(.schema, message: "The slot sent a change of \(table), which is published but not captured; remove it from publication \(CaptureMode.publication).")
+        }
+        let names = relation.columns.map(\.name)
+        let captureNames = Set(captured.columns.map(\.name))
+        guard names.allSatisfy(captureNames.contains) else { throw ColumnsChanged(table: table) }
+        let key = (keys[table] ?? []).compactMap { names.firstIndex(of: $0) }
+        let mapping = Mapping(table: table, fields: captured.columns.map { names.firstIndex(of: $0.name) }, key: key)
+        mappings[relation] = mapping
+        return mapping
+    }
+
+    private mutating func emit(_ op: UInt8, _ image: LogicalTuple?, _ mapping: Mapping, txid: UInt64, time: Int64) throws {
+        guard let captured = tables[mapping.table] else { return }
+        var position = positions[mapping.table] ?? .start
+        position = TablePosition(txid: txid, seq: position.seq + 1)
+        positions[mapping.table] = position
+        tuple.removeAll(keepingCapacity: true)
+        for (index, field) in mapping.fields.enumerated() {
+            switch field.flatMap({ image?.values[$0] }) ?? .null {
+            case .null:
+                append(Int32(-1))
+            case .binary(let bytes):
+                append(Int32(bytes.count))
+                tuple.append(contentsOf: bytes)
+            case .text, .unchangedToast:
+                throw CaptureError(.schema, message: "The slot sent column \(captured.columns[index].name) of \(mapping.table) without its value in binary form; logical capture needs PostgreSQL 14 or later and REPLICA IDENTITY FULL.")
+            }
+        }
+        append(Int32(1))
+        tuple.append(op)
+        append(Int32(8))
+        append(UInt64(txid))
+        append(Int32(8))
+        append(UInt64(bitPattern: position.seq))
+        append(Int32(8))
+        append(UInt64(bitPattern: time))
+        if builders[mapping.table] == nil {
+            builders[mapping.table] = TableReadBuilder(captured: captured, after: start[mapping.table] ?? .start, options: options)
+            order.append(mapping.table)
+        }
+        let fieldCount = captured.fieldCount
+        do {
+            try tuple.withUnsafeBytes { bytes in
+                try builders[mapping.table]!.append(CopyBinaryTuple(fieldCount: fieldCount, bytes: bytes))
+            }
+        } catch let error as OverflowNeedsText {
+            throw CaptureError(.schema, message: "A value of column \(captured.columns[error.column].name) of \(mapping.table) does not fit its bronze type (\(error.reason)); logical capture cannot keep it in _overflow: use trigger capture for this table.")
+        }
+        rows += 1
+    }
+
+    private mutating func append<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.bigEndian) { tuple.append(contentsOf: $0) }
+    }
+}

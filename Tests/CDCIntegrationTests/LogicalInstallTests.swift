@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import CDC
+import Postgres
+import Lake
+
+@Suite("Logical install", .serialized)
+struct LogicalInstallTests {
+    @Test("install --capture logical: mode recorded, no triggers, REPLICA IDENTITY FULL, publication, slot and its snapshot; uninstall drops them")
+    func installAndUninstall() throws {
+        let database = try RetailDatabase(capture: false, mode: .logical)
+        defer { database.drop() }
+        try database.insertOrders(5)
+        let install = try database.medallion(["install", "--capture", "logical"])
+        #expect(install.status == 0, "\(install.output)\(install.error)")
+        #expect(install.output.contains("snapshot of 5 row(s)"), "\(install.output)")
+        #expect(try database.sql("SELECT value FROM cdc.settings WHERE name = 'capture'") == "logical")
+        #expect(try database.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal") == "0")
+        #expect(try database.sql("SELECT string_agg(relreplident::text, '' ORDER BY relname) FROM pg_class WHERE relname IN ('orders', 'ordershistory')") == "ff")
+        #expect(try database.sql("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'medallion_capture'") == "2")
+        #expect(try database.sql("SELECT plugin FROM pg_replication_slots WHERE database = current_database() AND slot_name = 'medallion_' || (SELECT oid FROM pg_database WHERE datname = current_database())") == "pgoutput")
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes WHERE _op = 'R'") == "5")
+        // Writes after the install reach the slot, not the capture tables.
+        try database.insertOrders(2)
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "5")
+
+        // Idempotent, and the mode stays; switching needs an uninstall first.
+        #expect(try database.medallion(["install"]).status == 0)
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "5")
+        let switching = try database.medallion(["install", "--capture", "trigger"])
+        #expect(switching.status != 0)
+        #expect(switching.error.contains("uninstall"), "\(switching.error)")
+
+        let uninstall = try database.medallion(["uninstall"])
+        #expect(uninstall.status == 0, "\(uninstall.output)\(uninstall.error)")
+        #expect(try database.sql("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()") == "0")
+        #expect(try database.sql("SELECT count(*) FROM pg_publication") == "0")
+        #expect(try database.sql("SELECT to_regclass('cdc.settings') IS NULL") == "t")
+    }
+
+    @Test("a column the capture table lacks stops logical capture with what to do; after install the unconfirmed changes arrive")
+    func columnMissingFromCaptureTable() throws {
+        let database = try RetailDatabase(mode: .logical)
+        defer { database.drop() }
+        try database.sql("ALTER EVENT TRIGGER medallion_follow_ddl DISABLE")
+        try database.sql("ALTER TABLE orders ADD COLUMN channel text")
+        try database.insertOrders(2)
+        let stopped = try database.startDaemon()
+        #expect(try stopped.waitForExit() != 0)
+        #expect(stopped.output.contains("medallion install orders"), "\(stopped.output)")
+        try database.sql("ALTER EVENT TRIGGER medallion_follow_ddl ENABLE")
+        #expect(try database.medallion(["install", "orders"]).status == 0)
+        let daemon = try database.startDaemon()
+        let report = try database.verify()
+        #expect(report.isClean, "\(report)")
+        #expect(report.tables[0].matching == 2)
+        daemon.signal(SIGTERM)
+        #expect(try daemon.waitForExit() == 0)
+    }
+
+    @Test("status shows the slot; an invalidated slot stops the daemon with what to do")
+    func slotStatusAndInvalidation() throws {
+        let cluster = try PostgresCluster.start(settings: ["wal_level": "logical", "max_slot_wal_keep_size": "1MB"])
+        defer { try? cluster.stop() }
+        let name = try cluster.makeDatabase("retail")
+        try cluster.psqlFile(Repository.root + "/sql/retail.sql", database: name)
+        var options = CaptureInstaller.Options()
+        options.capture = .logical
+        options.dsn = cluster.dsn(database: name)
+        _ = try CaptureInstaller(connection: PostgresConnection(dsn: cluster.dsn(database: name))).install(TableName.retailDefaults, options: options)
+        let lake = try Repository.temporaryDirectory("medallion-lake")
+        defer { try? FileManager.default.removeItem(atPath: lake) }
+        let status = try StatusReader(dsn: cluster.dsn(database: name), lake: LocalLake(root: lake)).read()
+        #expect(status.captureMode == "logical")
+        #expect(status.slot?.retainedWalBytes != nil && status.slot?.walStatus != "lost", "\(String(describing: status.slot))")
+
+        // More WAL than max_slot_wal_keep_size while nobody reads the slot: a checkpoint drops it.
+        for _ in 0..<4 {
+            try cluster.psql("INSERT INTO orders (branch, customer, amount, status) VALUES ('a', 'c', 1, 'NEW'); SELECT pg_switch_wal();", database: name)
+        }
+        try cluster.psql("CHECKPOINT")
+        #expect(try StatusReader(dsn: cluster.dsn(database: name), lake: LocalLake(root: lake)).read().slot?.walStatus == "lost")
+        let daemon = try ChildProcess(Repository.medallionExecutable(), ["run"], environment: [
+            "MEDALLION_DSN": cluster.dsn(database: name), "MEDALLION_LAKE": lake, "MEDALLION_METRICS_ADDRESS": "127.0.0.1:0",
+            "MEDALLION_STAGES": "off",
+        ])
+        #expect(try daemon.waitForExit() != 0)
+        #expect(daemon.output.contains("was invalidated"), "\(daemon.output)")
+    }
+
+    @Test("install --capture logical refuses a server without wal_level = logical and leaves nothing behind")
+    func refusesWithoutLogicalWAL() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        let install = try database.medallion(["install", "--capture", "logical"])
+        #expect(install.status != 0)
+        #expect(install.error.contains("wal_level = logical"), "\(install.error)")
+        #expect(try database.sql("SELECT to_regclass('cdc.captured_tables') IS NULL") == "t", "the install's transaction rolled back")
+    }
+}
