@@ -50,9 +50,6 @@ STATE = "gold/_state"
 DAILY_STATE = STATE + "/daily.json"
 ORDERS_STATE = STATE + "/orders"
 ORDER_DELIVERY = "gold/order_delivery"
-# Up to this many orders, a run selects their rows with a literal list (which Parquet
-# statistics prune); past it, with a join.
-LITERAL_KEYS = 5_000
 
 
 def per_order(status):
@@ -184,10 +181,7 @@ def fresh_orders(spark, lake, orders):
     status = silver.current(spark, lake, silver.STATUS) if lake.exists(silver.STATUS) else None
     if status is None:
         return {}
-    if len(orders) <= LITERAL_KEYS:
-        return by_day(per_order(status.where(F.col("order_id").isin(sorted(orders)))).collect())
-    keys = spark.createDataFrame([(key,) for key in sorted(orders)], "order_id long")
-    return by_day(per_order(status.join(F.broadcast(keys), "order_id", "left_semi")).collect())
+    return by_day(per_order(silver.keyed(spark, status, "order_id", sorted(orders))).collect())
 
 
 def recompute_changed(spark, lake, state, orders, days, phases):

@@ -454,6 +454,16 @@ def distinct_keys(frame, column):
     return None if len(values) > LITERAL_KEYS else [value for value in values if value is not None]
 
 
+def keyed(spark, frame, column, keys):
+    """`frame` with only the rows whose `column` is one of `keys` (a list of longs): a
+    literal list, which Parquet statistics prune, up to LITERAL_KEYS; a broadcast semi-join
+    past it."""
+    if len(keys) <= LITERAL_KEYS:
+        return frame.where(F.col(column).isin(keys))
+    values = spark.createDataFrame([(key,) for key in keys], f"{column} long")
+    return frame.join(F.broadcast(values), column, "left_semi")
+
+
 def only_keys(frame, column, keys):
     """`frame` with only the rows whose `column` is one of `keys` (all rows when None)."""
     return frame if frame is None or keys is None else frame.where(F.col(column).isin(keys))
