@@ -108,8 +108,8 @@ public struct RetailDatabase: Sendable {
             // A database with a replication slot cannot be dropped.
             let slots = "FROM pg_replication_slots WHERE database = '\(name)'"
             _ = try? cluster.psql("SELECT pg_terminate_backend(active_pid) \(slots) AND active_pid IS NOT NULL")
-            for _ in 0..<100 where (try? cluster.psql("SELECT count(*) \(slots) AND active")) != "0" {
-                Thread.sleep(forTimeInterval: 0.05)
+            try? Poll.until("the slot's walsender to end", timeout: 5, interval: 0.05) {
+                try cluster.psql("SELECT count(*) \(slots) AND active") == "0"
             }
             _ = try? cluster.psql("SELECT pg_drop_replication_slot(slot_name) \(slots)")
         }
