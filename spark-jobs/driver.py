@@ -1,8 +1,11 @@
 """The stage driver: silver then gold, once or as a warm, long-lived driver.
 
-  driver.py once  <lake-uri> [--full] [--result-file PATH]
+  driver.py once  <lake-uri> [--full] [--result-file PATH] [--result-name NAME]
       one run (the `submit` and `standalone` runners); prints one line
-      `MEDALLION-RESULT {json}` and exits 0, or 1 when the run failed.
+      `MEDALLION-RESULT {json}` and exits 0, or 1 when the run failed. The same JSON
+      goes to PATH, a new local file (`submit`), or to `gold/_state/results/NAME.json`
+      in the lake (`standalone`: the driver runs on a worker, whose disk the daemon
+      cannot read).
   driver.py serve <lake-uri> --port P --token-pipe PATH
       the warm driver (the `local` runner): reads the daemon's token T from the named
       pipe PATH (so T is on no command line and in no environment), connects to the
@@ -91,6 +94,11 @@ def once(lake_uri):
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
         with os.fdopen(os.open(option("--result-file"), flags, 0o600), "w") as out:
             out.write(line + "\n")
+    if option("--result-name"):
+        name = option("--result-name")
+        if not contract.is_result_name(name):
+            raise SystemExit(f"driver.py: --result-name must be 1-64 letters, digits or dashes, not {name!r}")
+        write_json(LakeFS(spark, lake_uri), contract.stage_result(name), result)
     spark.stop()
     return 0 if result["ok"] else 1
 

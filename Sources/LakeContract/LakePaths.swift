@@ -15,6 +15,20 @@ public enum LakePaths {
     public static let goldBranchDaily = "gold/branch_daily.json"
     /// The Spark CSV directory of the branch metrics (older gold has no JSON).
     public static let goldBranchMetricsCSV = "gold/branch_metrics"
+    /// A one-shot driver's run result (`driver.py once --result-name`), for the runner
+    /// whose driver runs on a cluster's worker.
+    public static let stageResults = "gold/_state/results"
+
+    /// The result of the run named `name` (see `isStageResultName`).
+    public static func stageResult(_ name: String) -> String {
+        "\(stageResults)/\(name).json"
+    }
+
+    /// 1–64 ASCII letters, digits or dashes: a name no path can hide in.
+    public static func isStageResultName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count)
+            && name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D }
+    }
 
     /// The commit record of `batch`.
     public static func commitRecord(_ batch: UInt64) -> String {

@@ -6,7 +6,9 @@ import Logging
 /// The `standalone` runner: one submission per run to a Spark standalone master through
 /// its REST API (`mainClass org.apache.spark.deploy.PythonRunner`), polled until it
 /// ends. The driver runs on a worker, so its output stays in the worker's
-/// `work/<driver-id>/` directory; this runner's log records each submission and its end.
+/// `work/<driver-id>/` directory and its result (the JSON every runner parses) comes
+/// through the lake (`LakePaths.stageResult`); this runner's log records each submission
+/// and its end.
 final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
     private let configuration: StageConfiguration
     private let logger: Logger
@@ -21,6 +23,9 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
             throw StageError(.invalidConfiguration,
                              message: "The standalone runner needs the Spark master's REST endpoint; set --spark-master or MEDALLION_SPARK_MASTER to spark://host:6066.")
         }
+        guard configuration.lake != nil else {
+            throw StageError(.invalidConfiguration, message: "The standalone runner needs the lake (--lake or MEDALLION_LAKE) to read its driver's results.")
+        }
         self.configuration = configuration
         self.logger = logger
         client = try SparkRestClient(master: master)
@@ -34,9 +39,11 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
         try configuration.checkJobs()
         let started = ContinuousClock.now
         let deadline = started + configuration.timeout
+        let resultName = UUID().uuidString.lowercased()
+        try removeResults()
         let submissionID = try lock.withLockTyped { () throws(StageError) -> String in
             guard !stopped else { throw .shuttingDown }
-            let submissionID = try client.create(request(full: full))
+            let submissionID = try client.create(request(full: full, resultName: resultName))
             submission = submissionID
             state = "submitted \(submissionID)"
             return submissionID
@@ -56,11 +63,15 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
         let worker = status.worker ?? "unknown worker"
         record("\(submissionID) \(status.driverState) on \(worker) (driver output in the worker's work/\(submissionID)/)\(status.message.map { ": \($0)" } ?? "")")
         lock.withLock { state = "\(status.driverState.lowercased()) \(submissionID)" }
-        guard status.driverState == "FINISHED" else {
-            throw StageError(.jobFailed, message: "Spark submission \(submissionID) ended \(status.driverState) on \(worker); its output is in that worker's work/\(submissionID)/ directory.",
+        let result = try readResult(resultName)
+        guard status.driverState == "FINISHED", let result else {
+            // A failed run's own reason, when its driver got as far as reporting it.
+            if let result { _ = try StageRunReport(resultJSON: result, logPath: "that worker's work/\(submissionID)/ directory") }
+            let ending = status.driverState == "FINISHED" ? "finished without a result in \(LakePaths.stageResults)" : "ended \(status.driverState)"
+            throw StageError(.jobFailed, message: "Spark submission \(submissionID) \(ending) on \(worker); its output is in that worker's work/\(submissionID)/ directory.",
                              detail: status.message)
         }
-        var report = try markerReport()
+        var report = try StageRunReport(resultJSON: result, logPath: "that worker's work/\(submissionID)/ directory")
         let total = (ContinuousClock.now - started).milliseconds
         report.sparkStartMilliseconds = max(0, total - report.jobMilliseconds)
         return report
@@ -76,8 +87,8 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
 
     /// The CreateSubmissionRequest: PythonRunner's arguments are the script, the
     /// py-files list (none: the driver imports its siblings), then the job's own.
-    private func request(full: Bool) -> [String: Any] {
-        var arguments = [configuration.driverScript, "", "once", configuration.lakeURI]
+    private func request(full: Bool, resultName: String) -> [String: Any] {
+        var arguments = [configuration.driverScript, "", "once", configuration.lakeURI, "--result-name", resultName]
         if full { arguments.append("--full") }
         var environment = configuration.environment
         if let python = configuration.python {
@@ -100,24 +111,29 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
         ]
     }
 
-    /// What gold's marker says after a finished submission (the driver's own result line
-    /// stays on the worker).
-    private func markerReport() throws(StageError) -> StageRunReport {
-        guard let lake = configuration.lake else {
-            return StageRunReport(bronzeBatch: 0, batches: 0, silverMilliseconds: 0, goldMilliseconds: 0, jobMilliseconds: 0)
-        }
-        let marker: GoldMarker?
+    /// The result the submission's driver wrote, removed once read (nil if none).
+    private func readResult(_ name: String) throws(StageError) -> String? {
+        let path = LakePaths.stageResult(name)
         do {
-            marker = try GoldMarker.read(from: lake)
+            guard let lake = configuration.lake, let bytes = try lake.readIfExists(path) else { return nil }
+            try? lake.delete(path)
+            return String(decoding: bytes, as: UTF8.self)
         } catch {
-            throw StageError(.jobFailed, message: "The Spark submission finished but \(GoldMarker.path) in \(lake.description) is unreadable: \(error)")
+            throw StageError(.lake, message: "The Spark submission's result \(path) could not be read from the lake: \(error)")
         }
-        guard let marker else {
-            throw StageError(.jobFailed, message: "The Spark submission finished but \(GoldMarker.path) in \(lake.description) is missing.")
+    }
+
+    /// Results a daemon killed before it read them left behind; only one run writes at a
+    /// time (the silver writer lease), so none is in use.
+    private func removeResults() throws(StageError) {
+        do {
+            guard let lake = configuration.lake, try lake.exists(LakePaths.stageResults) else { return }
+            for entry in try lake.list(LakePaths.stageResults) where !entry.isDirectory {
+                try lake.delete(entry.path)
+            }
+        } catch {
+            throw StageError(.lake, message: "\(LakePaths.stageResults) in the lake could not be cleared: \(error)")
         }
-        let batch = marker.bronzeBatch
-        let gold = marker.goldMilliseconds ?? 0
-        return StageRunReport(bronzeBatch: batch, batches: 0, silverMilliseconds: 0, goldMilliseconds: gold, jobMilliseconds: gold)
     }
 
     /// Appends one line to this runner's log.

@@ -1,5 +1,6 @@
 import Foundation
 import Lake
+import LakeContract
 import Logging
 import Testing
 import TestSupport
@@ -50,6 +51,9 @@ import TestSupport
         service.requestRefresh()
         let report = try recorder.await(1, timeout: 300).get()
         #expect(report.bronzeBatch == 3)
+        // The driver's own result, through the lake (gold's marker alone has no silver figures).
+        #expect(report.batches == 3 && report.silverMilliseconds > 0, "\(report)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: lake + "/" + LakePaths.stageResults).isEmpty)
         #expect(try BranchMetric.read(lake: lake) ≈ BronzeFixture.retailExpected)
         let log = try String(contentsOfFile: configuration.logPath, encoding: .utf8)
         #expect(log.contains("FINISHED"), "\(log)")
