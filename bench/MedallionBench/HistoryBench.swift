@@ -94,8 +94,9 @@ enum HistoryBench {
                                  .decimal(Int128(1000 + id % 9000)), .string("DELIVERED"), .int(micros - 3_600_000_000), .int(micros),
                                  .string("U"), .int(txid), .int(seq), .int(micros)])
         }
-        var tables: [String] = []
+        var tables: [CommitRecord.Table] = []
         for (table, writer) in [("orders", order), ("ordershistory", change)] {
+            let rows = writer.rowCount
             let directory = "\(lake)/bronze/\(table)/date=\(date)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let bytes = try writer.close().bytes
@@ -103,17 +104,16 @@ enum HistoryBench {
             guard FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: Data(bytes)) else {
                 throw BenchUsageError(description: "cannot write \(directory)/\(name)")
             }
-            tables.append("{\"table\": {\"schema\": \"public\", \"name\": \"\(table)\"}, \"files\": [{\"path\": "
-                          + "\"bronze/\(table)/date=\(date)/\(name)\", \"bytes\": \(bytes.count)}]}")
+            tables.append(CommitRecord.Table(table: CommitRecord.Source(name: table),
+                                             files: [BronzeFile(path: "bronze/\(table)/date=\(date)/\(name)", rows: rows, bytes: bytes.count)]))
             written.files += 1
             written.bytes += bytes.count
         }
         if record {
-            // The commit record as the daemon writes it (the fields silver reads).
             let path = "\(lake)/\(LakePaths.commitRecord(batch))"
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let text = "{\"batch\": \(batch), \"tables\": [\(tables.joined(separator: ", "))]}\n"
-            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            let record = try LakeJSONCoding.encode(CommitRecord(batch: batch, tables: tables))
+            guard FileManager.default.createFile(atPath: path, contents: Data(record)) else {
                 throw BenchUsageError(description: "cannot write \(path)")
             }
         }

@@ -29,11 +29,3 @@ struct BatchIntent: Sendable, Hashable, Codable {
         var files: [BronzeFile]
     }
 }
-
-/// One Parquet file of a batch.
-struct BronzeFile: Sendable, Hashable, Codable {
-    /// The lake path (`bronze/orders/date=2026-11-26/part-…parquet`).
-    var path: String
-    var rows: Int
-    var bytes: Int
-}

@@ -42,6 +42,17 @@ struct BronzeBookkeepingTests {
         #expect(throws: CaptureError.self) { try LakeJSON.decode(Bookmark.self, from: Array("{".utf8), path: "bronze/bookmark") }
     }
 
+    @Test("the daemon's commit record reads as the lake contract's CommitRecord")
+    func commitRecordContract() throws {
+        let file = BronzeFile(path: "bronze/sales.x/date=2026-11-26/part-00000000000000000007-0000.parquet", rows: 3, bytes: 812)
+        let intent = BatchIntent(batch: 7, watermark: 900, tables: [
+            BatchIntent.TableRange(table: TableName(schema: "sales", name: "x"), from: TablePosition(txid: 1, seq: 2),
+                                   to: TablePosition(txid: 899, seq: 12), rows: 3, columns: [], files: [file]),
+        ], createdAt: "2026-11-26T12:00:00Z")
+        let record = try LakeJSONCoding.decode(CommitRecord.self, from: try LakeJSON.encode(intent))
+        #expect(record == CommitRecord(batch: 7, tables: [.init(table: .init(schema: "sales", name: "x"), files: [file])]))
+    }
+
     @Test("the commit log is compacted to the retained window")
     func compaction() throws {
         let lake = MemoryLake()
