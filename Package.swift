@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "CDC", "Lake", "Postgres", "Retail", "Stages",
+                "CDC", "Lake", "Parquet", "Postgres", "Retail", "Stages",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
@@ -143,6 +143,7 @@ let package = Package(
         ),
         // Integration tests: real PostgreSQL, Spark, pyarrow/DuckDB, the WebHDFS double and
         // the `medallion` executable the test command built.
+        .testTarget(name: "ParquetIntegrationTests", dependencies: ["Parquet", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LakeIntegrationTests",
             dependencies: ["Lake", "TestSupport"],

@@ -108,7 +108,7 @@ import TestSupport
     }
 
     @Test func corruptFilesAreErrorsNotCrashes() throws {
-        var bytes = try writeMemory(schema, (0..<50).map(good))
+        var bytes = try ParquetTestFiles.writeMemory(schema, (0..<50).map(good))
         #expect(throws: ParquetError.self) { _ = try ParquetReader(bytes: Array(bytes.prefix(20))) }
         #expect(throws: ParquetError.self) { _ = try ParquetReader(bytes: [UInt8]("PAR1PAR1xxPAR1".utf8)) }
         var random = SplitMix64(seed: 1)

@@ -1,14 +1,15 @@
 import Testing
+import TestSupport
 @testable import Parquet
 
 @Suite struct WriterReaderTests {
     private func roundTrip(_ schema: ParquetSchema, _ rows: [[ParquetValue]], options: ParquetWriterOptions = .init()) throws {
-        let bytes = try writeMemory(schema, rows, options: options)
+        let bytes = try ParquetTestFiles.writeMemory(schema, rows, options: options)
         let reader = try ParquetReader(bytes: bytes)
         #expect(reader.schema == schema)
         #expect(reader.rowCount == rows.count)
         let expected = WrittenFile(path: "", schema: schema, rows: rows).expectedColumns
-        #expect(try canonicalColumns(reader) == expected)
+        #expect(try ParquetTestFiles.canonicalColumns(reader) == expected)
     }
 
     /// The encodings of each column chunk in the file's first row group, by column name.
@@ -20,20 +21,20 @@ import Testing
 
     @Test(arguments: [ParquetCompression.zstd, .snappy, .uncompressed, .zstd(level: 19)])
     func everyTypeRoundTrips(compression: ParquetCompression) throws {
-        let (schema, rows) = Fixtures.edgeCases()
+        let (schema, rows) = ParquetFixtures.edgeCases()
         var options = ParquetWriterOptions()
         options.compression = compression
         try roundTrip(schema, rows, options: options)
     }
 
     @Test func plainAndTinyPagesAndRowGroupsRoundTrip() throws {
-        let (schema, rows) = Fixtures.edgeCases(rows: 200)
+        let (schema, rows) = ParquetFixtures.edgeCases(rows: 200)
         var options = ParquetWriterOptions()
         options.dictionaryEnabled = false
         options.dataPageMaxBytes = 50
         options.rowGroupMaxRows = 37
         try roundTrip(schema, rows, options: options)
-        let reader = try ParquetReader(bytes: try writeMemory(schema, rows, options: options))
+        let reader = try ParquetReader(bytes: try ParquetTestFiles.writeMemory(schema, rows, options: options))
         #expect(reader.rowGroupCount == 6)
     }
 
@@ -41,33 +42,33 @@ import Testing
     /// block boundaries; a page of one value has no deltas at all.
     @Test(arguments: [8, 16, 256, 264, 1000, 1024, 1032, 2056, 1 << 20])
     func deltaEncodedIntegersRoundTrip(pageBytes: Int) throws {
-        let (schema, rows) = Fixtures.integers(rows: 2500)
+        let (schema, rows) = ParquetFixtures.integers(rows: 2500)
         var options = ParquetWriterOptions()
         options.dictionaryEnabled = false
         options.dataPageMaxBytes = pageBytes
         options.rowGroupMaxRows = 1100
-        let bytes = try writeMemory(schema, rows, options: options)
+        let bytes = try ParquetTestFiles.writeMemory(schema, rows, options: options)
         for (name, encodings) in try firstRowGroupEncodings(bytes) {
             #expect(encodings.contains(Encoding.deltaBinaryPacked.rawValue), "\(name)")
             #expect(!encodings.contains(Encoding.plain.rawValue), "\(name)")
         }
         try roundTrip(schema, rows, options: options)
         options.deltaEncodingEnabled = false
-        #expect(try firstRowGroupEncodings(try writeMemory(schema, rows, options: options))["sequence"] == [Encoding.plain.rawValue])
+        #expect(try firstRowGroupEncodings(try ParquetTestFiles.writeMemory(schema, rows, options: options))["sequence"] == [Encoding.plain.rawValue])
     }
 
     @Test func deltaPagesOfSequencesAreSmall() throws {
         let schema = ParquetSchema([ParquetColumn(name: "id", type: .int64, nullable: false)])
         var options = ParquetWriterOptions()
         options.compression = .uncompressed
-        let bytes = try writeMemory(schema, (0..<10_000).map { [.int(Int64($0) * 3 + 1_000_000_000_000)] }, options: options)
+        let bytes = try ParquetTestFiles.writeMemory(schema, (0..<10_000).map { [.int(Int64($0) * 3 + 1_000_000_000_000)] }, options: options)
         let chunk = try #require(try ParquetReader(bytes: bytes).metadata.rowGroups[0].columns[0].metaData)
         // Header plus, per 128 deltas, a min delta and four zero bit widths.
         #expect(chunk.totalCompressedSize < 1000)
     }
 
     @Test func columnBatchesAppendRowsInOrder() throws {
-        let (schema, rows) = Fixtures.orders(rows: 120)
+        let (schema, rows) = ParquetFixtures.orders(rows: 120)
         var options = ParquetWriterOptions()
         options.rowGroupMaxRows = 50
         let writer = try ParquetWriter(schema: schema, options: options, output: ParquetMemoryOutput())
@@ -77,12 +78,12 @@ import Testing
         }
         let reader = try ParquetReader(bytes: try writer.close().bytes)
         #expect(reader.rowGroupCount == 3)
-        #expect(try canonicalColumns(reader) == WrittenFile(path: "", schema: schema, rows: rows).expectedColumns)
+        #expect(try ParquetTestFiles.canonicalColumns(reader) == WrittenFile(path: "", schema: schema, rows: rows).expectedColumns)
     }
 
     @Test func emptyFileHasSchemaAndNoRows() throws {
-        let (schema, _) = Fixtures.edgeCases()
-        let reader = try ParquetReader(bytes: try writeMemory(schema, []))
+        let (schema, _) = ParquetFixtures.edgeCases()
+        let reader = try ParquetReader(bytes: try ParquetTestFiles.writeMemory(schema, []))
         #expect(reader.rowCount == 0)
         #expect(reader.schema == schema)
         #expect(try reader.readColumns().allSatisfy(\.isEmpty))
@@ -99,7 +100,7 @@ import Testing
         options.keyValueMetadata = ["medallion.table": "public.orders", "lsn": "0/16B3748"]
         options.createdBy = "medallion-cdc version 9.9.9"
         let schema = ParquetSchema([ParquetColumn(name: "x", type: .int32, nullable: false)])
-        let reader = try ParquetReader(bytes: try writeMemory(schema, [[.int(1)]], options: options))
+        let reader = try ParquetReader(bytes: try ParquetTestFiles.writeMemory(schema, [[.int(1)]], options: options))
         #expect(reader.keyValueMetadata == options.keyValueMetadata)
         #expect(reader.createdBy == "medallion-cdc version 9.9.9")
     }
@@ -138,10 +139,10 @@ import Testing
     }
 
     @Test func lowCardinalityColumnsAreDictionaryEncodedAndUniqueOnesPlain() throws {
-        let (schema, rows) = Fixtures.orders(rows: 3000)
+        let (schema, rows) = ParquetFixtures.orders(rows: 3000)
         var options = ParquetWriterOptions()
         options.dictionaryMaxBytes = 4096
-        let bytes = try writeMemory(schema, rows, options: options)
+        let bytes = try ParquetTestFiles.writeMemory(schema, rows, options: options)
         let encodings = try firstRowGroupEncodings(bytes)
         #expect(encodings["branch"]!.contains(Encoding.rleDictionary.rawValue))
         #expect(encodings["status"]!.contains(Encoding.rleDictionary.rawValue))
@@ -152,8 +153,8 @@ import Testing
 
     @Test func mostlyDistinctChunksGiveUpTheDictionaryEarlyAndStillRoundTrip() throws {
         // Within the default 1 MiB dictionary budget, but nearly every id is distinct.
-        let (schema, rows) = Fixtures.orders(rows: 20_000)
-        let bytes = try writeMemory(schema, rows)
+        let (schema, rows) = ParquetFixtures.orders(rows: 20_000)
+        let bytes = try ParquetTestFiles.writeMemory(schema, rows)
         let encodings = try firstRowGroupEncodings(bytes)
         #expect(!encodings["id"]!.contains(Encoding.rleDictionary.rawValue))
         #expect(encodings["branch"]!.contains(Encoding.rleDictionary.rawValue))
@@ -181,7 +182,7 @@ import Testing
             [.null, .string("é"), .double(0.0), .decimal(1)],
             [.int(7), .string("a"), .double(-0.0), .decimal(-300)],
         ]
-        let bytes = try writeMemory(schema, rows)
+        let bytes = try ParquetTestFiles.writeMemory(schema, rows)
         let stats = try ParquetReader(bytes: bytes).metadata.rowGroups[0].columns.map { $0.metaData!.statistics! }
         #expect(stats[0].minValue == [0xFB, 0xFF, 0xFF, 0xFF] && stats[0].maxValue == [7, 0, 0, 0])
         #expect(stats[0].min == stats[0].minValue && stats[0].nullCount == 1)

@@ -1,9 +1,8 @@
 import Parquet
-import TestSupport
 
 /// Schemas and rows with the values readers most often get wrong.
-enum Fixtures {
-    static let types: [(String, ParquetType)] = [
+public enum ParquetFixtures {
+    public static let types: [(String, ParquetType)] = [
         ("bool", .boolean), ("i8", .int8), ("i16", .int16), ("i32", .int32), ("i64", .int64),
         ("f32", .float), ("f64", .double), ("text", .string), ("json", .json), ("blob", .bytes),
         ("day", .date), ("ts_utc", .timestamp(utc: true)), ("ts_local", .timestamp(utc: false)),
@@ -12,7 +11,7 @@ enum Fixtures {
         ("uuid", .uuid),
     ]
 
-    static func edgeValues(_ type: ParquetType) -> [ParquetValue] {
+    public static func edgeValues(_ type: ParquetType) -> [ParquetValue] {
         let floats: [Float] = [.nan, .infinity, -.infinity, -0.0, 0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -1.5, 3.25]
         let doubles: [Double] = [.nan, .infinity, -.infinity, -0.0, 0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -1e-300, 2.5]
         let p38 = Int128("99999999999999999999999999999999999999")!
@@ -45,7 +44,7 @@ enum Fixtures {
     }
 
     /// Every type as a required and a nullable column; nullable columns get a NULL every third row.
-    static func edgeCases(rows: Int = 24) -> (ParquetSchema, [[ParquetValue]]) {
+    public static func edgeCases(rows: Int = 24) -> (ParquetSchema, [[ParquetValue]]) {
         var columns: [ParquetColumn] = []
         var values: [[ParquetValue]] = []
         for (name, type) in types {
@@ -64,11 +63,11 @@ enum Fixtures {
         return (ParquetSchema(columns), data)
     }
 
-    static let branches = (0..<20).map { "branch-\($0)" }
-    static let statuses = ["new", "paid", "shipped"]
+    public static let branches = (0..<20).map { "branch-\($0)" }
+    public static let statuses = ["new", "paid", "shipped"]
 
     /// An order-like table: several row groups, small pages, dictionary and PLAIN columns.
-    static func orders(rows: Int, seed: UInt64 = 7) -> (ParquetSchema, [[ParquetValue]]) {
+    public static func orders(rows: Int, seed: UInt64 = 7) -> (ParquetSchema, [[ParquetValue]]) {
         let schema = ParquetSchema([
             ParquetColumn(name: "id", type: .int64, nullable: false),
             ParquetColumn(name: "branch", type: .string, nullable: false),
@@ -99,7 +98,7 @@ enum Fixtures {
     /// Integer-backed columns in the shapes DELTA_BINARY_PACKED must get right: sequences,
     /// full-range random values whose deltas wrap around, alternating extremes, constants,
     /// and NULL runs that leave pages with no values at all.
-    static func integers(rows: Int, seed: UInt64 = 11) -> (ParquetSchema, [[ParquetValue]]) {
+    public static func integers(rows: Int, seed: UInt64 = 11) -> (ParquetSchema, [[ParquetValue]]) {
         let schema = ParquetSchema([
             ParquetColumn(name: "sequence", type: .int64, nullable: false),
             ParquetColumn(name: "random64", type: .int64, nullable: false),

@@ -10,41 +10,41 @@ import TestSupport
     /// delta columns, and integer columns of every delta shape.
     static func writeFiles(to directory: URL) throws -> [WrittenFile] {
         var files: [WrittenFile] = []
-        let (edgeSchema, edgeRows) = Fixtures.edgeCases(rows: 36)
+        let (edgeSchema, edgeRows) = ParquetFixtures.edgeCases(rows: 36)
         for (name, compression) in [("zstd", ParquetCompression.zstd), ("snappy", .snappy), ("none", .uncompressed)] {
             var options = ParquetWriterOptions()
             options.compression = compression
             options.rowGroupMaxRows = 16
-            files.append(try writeFile(edgeSchema, edgeRows, options: options,
+            files.append(try ParquetTestFiles.write(edgeSchema, edgeRows, options: options,
                                        path: directory.appendingPathComponent("edge-\(name).parquet").path))
         }
         var plain = ParquetWriterOptions()
         plain.dictionaryEnabled = false
         plain.deltaEncodingEnabled = false
         plain.dataPageMaxBytes = 64
-        files.append(try writeFile(edgeSchema, edgeRows, options: plain,
+        files.append(try ParquetTestFiles.write(edgeSchema, edgeRows, options: plain,
                                    path: directory.appendingPathComponent("edge-plain.parquet").path))
 
-        let (orderSchema, orderRows) = Fixtures.orders(rows: 5000)
+        let (orderSchema, orderRows) = ParquetFixtures.orders(rows: 5000)
         var options = ParquetWriterOptions()
         options.rowGroupMaxRows = 1500
         options.dataPageMaxBytes = 4096
         options.dictionaryMaxBytes = 8192
         options.columnCompression = ["note": .snappy, "created_at": .uncompressed]
         options.keyValueMetadata = ["medallion.source": "orders"]
-        files.append(try writeFile(orderSchema, orderRows, options: options,
+        files.append(try ParquetTestFiles.write(orderSchema, orderRows, options: options,
                                    path: directory.appendingPathComponent("orders.parquet").path))
 
         var delta = ParquetWriterOptions()
         delta.dictionaryEnabled = false
         delta.dataPageMaxBytes = 64
-        files.append(try writeFile(edgeSchema, edgeRows, options: delta,
+        files.append(try ParquetTestFiles.write(edgeSchema, edgeRows, options: delta,
                                    path: directory.appendingPathComponent("edge-delta.parquet").path))
         // Pages of 125 (INT64) or 250 (INT32) rows: whole, partial and empty blocks and miniblocks.
-        let (integerSchema, integerRows) = Fixtures.integers(rows: 3000)
+        let (integerSchema, integerRows) = ParquetFixtures.integers(rows: 3000)
         delta.dataPageMaxBytes = 1000
         delta.rowGroupMaxRows = 1300
-        files.append(try writeFile(integerSchema, integerRows, options: delta,
+        files.append(try ParquetTestFiles.write(integerSchema, integerRows, options: delta,
                                    path: directory.appendingPathComponent("integers-delta.parquet").path))
         return files
     }
@@ -56,7 +56,7 @@ import TestSupport
                 continue
             }
             for (name, expected) in file.expectedColumns {
-                let actual = stringColumn(columns[name])
+                let actual = ParquetTestFiles.stringColumn(columns[name])
                 #expect(actual?.count == expected.count, "\(reader) \(file.path) \(name): row count")
                 guard let actual, actual.count == expected.count else { continue }
                 for row in expected.indices where actual[row] != expected[row] {
@@ -68,11 +68,11 @@ import TestSupport
     }
 
     @Test func pyarrowAndDuckDBReadExactlyWhatWasWritten() throws {
-        let directory = try temporaryDirectory("interop")
+        let directory = try ParquetTestFiles.temporaryDirectory("interop")
         defer { try? FileManager.default.removeItem(at: directory) }
         let files = try Self.writeFiles(to: directory)
         let output = try PythonTool.runScript(PythonTool.script("parquet_dump.py"), ["--readers", "pyarrow,duckdb"] + files.map(\.path))
-        let json = try parseJSON(output.stdout)
+        let json = try ParquetTestFiles.parseJSON(output.stdout)
         let pyarrow = try #require(json["pyarrow"] as? [String: Any])
         compare("pyarrow", pyarrow, files)
         compare("duckdb", try #require(json["duckdb"] as? [String: Any]), files)
@@ -118,7 +118,7 @@ import TestSupport
         #expect(idStats.map { $0["max"] as? String } == ["1500", "3000", "4500", "5000"])
         let statusStats = try #require(columns["status"]?["statistics"] as? [[String: Any]])
         let statusNulls = stride(from: 0, to: 5000, by: 1500).map { start in
-            Fixtures.orders(rows: 5000).1[start..<min(start + 1500, 5000)].filter { $0[4] == .null }.count
+            ParquetFixtures.orders(rows: 5000).1[start..<min(start + 1500, 5000)].filter { $0[4] == .null }.count
         }
         #expect(statusStats.map { $0["null_count"] as? Int } == statusNulls)
         #expect(statusStats.allSatisfy { $0["has_min_max"] as? Bool == true })
@@ -133,12 +133,12 @@ import TestSupport
 
     /// One Spark run for all files: its cold start dominates.
     @Test func sparkReadsExactlyWhatWasWritten() throws {
-        let directory = try temporaryDirectory("spark")
+        let directory = try ParquetTestFiles.temporaryDirectory("spark")
         defer { try? FileManager.default.removeItem(at: directory) }
         let files = try Self.writeFiles(to: directory)
         let out = directory.appendingPathComponent("spark.json").path
         try PythonTool.sparkSubmit(PythonTool.script("parquet_spark_dump.py"), [out] + files.map(\.path))
-        let json = try parseJSON(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out)), as: UTF8.self))
+        let json = try ParquetTestFiles.parseJSON(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out)), as: UTF8.self))
         compare("spark", json, files)
         let types = try #require((json[files[0].path] as? [String: Any])?["types"] as? [String: String])
         #expect(types["ts_utc_req"] == "timestamp")

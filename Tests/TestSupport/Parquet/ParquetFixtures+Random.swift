@@ -1,17 +1,13 @@
-import Foundation
 import Parquet
-import Testing
-import TestSupport
 
-/// Random schemas, data and writer options from a seeded generator; every file is read back by
-/// our reader, pyarrow and DuckDB (one Python run for all of them).
-@Suite struct PropertyTests {
-    static let allTypes: [ParquetType] = [
+/// Random schemas, data and writer options from a seeded generator.
+extension ParquetFixtures {
+    private static let allTypes: [ParquetType] = [
         .boolean, .int8, .int16, .int32, .int64, .float, .double, .string, .json, .bytes, .date,
         .timestamp(utc: true), .timestamp(utc: false), .uuid,
     ]
 
-    static func randomType(_ random: inout SplitMix64) -> ParquetType {
+    private static func randomType(_ random: inout SplitMix64) -> ParquetType {
         if Int.random(in: 0..<6, using: &random) == 0 {
             let precision = Int.random(in: 1...38, using: &random)
             return .decimal(precision: precision, scale: Int.random(in: 0...precision, using: &random))
@@ -19,7 +15,7 @@ import TestSupport
         return allTypes.randomElement(using: &random)!
     }
 
-    static func randomText(_ random: inout SplitMix64) -> String {
+    private static func randomText(_ random: inout SplitMix64) -> String {
         let ranges: [ClosedRange<UInt32>] = [0x20...0x7E, 0xA0...0x24F, 0x3040...0x30FF, 0x4E00...0x4FFF, 0x1F300...0x1F64F]
         let length = Int.random(in: 0...12, using: &random)
         var scalars = String.UnicodeScalarView()
@@ -30,7 +26,7 @@ import TestSupport
         return String(scalars)
     }
 
-    static func randomValue(_ type: ParquetType, _ random: inout SplitMix64, pool: [ParquetValue]) -> ParquetValue {
+    private static func randomValue(_ type: ParquetType, _ random: inout SplitMix64, pool: [ParquetValue]) -> ParquetValue {
         if !pool.isEmpty && Bool.random(using: &random) { return pool.randomElement(using: &random)! }
         let edge = Int.random(in: 0..<8, using: &random) == 0
         switch type {
@@ -59,7 +55,8 @@ import TestSupport
         }
     }
 
-    static func randomFile(seed: UInt64) -> (ParquetSchema, [[ParquetValue]], ParquetWriterOptions) {
+    /// A random schema, rows and writer options, the same for the same seed.
+    public static func randomFile(seed: UInt64) -> (ParquetSchema, [[ParquetValue]], ParquetWriterOptions) {
         var random = SplitMix64(seed: seed)
         let columns = (0..<Int.random(in: 1...8, using: &random)).map { index in
             ParquetColumn(name: "c\(index)", type: randomType(&random), nullable: Bool.random(using: &random))
@@ -83,31 +80,5 @@ import TestSupport
         options.dictionaryMaxBytes = [64, 1024, 1 << 20].randomElement(using: &random)!
         options.dictionaryEnabled = Int.random(in: 0..<4, using: &random) != 0
         return (ParquetSchema(columns), rows, options)
-    }
-
-    @Test func randomFilesReadBackIdenticallyEverywhere() throws {
-        let directory = try temporaryDirectory("property")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var files: [WrittenFile] = []
-        for seed in UInt64(1)...40 {
-            let (schema, rows, options) = Self.randomFile(seed: seed)
-            let path = directory.appendingPathComponent("random-\(seed).parquet").path
-            let file = try writeFile(schema, rows, options: options, path: path)
-            files.append(file)
-            let reader = try ParquetReader(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
-            #expect(reader.schema == schema, "seed \(seed)")
-            #expect(try canonicalColumns(reader) == file.expectedColumns, "seed \(seed): our reader")
-        }
-        let output = try PythonTool.runScript(PythonTool.script("parquet_dump.py"), ["--readers", "pyarrow,duckdb"] + files.map(\.path))
-        let json = try parseJSON(output.stdout)
-        for reader in ["pyarrow", "duckdb"] {
-            let results = try #require(json[reader] as? [String: Any])
-            for file in files {
-                let columns = (results[file.path] as? [String: Any])?["columns"] as? [String: Any]
-                for (name, expected) in file.expectedColumns {
-                    #expect(stringColumn(columns?[name]) == expected, "\(reader) \(URL(fileURLWithPath: file.path).lastPathComponent) \(name)")
-                }
-            }
-        }
     }
 }
