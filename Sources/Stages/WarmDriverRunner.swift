@@ -8,11 +8,10 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
     private let configuration: StageConfiguration
     private let logger: Logger
     private let lock = NSLock()
-    // Touched by the worker thread; `process` and `stopped` also by `shutdown`, under `lock`.
+    // Touched by the worker thread; `process` and `lifecycle` also by `shutdown`, under `lock`.
     private var process: SparkProcess?
     private var channel: DriverChannel?
-    private var stopped = false
-    private var state = "not started"
+    private var lifecycle = DriverLifecycle()
 
     init(configuration: StageConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -20,7 +19,7 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
     }
 
     var driverState: String {
-        lock.withLock { state }
+        lock.withLock { lifecycle.description }
     }
 
     /// The pid of the running driver (`spark-submit`'s JVM), if any.
@@ -37,7 +36,7 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
         do {
             _ = try ensureDriver(until: .now + configuration.timeout)
         } catch {
-            if lock.withLock({ stopped }) {
+            if lock.withLock({ lifecycle.isStopped }) {
                 logger.info("spark driver start abandoned: the stage runner is stopping")
                 return
             }
@@ -69,8 +68,7 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
 
     func shutdown() {
         let current = lock.withLock {
-            stopped = true
-            state = "stopped"
+            lifecycle.shutdown()
             return process
         }
         current?.terminate()
@@ -93,35 +91,38 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
         let arguments = ["--master", "local[*]", "--name", "medallion-stages", configuration.driverScript,
                          "serve", configuration.lakeURI, "--port", String(channel.port), "--token-pipe", channel.tokenPipe]
         let process = try lock.withLockTyped { () throws(StageError) -> SparkProcess in
-            guard !stopped else { throw .shuttingDown }
+            guard lifecycle.mayStart else { throw .shuttingDown }
             let process = try SparkProcess(configuration.sparkSubmit, arguments, environment: configuration.sparkEnvironment,
                                            configuration: configuration)
             self.process = process
             self.channel = nil
-            state = "starting (pid \(process.pid))"
+            _ = lifecycle.starting(pid: process.pid)
             return process
         }
         logger.info("spark driver starting", metadata: ["pid": "\(process.pid)", "log": "\(configuration.logPath)"])
         guard channel.accept(until: deadline, alive: { process.status == nil }) else {
             let status = process.status
             process.terminate()
-            let stopping = lock.withLock { () -> Bool in
-                if !stopped { state = "failed to start" }
-                return stopped
-            }
-            // `shutdown` ended the start: not a failure of the driver.
-            if stopping { throw .shuttingDown }
-            if status == nil {
+            switch lock.withLock({ lifecycle.startFailed(exitStatus: status) }) {
+            case .stopping:
+                throw .shuttingDown
+            case .timedOut:
                 throw StageError(.timeout, message: "The Spark driver did not start within \(configuration.timeout); see \(configuration.logPath).",
                                  detail: logTail(configuration.logPath))
+            case .exited(let status):
+                throw StageError(.driverStart, message: "The Spark driver exited with status \(status) while starting; see \(configuration.logPath).",
+                                 detail: logTail(configuration.logPath))
             }
-            throw StageError(.driverStart, message: "The Spark driver exited with status \(status!) while starting; see \(configuration.logPath).",
-                             detail: logTail(configuration.logPath))
         }
         let milliseconds = (ContinuousClock.now - started).milliseconds
-        lock.withLock {
+        let usable = lock.withLock { () -> Bool in
+            guard lifecycle.ready(pid: process.pid) else { return false }
             self.channel = channel
-            state = "warm (pid \(process.pid))"
+            return true
+        }
+        guard usable else {
+            process.terminate()
+            throw .shuttingDown
         }
         logger.info("spark driver ready", metadata: [
             "pid": "\(process.pid)", "start_ms": "\(milliseconds)", "log": "\(configuration.logPath)",
@@ -134,7 +135,7 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
     private func failure(_ process: SparkProcess, waiting what: String) -> StageError {
         let status = process.status ?? process.wait(until: .now + .milliseconds(500))
         process.terminate()
-        lock.withLock { state = status == nil ? "killed after hanging" : "died (status \(status!))" }
+        lock.withLock { lifecycle.runFailed(exitStatus: status) }
         if let status {
             return StageError(.driverDied, message: "The Spark driver (pid \(process.pid)) exited with status \(status) while waiting \(what); it is restarted for the next run. See \(configuration.logPath).",
                               detail: logTail(configuration.logPath))
