@@ -18,31 +18,17 @@ import LakeContract
 /// `chunkRows` rows at most (250,000), because while it runs its transaction holds the
 /// capture watermark back.
 final class CapturePruner: Sendable {
-    /// A committed batch's rows of one table: everything up to `to`.
-    private struct Step: Sendable {
-        /// The bookmark before the batch; nil for a prune of everything up to `to`.
-        var from: TablePosition?
-        var to: TablePosition
-        var rows: Int
-        var batch: UInt64
-    }
-
-    private struct Pending: Sendable {
-        var steps: [TableName: [Step]] = [:]
-        /// Rows of committed batches not deleted yet, handed to the thread or not.
-        var pendingRows: [TableName: Int] = [:]
-        /// When the oldest request not yet handed to the thread arrived.
-        var deferredSince: ContinuousClock.Instant?
+    private struct Shared: Sendable {
+        var queue: PruneQueue
         var stopped = false
     }
 
     private let dsn: String
     private let fault: FaultInjector
     private let logger: Logger
-    private let maximumDeferral: Duration
     private let minimumInterval: Duration
     private let chunkRows: Int
-    private let state = Mutex(Pending())
+    private let state: Mutex<Shared>
     private let wakeUp = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let stopping = DispatchSemaphore(value: 0)
@@ -52,9 +38,9 @@ final class CapturePruner: Sendable {
         self.dsn = dsn
         self.fault = fault
         self.logger = logger
-        self.maximumDeferral = maximumDeferral
         self.minimumInterval = minimumInterval
         self.chunkRows = chunkRows
+        state = Mutex(Shared(queue: PruneQueue(maximumDeferral: maximumDeferral, chunkRows: chunkRows)))
         Thread { [self] in
             loop()
             finished.signal()
@@ -64,20 +50,12 @@ final class CapturePruner: Sendable {
     /// Asks for every table's rows of the committed batch to be deleted; `draining` says
     /// that more rows are waiting to be read, so the delete may wait.
     func request(_ intent: BatchIntent, draining: Bool) {
-        let now = ContinuousClock.now
-        let signal = state.withLock { pending in
+        let signal = state.withLock { shared in
+            let start = shared.queue.add(intent, draining: draining, now: .now)
             for range in intent.tables where range.rows > 0 {
-                pending.steps[range.table, default: []].append(Step(from: range.from, to: range.to, rows: range.rows, batch: intent.batch))
-                pending.pendingRows[range.table, default: 0] += range.rows
-                CaptureMetrics.prunePending(table: range.table.description, rows: pending.pendingRows[range.table]!)
+                CaptureMetrics.prunePending(table: range.table.description, rows: shared.queue.pendingRows[range.table] ?? 0)
             }
-            let since = pending.deferredSince ?? now
-            guard draining, now - since < maximumDeferral else {
-                pending.deferredSince = nil
-                return true
-            }
-            pending.deferredSince = since
-            return false
+            return start
         }
         if signal { wakeUp.signal() }
     }
@@ -86,11 +64,7 @@ final class CapturePruner: Sendable {
     /// crash left behind the bookmark (`batch`).
     func request(through positions: [(TableName, TablePosition)], batch: UInt64) {
         guard !positions.isEmpty else { return }
-        state.withLock { pending in
-            for (table, position) in positions {
-                pending.steps[table, default: []].append(Step(from: nil, to: position, rows: 0, batch: batch))
-            }
-        }
+        state.withLock { $0.queue.add(through: positions, batch: batch) }
         wakeUp.signal()
     }
 
@@ -107,10 +81,7 @@ final class CapturePruner: Sendable {
         var backoff = Duration.milliseconds(100)
         while true {
             wakeUp.wait()
-            let (work, stopped) = state.withLock { pending in
-                defer { pending.steps = [:] }
-                return (pending.steps, pending.stopped)
-            }
+            let (work, stopped) = state.withLock { ($0.queue.take(), $0.stopped) }
             if work.isEmpty {
                 if stopped { return }
                 continue
@@ -131,26 +102,23 @@ final class CapturePruner: Sendable {
                 }
                 for table in work.keys.sorted(by: { $0.description < $1.description }) {
                     while let steps = remaining[table], !steps.isEmpty {
-                        let count = chunk(steps)
-                        let end = steps[count - 1].to
-                        if let start = steps[0].from, !steps[..<count].contains(where: { $0.rows == 0 }) {
+                        let delete = state.withLock { $0.queue.nextDelete(of: table, steps) }
+                        if let start = delete.from {
                             // Bounded below too: the index entries of rows pruned before stay
                             // in the index until vacuum, and a scan from its start would walk
                             // all of them on every prune.
                             try live.execute("""
                                 DELETE FROM \(table.quotedCaptureTable)
                                 WHERE (_txid, _seq) > ($1::xid8, $2::bigint) AND (_txid, _seq) <= ($3::xid8, $4::bigint)
-                                """, [String(start.txid), String(start.seq), String(end.txid), String(end.seq)])
+                                """, [String(start.txid), String(start.seq), String(delete.to.txid), String(delete.to.seq)])
                         } else {
-                            try deleteInChunks(table, through: end, live)
+                            try deleteInChunks(table, through: delete.to, live)
                         }
-                        remaining[table] = Array(steps.dropFirst(count))
-                        let rows = steps[..<count].reduce(0) { $0 + $1.rows }
-                        state.withLock { pending in
-                            pending.pendingRows[table, default: 0] -= rows
-                            CaptureMetrics.prunePending(table: table.description, rows: pending.pendingRows[table]!)
+                        remaining[table] = Array(steps.dropFirst(delete.steps))
+                        state.withLock { shared in
+                            CaptureMetrics.prunePending(table: table.description, rows: shared.queue.deleted(delete.rows, of: table))
                         }
-                        CaptureMetrics.pruned(table: table.description, rows: rows)
+                        CaptureMetrics.pruned(table: table.description, rows: delete.rows)
                     }
                 }
                 backoff = .milliseconds(100)
@@ -165,11 +133,7 @@ final class CapturePruner: Sendable {
                     "error": "\(error)",
                     "batches": "\(batches.first ?? 0)...\(batches.last ?? 0)",
                 ])
-                state.withLock { pending in
-                    for (table, steps) in remaining where !steps.isEmpty {
-                        pending.steps[table] = steps + (pending.steps[table] ?? [])
-                    }
-                }
+                state.withLock { $0.queue.putBack(remaining) }
                 if stopped { return }
                 Thread.sleep(forTimeInterval: Double(backoff.components.attoseconds) / 1e18 + Double(backoff.components.seconds))
                 backoff = min(backoff * 2, .seconds(10))
@@ -189,17 +153,5 @@ final class CapturePruner: Sendable {
                 """, [String(end.txid), String(end.seq)]).affectedRows
             if deleted < chunkRows { return }
         }
-    }
-
-    /// How many of `steps` (at least one) the next DELETE covers: as many as fit in
-    /// `chunkRows`.
-    private func chunk(_ steps: [Step]) -> Int {
-        var rows = steps[0].rows
-        var count = 1
-        while count < steps.count, rows + steps[count].rows <= chunkRows {
-            rows += steps[count].rows
-            count += 1
-        }
-        return count
     }
 }
