@@ -2,6 +2,7 @@ import Foundation
 import LakeContract
 import Lake
 import Logging
+import Synchronization
 
 /// The `standalone` runner: one submission per run to a Spark standalone master through
 /// its REST API (`mainClass org.apache.spark.deploy.PythonRunner`), polled until it
@@ -9,14 +10,17 @@ import Logging
 /// `work/<driver-id>/` directory and its result (the JSON every runner parses) comes
 /// through the lake (`LakePaths.stageResult`); this runner's log records each submission
 /// and its end.
-final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
+final class StandaloneRunner: StageJobRunner, Sendable {
+    private struct Current: Sendable {
+        var submission: String?
+        var stopped = false
+        var state = "idle"
+    }
+
     private let configuration: StageConfiguration
     private let logger: Logger
     private let client: SparkRestClient
-    private let lock = NSLock()
-    private var submission: String?
-    private var stopped = false
-    private var state = "idle"
+    private let current = Mutex(Current())
 
     init(configuration: StageConfiguration, logger: Logger) throws(StageError) {
         guard let master = configuration.sparkMaster else {
@@ -31,7 +35,7 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
         client = try SparkRestClient(master: master)
     }
 
-    var driverState: String { lock.withLock { state } }
+    var driverState: String { current.withLock { $0.state } }
 
     func prepare() {}
 
@@ -41,20 +45,20 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
         let deadline = started + configuration.timeout
         let resultName = UUID().uuidString.lowercased()
         try removeResults()
-        let submissionID = try lock.withLockTyped { () throws(StageError) -> String in
-            guard !stopped else { throw .shuttingDown }
+        let submissionID = try current.withLock { (current) throws(StageError) -> String in
+            guard !current.stopped else { throw .shuttingDown }
             let submissionID = try client.create(request(full: full, resultName: resultName))
-            submission = submissionID
-            state = "submitted \(submissionID)"
+            current.submission = submissionID
+            current.state = "submitted \(submissionID)"
             return submissionID
         }
         record("submitted \(submissionID) to \(client.endpoint)")
         var status = SparkRestClient.Status(driverState: "SUBMITTED")
         while !["FINISHED", "FAILED", "KILLED", "ERROR"].contains(status.driverState) {
-            guard ContinuousClock.now < deadline, !lock.withLock({ stopped }) else {
+            guard ContinuousClock.now < deadline, !current.withLock({ $0.stopped }) else {
                 client.kill(submissionID)
                 record("killed \(submissionID) after \(configuration.timeout) (state \(status.driverState))")
-                lock.withLock { state = "killed \(submissionID)" }
+                current.withLock { $0.state = "killed \(submissionID)" }
                 throw StageError(.timeout, message: "Spark submission \(submissionID) did not finish within \(configuration.timeout) and was killed (state \(status.driverState)).")
             }
             Thread.sleep(forTimeInterval: configuration.statusPollInterval.seconds)
@@ -62,7 +66,7 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
         }
         let worker = status.worker ?? "unknown worker"
         record("\(submissionID) \(status.driverState) on \(worker) (driver output in the worker's work/\(submissionID)/)\(status.message.map { ": \($0)" } ?? "")")
-        lock.withLock { state = "\(status.driverState.lowercased()) \(submissionID)" }
+        current.withLock { $0.state = "\(status.driverState.lowercased()) \(submissionID)" }
         let result = try readResult(resultName)
         guard status.driverState == "FINISHED", let result else {
             // A failed run's own reason, when its driver got as far as reporting it.
@@ -78,11 +82,11 @@ final class StandaloneRunner: StageJobRunner, @unchecked Sendable {
     }
 
     func shutdown() {
-        let current = lock.withLock {
-            stopped = true
-            return submission
+        let submission = current.withLock { current in
+            current.stopped = true
+            return current.submission
         }
-        if let current { client.kill(current) }
+        if let submission { client.kill(submission) }
     }
 
     /// The CreateSubmissionRequest: PythonRunner's arguments are the script, the

@@ -1,24 +1,28 @@
 import Foundation
 import Logging
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The `submit` runner: one cold `spark-submit --master local[*] driver.py once` per run.
-final class SubmitRunner: StageJobRunner, @unchecked Sendable {
+final class SubmitRunner: StageJobRunner, Sendable {
+    private struct Current: Sendable {
+        var process: SparkProcess?
+        var stopped = false
+        var state = "idle"
+    }
+
     private let configuration: StageConfiguration
     private let logger: Logger
-    private let lock = NSLock()
-    private var process: SparkProcess?
-    private var stopped = false
-    private var state = "idle"
+    private let current = Mutex(Current())
 
     init(configuration: StageConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
     }
 
-    var driverState: String { lock.withLock { state } }
+    var driverState: String { current.withLock { $0.state } }
 
     func prepare() {}
 
@@ -51,24 +55,24 @@ final class SubmitRunner: StageJobRunner, @unchecked Sendable {
             }
         }
         defer { if let dump { unlink(dump.temporary) } }
-        let process = try lock.withLockTyped { () throws(StageError) -> SparkProcess in
-            guard !stopped else { throw .shuttingDown }
+        let process = try current.withLock { (current) throws(StageError) -> SparkProcess in
+            guard !current.stopped else { throw .shuttingDown }
             let process = try SparkProcess(configuration.sparkSubmit, arguments,
                                            environment: Self.environment(configuration, jvmOptions: jvmOptions),
                                            configuration: configuration)
-            self.process = process
-            state = "running (pid \(process.pid))"
+            current.process = process
+            current.state = "running (pid \(process.pid))"
             return process
         }
         let status = process.wait(until: started + configuration.timeout)
         let result = (try? StateFile.read(resultPath)).map { String(decoding: $0, as: UTF8.self) }
         guard let status else {
             process.terminate()
-            lock.withLock { state = "killed after hanging" }
+            current.withLock { $0.state = "killed after hanging" }
             throw StageError(.timeout, message: "spark-submit (pid \(process.pid)) did not finish within \(configuration.timeout) and was killed; see \(configuration.logPath).",
                              detail: logTail(configuration.logPath))
         }
-        lock.withLock { state = "exited (status \(status))" }
+        current.withLock { $0.state = "exited (status \(status))" }
         guard let result else {
             throw StageError(.driverDied, message: "spark-submit (pid \(process.pid)) exited with status \(status) without a result; see \(configuration.logPath).",
                              detail: logTail(configuration.logPath))
@@ -97,10 +101,10 @@ final class SubmitRunner: StageJobRunner, @unchecked Sendable {
     }
 
     func shutdown() {
-        let current = lock.withLock {
-            stopped = true
-            return process
+        let process = current.withLock { current in
+            current.stopped = true
+            return current.process
         }
-        current?.terminate()
+        process?.terminate()
     }
 }

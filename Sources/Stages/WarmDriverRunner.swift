@@ -1,17 +1,21 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// The `local` runner: one long-lived `spark-submit --master local[*] driver.py serve`
 /// whose SparkSession stays warm between runs. Requests go over a loopback socket; a
 /// driver that dies or hangs is killed and started again on the next run.
-final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
+final class WarmDriverRunner: StageJobRunner, Sendable {
+    private struct Driver: Sendable {
+        var process: SparkProcess?
+        /// Set once the driver connected.
+        var channel: DriverChannel?
+        var lifecycle = DriverLifecycle()
+    }
+
     private let configuration: StageConfiguration
     private let logger: Logger
-    private let lock = NSLock()
-    // Touched by the worker thread; `process` and `lifecycle` also by `shutdown`, under `lock`.
-    private var process: SparkProcess?
-    private var channel: DriverChannel?
-    private var lifecycle = DriverLifecycle()
+    private let driver = Mutex(Driver())
 
     init(configuration: StageConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -19,24 +23,24 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
     }
 
     var driverState: String {
-        lock.withLock { lifecycle.description }
+        driver.withLock { $0.lifecycle.description }
     }
 
     /// The pid of the running driver (`spark-submit`'s JVM), if any.
     var driverPID: Int32? {
-        lock.withLock { process?.status == nil ? process?.pid : nil }
+        driver.withLock { $0.process?.status == nil ? $0.process?.pid : nil }
     }
 
     /// The token the running driver presented (for tests that look for it where it must not be).
     var driverToken: String? {
-        lock.withLock { channel?.token }
+        driver.withLock { $0.channel?.token }
     }
 
     func prepare() {
         do {
             _ = try ensureDriver(until: .now + configuration.timeout)
         } catch {
-            if lock.withLock({ lifecycle.isStopped }) {
+            if driver.withLock({ $0.lifecycle.isStopped }) {
                 logger.info("spark driver start abandoned: the stage runner is stopping")
                 return
             }
@@ -67,19 +71,20 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
     }
 
     func shutdown() {
-        let current = lock.withLock {
-            lifecycle.shutdown()
-            return process
+        let process = driver.withLock { driver in
+            driver.lifecycle.shutdown()
+            return driver.process
         }
-        current?.terminate()
+        process?.terminate()
     }
 
     /// The running driver, started first if there is none; also returns how long the
     /// start took (0 when it was already warm).
     private func ensureDriver(until deadline: ContinuousClock.Instant) throws(StageError) -> (SparkProcess, DriverChannel, Int) {
-        if let process, let channel, process.status == nil { return (process, channel, 0) }
+        let (current, connected) = driver.withLock { ($0.process, $0.channel) }
+        if let current, let connected, current.status == nil { return (current, connected, 0) }
         try configuration.checkJobs()
-        if let old = process {
+        if let old = current {
             logger.warning("spark driver is gone; starting a new one", metadata: [
                 "pid": "\(old.pid)", "status": "\(old.status.map(String.init) ?? "running")",
             ])
@@ -90,20 +95,20 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
         let channel = try DriverChannel(directory: configuration.logDirectory)
         let arguments = ["--master", "local[*]", "--name", "medallion-stages", configuration.driverScript,
                          "serve", configuration.lakeURI, "--port", String(channel.port), "--token-pipe", channel.tokenPipe]
-        let process = try lock.withLockTyped { () throws(StageError) -> SparkProcess in
-            guard lifecycle.mayStart else { throw .shuttingDown }
+        let process = try driver.withLock { (driver) throws(StageError) -> SparkProcess in
+            guard driver.lifecycle.mayStart else { throw .shuttingDown }
             let process = try SparkProcess(configuration.sparkSubmit, arguments, environment: configuration.sparkEnvironment,
                                            configuration: configuration)
-            self.process = process
-            self.channel = nil
-            _ = lifecycle.starting(pid: process.pid)
+            driver.process = process
+            driver.channel = nil
+            _ = driver.lifecycle.starting(pid: process.pid)
             return process
         }
         logger.info("spark driver starting", metadata: ["pid": "\(process.pid)", "log": "\(configuration.logPath)"])
         guard channel.accept(until: deadline, alive: { process.status == nil }) else {
             let status = process.status
             process.terminate()
-            switch lock.withLock({ lifecycle.startFailed(exitStatus: status) }) {
+            switch driver.withLock({ $0.lifecycle.startFailed(exitStatus: status) }) {
             case .stopping:
                 throw .shuttingDown
             case .timedOut:
@@ -115,9 +120,9 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
             }
         }
         let milliseconds = (ContinuousClock.now - started).milliseconds
-        let usable = lock.withLock { () -> Bool in
-            guard lifecycle.ready(pid: process.pid) else { return false }
-            self.channel = channel
+        let usable = driver.withLock { driver in
+            guard driver.lifecycle.ready(pid: process.pid) else { return false }
+            driver.channel = channel
             return true
         }
         guard usable else {
@@ -135,7 +140,7 @@ final class WarmDriverRunner: StageJobRunner, @unchecked Sendable {
     private func failure(_ process: SparkProcess, waiting what: String) -> StageError {
         let status = process.status ?? process.wait(until: .now + .milliseconds(500))
         process.terminate()
-        lock.withLock { lifecycle.runFailed(exitStatus: status) }
+        driver.withLock { $0.lifecycle.runFailed(exitStatus: status) }
         if let status {
             return StageError(.driverDied, message: "The Spark driver (pid \(process.pid)) exited with status \(status) while waiting \(what); it is restarted for the next run. See \(configuration.logPath).",
                               detail: logTail(configuration.logPath))
