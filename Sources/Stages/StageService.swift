@@ -1,6 +1,7 @@
 import Foundation
 import LakeContract
 import Logging
+import Synchronization
 
 /// Runs the silver and gold jobs after committed batches, never making the caller wait.
 ///
@@ -13,22 +14,27 @@ import Logging
 /// shutdown ends any run in flight and the thread. Each run holds the lake's silver
 /// writer lease (`SilverWriterLease`), so it never writes beside a `medallion refresh`;
 /// each start first ends Spark drivers a killed predecessor left (`SparkGroupFile`).
-public final class StageService: @unchecked Sendable {
+public final class StageService: Sendable {
+    private struct Shared: Sendable {
+        var machine: StageStateMachine
+        /// What the service's thread is to do next.
+        var pending: StageStateMachine.Action = .none
+        var oldestRequest: ContinuousClock.Instant?
+        var current: StageStatus
+        var started = false
+        var goldMarker: GoldMarker?
+    }
+
     public let configuration: StageConfiguration
     private let logger: Logger
     private let runner: any StageJobRunner
     private let onRun: @Sendable (Result<StageRunReport, StageError>) -> Void
-    private let condition = NSCondition()
-    // Guarded by `condition`.
-    private var machine: StageStateMachine
-    private var pending: StageStateMachine.Action = .none
-    private var oldestRequest: ContinuousClock.Instant?
-    private var current: StageStatus
-    private var started = false
-    private var goldMarker: GoldMarker?
+    private let shared: Mutex<Shared>
+    /// Signalled when `pending` or the machine's state changed; the thread re-checks both.
+    private let wakeUp = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     /// Whether `stop` was called (a run waiting for the silver lease gives up).
-    private var stopping: Bool { condition.withLock { machine.state == .stopped } }
+    private var stopping: Bool { shared.withLock { $0.machine.state == .stopped } }
 
     /// - Parameters:
     ///   - configuration: which runner and where things are; `runner` must not be `off`.
@@ -47,23 +53,21 @@ public final class StageService: @unchecked Sendable {
         self.runner = runner
         self.logger = logger
         self.onRun = onRun
-        machine = StageStateMachine(initialBackoff: configuration.initialBackoff, maxBackoff: configuration.maxBackoff)
-        current = StageStatus(runner: configuration.runner.rawValue, log: configuration.logPath)
+        shared = Mutex(Shared(machine: StageStateMachine(initialBackoff: configuration.initialBackoff, maxBackoff: configuration.maxBackoff),
+                              current: StageStatus(runner: configuration.runner.rawValue, log: configuration.logPath)))
     }
 
     /// The current status.
     public var status: StageStatus {
-        condition.withLock {
-            var status = current
-            status.driver = runner.driverState
-            return status
-        }
+        var status = shared.withLock { $0.current }
+        status.driver = runner.driverState
+        return status
     }
 
     /// The gold marker as of the last run (or the start), `nil` before gold exists or
     /// when the configuration has no lake to read it from.
     public var gold: GoldMarker? {
-        condition.withLock { goldMarker }
+        shared.withLock { $0.goldMarker }
     }
 
     /// Records the gold age (seconds since the marker's `produced_at`) in the metrics;
@@ -75,9 +79,9 @@ public final class StageService: @unchecked Sendable {
     /// Starts the service's thread (and, for `local`, the warm driver). Calling it again
     /// does nothing.
     public func start() {
-        let first = condition.withLock {
-            defer { started = true }
-            return !started
+        let first = shared.withLock { shared in
+            defer { shared.started = true }
+            return !shared.started
         }
         guard first else { return }
         StageMetrics.register(runner: configuration.runner)
@@ -85,7 +89,7 @@ public final class StageService: @unchecked Sendable {
             endLeftoverDrivers()
             refreshGoldMarker()
             // A request made before the start is already a run in flight while the warm driver starts.
-            condition.withLock { current.state = Self.stateName(machine.state) }
+            shared.withLock { $0.current.state = Self.stateName($0.machine.state) }
             writeStatus(status)
             runner.prepare()
             work()
@@ -98,26 +102,25 @@ public final class StageService: @unchecked Sendable {
     /// Asks for a silver→gold run. Returns at once; safe from any thread (the capture
     /// daemon calls it after each committed batch).
     public func requestRefresh() {
-        condition.withLock {
-            if oldestRequest == nil { oldestRequest = .now }
-            let action = machine.refreshRequested()
-            if action != .none {
-                pending = action
-                condition.broadcast()
-            }
+        let wake = shared.withLock { shared in
+            if shared.oldestRequest == nil { shared.oldestRequest = .now }
+            let action = shared.machine.refreshRequested()
+            if action != .none { shared.pending = action }
+            return action != .none
         }
+        if wake { wakeUp.signal() }
     }
 
     /// Ends any run in flight (its driver is killed) and the service's thread, and
     /// records the `stopped` state. Blocks until the thread has ended.
     public func stop() {
-        let wasStarted = condition.withLock {
-            _ = machine.stop()
-            pending = .none
-            current.state = "stopped"
-            condition.broadcast()
-            return started
+        let wasStarted = shared.withLock { shared in
+            _ = shared.machine.stop()
+            shared.pending = .none
+            shared.current.state = "stopped"
+            return shared.started
         }
+        wakeUp.signal()
         runner.shutdown()
         guard wasStarted else { return }
         finished.wait()
@@ -145,21 +148,25 @@ public final class StageService: @unchecked Sendable {
     private func work() {
         var runID = 0
         while true {
-            let action = condition.withLock {
-                while pending == .none && machine.state != .stopped { condition.wait() }
-                let action = pending
-                pending = .none
-                return action
+            let taken = shared.withLock { shared -> StageStateMachine.Action? in
+                guard shared.pending != .none || shared.machine.state == .stopped else { return nil }
+                defer { shared.pending = .none }
+                return shared.pending
+            }
+            guard let action = taken else {
+                wakeUp.wait()
+                continue
             }
             switch action {
             case .startRun:
                 runID += 1
                 perform(runID)
             case .scheduleRetry(let delay):
-                let deadline = Date().addingTimeInterval(delay.seconds)
-                condition.withLock {
-                    while machine.state != .stopped && condition.wait(until: deadline) {}
-                    if machine.state != .stopped { pending = machine.retryTimerFired() }
+                let deadline = DispatchTime.now() + delay.seconds
+                // Requests meanwhile are covered by the retry: only `stop` ends the wait early.
+                while !stopping, wakeUp.wait(timeout: deadline) == .success {}
+                shared.withLock { shared in
+                    if shared.machine.state != .stopped { shared.pending = shared.machine.retryTimerFired() }
                 }
             case .none, .cancelRun, .cancelRetry:
                 return
@@ -168,16 +175,16 @@ public final class StageService: @unchecked Sendable {
     }
 
     private func perform(_ runID: Int) {
-        condition.withLock { current.state = "running" }
+        shared.withLock { $0.current.state = "running" }
         writeStatus(status)
         var started = ContinuousClock.now
         let result: Result<StageRunReport, StageError>
         do {
             let hold = try acquireWriterLease(runID)
             defer { hold?.release() }
-            let queueWait = condition.withLock { () -> Int in
-                defer { oldestRequest = nil }
-                return oldestRequest.map { (ContinuousClock.now - $0).milliseconds } ?? 0
+            let queueWait = shared.withLock { shared -> Int in
+                defer { shared.oldestRequest = nil }
+                return shared.oldestRequest.map { (ContinuousClock.now - $0).milliseconds } ?? 0
             }
             logger.info("stages run started", metadata: ["run": "\(runID)", "runner": "\(configuration.runner)"])
             started = ContinuousClock.now
@@ -190,38 +197,36 @@ public final class StageService: @unchecked Sendable {
         let elapsed = ContinuousClock.now - started
         let total = elapsed.milliseconds
         if case .success = result { refreshGoldMarker() }
-        let (action, status, cancelled) = condition.withLock { () -> (StageStateMachine.Action, StageStatus, Bool) in
+        let (action, recorded, cancelled) = shared.withLock { shared -> (StageStateMachine.Action, StageStatus, Bool) in
             let now = Date().formatted(.iso8601)
-            current.lastRunAt = now
-            current.lastRunDurationSeconds = elapsed.seconds
+            shared.current.lastRunAt = now
+            shared.current.lastRunDurationSeconds = elapsed.seconds
             // A run ended by stop() did not fail: the next start redoes it.
-            if case .failure = result, machine.state == .stopped {
-                current.lastRunOutcome = "cancelled"
-                var status = current
-                status.driver = runner.driverState
-                return (.none, status, true)
+            if case .failure = result, shared.machine.state == .stopped {
+                shared.current.lastRunOutcome = "cancelled"
+                return (.none, shared.current, true)
             }
-            current.runs += 1
+            shared.current.runs += 1
             switch result {
             case .success(let report):
-                current.consecutiveFailures = 0
-                current.bronzeBatch = report.bronzeBatch
-                current.lastSuccessAt = now
-                current.lastRunOutcome = "succeeded"
-                pending = machine.runSucceeded()
+                shared.current.consecutiveFailures = 0
+                shared.current.bronzeBatch = report.bronzeBatch
+                shared.current.lastSuccessAt = now
+                shared.current.lastRunOutcome = "succeeded"
+                shared.pending = shared.machine.runSucceeded()
             case .failure(let error):
-                current.failures += 1
-                current.consecutiveFailures += 1
-                current.lastError = error.message
-                current.lastErrorAt = now
-                current.lastRunOutcome = "failed"
-                pending = machine.runFailed()
+                shared.current.failures += 1
+                shared.current.consecutiveFailures += 1
+                shared.current.lastError = error.message
+                shared.current.lastErrorAt = now
+                shared.current.lastRunOutcome = "failed"
+                shared.pending = shared.machine.runFailed()
             }
-            current.state = Self.stateName(machine.state)
-            var status = current
-            status.driver = runner.driverState
-            return (pending, status, false)
+            shared.current.state = Self.stateName(shared.machine.state)
+            return (shared.pending, shared.current, false)
         }
+        var status = recorded
+        status.driver = runner.driverState
         if cancelled {
             logger.info("stages run cancelled by shutdown", metadata: ["run": "\(runID)", "runner": "\(configuration.runner)"])
             writeStatus(status)
@@ -301,7 +306,7 @@ public final class StageService: @unchecked Sendable {
         guard let lake = configuration.lake else { return }
         do {
             guard let marker = try GoldMarker.read(from: lake) else { return }
-            condition.withLock { goldMarker = marker }
+            shared.withLock { $0.goldMarker = marker }
             StageMetrics.gold(marker, now: Date())
         } catch {
             logger.debug("cannot read the gold marker", metadata: ["error": "\(error.debugDescription)"])

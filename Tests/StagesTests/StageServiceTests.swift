@@ -53,6 +53,27 @@ import TestSupport
         #expect(service.status.bronzeBatch == 2)
     }
 
+    @Test func stopEndsARetryBackoffAtOnce() throws {
+        let runner = ScriptedRunner()
+        var configuration = Self.configuration()
+        configuration.initialBackoff = .seconds(600)
+        configuration.maxBackoff = .seconds(600)
+        let service = StageService(configuration: configuration, runner: runner, logger: Logger(label: "test"))
+        service.start()
+
+        service.requestRefresh()
+        try runner.awaitStarted(1)
+        runner.finish(.failure(StageError(.driverDied, message: "The Spark driver exited with status 137.")))
+        try runner.awaitState(service, "retrying")
+        service.requestRefresh()  // covered by the retry: it neither runs nor ends the wait
+        // stop() blocks for the whole backoff unless it ends the wait; 30 s tells a hang.
+        let stopped = DispatchSemaphore(value: 0)
+        Thread { service.stop(); stopped.signal() }.start()
+        #expect(stopped.wait(timeout: .now() + 30) == .success, "stop() waited for the retry's backoff")
+        #expect(runner.started == 1)
+        #expect(service.status.state == "stopped")
+    }
+
     static func configuration() -> StageConfiguration {
         var configuration = StageConfiguration(lakeURI: "file:///nonexistent", runner: .local)
         // A directory of its own: the service writes medallion-stages-status.json there.
@@ -104,10 +125,11 @@ final class ScriptedRunner: StageJobRunner, @unchecked Sendable {
 
     func awaitStarted(_ count: Int) throws { try wait { started >= count } }
     func awaitFinished(_ count: Int) throws { try wait { finished >= count } }
-    func awaitIdle(_ service: StageService) throws {
+    func awaitIdle(_ service: StageService) throws { try awaitState(service, "idle") }
+    func awaitState(_ service: StageService, _ state: String) throws {
         let deadline = Date().addingTimeInterval(10)
-        while service.status.state != "idle" {
-            guard Date() < deadline else { throw StageError(.timeout, message: "service did not go idle") }
+        while service.status.state != state {
+            guard Date() < deadline else { throw StageError(.timeout, message: "service did not become \(state)") }
             condition.withLock { _ = condition.wait(until: Date().addingTimeInterval(0.01)) }
         }
     }
