@@ -155,6 +155,7 @@ public final class CaptureDaemon: Sendable {
             .check(try committer.loadBookmark(), identity: identity, reconnect: reconnect)
         cycle.consumer = identity
         let mode = try CaptureMode.read(connection)
+        if mode == .logical { try CaptureMode.checkReplicationRole(connection) }
         if mode == .logical, let intent = try committer.loadIntent(), intent.isLogical, intent.batch > checked.batch {
             // Its transactions were not confirmed: the slot sends them again.
             logger.notice("dropping batch interrupted before its commit; the slot sends it again", metadata: ["batch": "\(intent.batch)"])
