@@ -6,9 +6,10 @@ import TestSupport
 
 @Suite("Compaction in the daemon", .serialized)
 struct CompactionDaemonTests {
-    @Test("the daemon compacts closed partitions between batches, finishes a compaction a crash interrupted, and verify stays clean")
-    func daemonCompacts() throws {
-        let database = try RetailDatabase()
+    @Test("the daemon compacts closed partitions between batches, finishes a compaction a crash interrupted, and verify stays clean",
+          arguments: CaptureMode.allCases)
+    func daemonCompacts(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
         defer { database.drop() }
         var daemon = try database.startDaemon(["MEDALLION_COMPACT_INTERVAL": "off"])
         for round in 1...6 {

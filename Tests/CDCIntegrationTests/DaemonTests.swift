@@ -37,6 +37,30 @@ struct DaemonTests {
         #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0", "committed rows are pruned")
     }
 
+    @Test("verify waits for a pending change whose transaction id has more digits than the bookmark's (ids compare as numbers)")
+    func verifyComparesTransactionIDsAsNumbers() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(1)
+        // Stopped after batch 1's bookmark, before its prune: its rows stay in the capture tables.
+        let crashing = try database.startDaemon(["MEDALLION_FAULT": "after-bookmark@1"], waitUntilReady: false)
+        #expect(try crashing.waitForExit() == 86, "\(crashing.output)")
+        let first = try #require(UInt64(try database.sql("SELECT max(_txid)::text FROM cdc.orders_changes")))
+        var boundary: UInt64 = 10
+        while boundary <= first { boundary *= 10 }
+        try database.sql("DO $$ BEGIN WHILE pg_current_xact_id() < '\(boundary)'::xid8 LOOP COMMIT; END LOOP; END $$")
+        try database.insertOrders(1, branch: "more digits")
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes WHERE _txid >= '\(boundary)'::xid8") == "1")
+        // Nothing captures the second order: verify must not take the first one's id, the
+        // larger as text, for the newest change.
+        #expect(throws: CaptureError.self) { try database.verify(timeout: .seconds(2)) }
+        let daemon = try database.startDaemon()
+        let report = try database.verify()
+        #expect(report.isClean && report.tables[0].matching == 2, "\(report)")
+        daemon.signal(SIGTERM)
+        #expect(try daemon.waitForExit() == 0)
+    }
+
     @Test("a transaction that took its id early and commits late still arrives, exactly once",
           arguments: CaptureMode.allCases)
     func outOfOrderCommit(_ mode: CaptureMode) throws {

@@ -74,6 +74,34 @@ struct DatabaseSecurityTests {
             """) == "0")
     }
 
+    @Test("logical capture: the streamer role, given REPLICATION, runs the daemon and captures the snapshot and what follows")
+    func streamerRunsLogicalCapture() throws {
+        let database = try RetailDatabase(capture: false, mode: .logical)
+        defer { database.drop() }
+        try database.insertOrders(2)
+        let install = try database.medallion(["install", "--capture", "logical", "--streamer-role", "medallion_streamer"])
+        #expect(install.status == 0, "\(install.output)\(install.error)")
+        let streamer = ["MEDALLION_DSN": database.dsn + " user=medallion_streamer"]
+        try database.sql("ALTER ROLE medallion_streamer NOREPLICATION")
+        let refused = try database.startDaemon(streamer, waitUntilReady: false)
+        #expect(try refused.waitForExit() != 0)
+        #expect(refused.output.contains("ALTER ROLE medallion_streamer REPLICATION"), "\(refused.output)")
+        // A cluster-wide attribute: taken back for the tests that follow on this cluster.
+        try database.sql("ALTER ROLE medallion_streamer REPLICATION")
+        defer { _ = try? database.sql("ALTER ROLE medallion_streamer NOREPLICATION") }
+        let daemon = try database.startDaemon(streamer)
+        try database.insertOrders(3, branch: "streamed")
+        try database.sql("UPDATE orders SET status = 'INTRANSIT' WHERE id = 1; DELETE FROM ordershistory WHERE order_id = 2")
+        let report = try database.verify()
+        #expect(report.isClean, "\(report)\n\(daemon.output)")
+        #expect(report.tables.map(\.matching) == [5, 4], "\(report)")
+        let status = try database.medallion(["status"], environment: streamer)
+        #expect(status.status == 0 && status.output.contains("slot          medallion_"), "\(status.output)\(status.error)")
+        #expect(!status.output.contains("missing"), "\(status.output)\(status.error)")
+        daemon.signal(SIGTERM)
+        #expect(try daemon.waitForExit() == 0, "\(daemon.output)")
+    }
+
     @Test("a table owner's domain, operator or search_path never runs with the installer's rights")
     func ownerCannotBorrowInstallerRights() throws {
         let database = try RetailDatabase(capture: false)

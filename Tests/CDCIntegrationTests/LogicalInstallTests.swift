@@ -39,6 +39,41 @@ struct LogicalInstallTests {
         #expect(try database.sql("SELECT to_regclass('cdc.settings') IS NULL") == "t")
     }
 
+    @Test("uninstall sets each table's replica identity back to what install found: DEFAULT, FULL, USING INDEX")
+    func uninstallRestoresReplicaIdentity() throws {
+        let database = try RetailDatabase(capture: false, mode: .logical)
+        defer { database.drop() }
+        try database.sql("""
+            ALTER TABLE ordershistory REPLICA IDENTITY FULL;
+            CREATE TABLE coupons (id int PRIMARY KEY, code text NOT NULL, percent int);
+            CREATE UNIQUE INDEX "coupons Code" ON coupons (code);
+            ALTER TABLE coupons REPLICA IDENTITY USING INDEX "coupons Code";
+            """)
+        let identities = """
+            SELECT string_agg(c.relname || ':' || c.relreplident::text || coalesce(':' || i.relname, ''), ',' ORDER BY c.relname)
+            FROM pg_class c LEFT JOIN pg_index x ON x.indrelid = c.oid AND x.indisreplident LEFT JOIN pg_class i ON i.oid = x.indexrelid
+            WHERE c.relname IN ('orders', 'ordershistory', 'coupons')
+            """
+        let before = try database.sql(identities)
+        #expect(before == "coupons:i:coupons Code,orders:d,ordershistory:f")
+        let tables = ["orders", "ordershistory", "coupons"]
+        for _ in 0..<2 {
+            // The second install finds FULL everywhere and keeps what the first one recorded.
+            let install = try database.medallion(["install", "--capture", "logical"] + tables)
+            #expect(install.status == 0, "\(install.output)\(install.error)")
+            #expect(try database.sql(identities) == "coupons:f,orders:f,ordershistory:f")
+        }
+        let first = try database.medallion(["uninstall", "orders"])
+        #expect(first.status == 0, "\(first.output)\(first.error)")
+        #expect(try database.sql(identities) == "coupons:f,orders:d,ordershistory:f", "\(first.output)")
+        let uninstall = try database.medallion(["uninstall", "ordershistory", "coupons"])
+        #expect(uninstall.status == 0, "\(uninstall.output)\(uninstall.error)")
+        #expect(try database.sql(identities) == before, "\(uninstall.output)")
+        #expect(try database.sql("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()") == "0")
+        #expect(try database.sql("SELECT count(*) FROM pg_publication") == "0")
+        #expect(try database.sql("SELECT to_regclass('cdc.settings') IS NULL") == "t")
+    }
+
     @Test("a column the capture table lacks stops logical capture with what to do; after install the unconfirmed changes arrive")
     func columnMissingFromCaptureTable() throws {
         let database = try RetailDatabase(mode: .logical)

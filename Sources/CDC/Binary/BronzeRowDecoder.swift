@@ -5,7 +5,7 @@ import Parquet
 /// Column `i` of the tuple goes to sink column `firstColumn + i` with the typed
 /// append matching `types[i].parquetType`. The hot path allocates nothing: text,
 /// json, bytea and uuid bytes are passed straight from the COPY buffer.
-struct BronzeRowDecoder: Sendable {
+package struct BronzeRowDecoder: Sendable {
     let types: [PostgresType]
     let names: [String]
     /// Per column: how its field is decoded (precomputed from `types`).
@@ -109,6 +109,19 @@ struct BronzeRowDecoder: Sendable {
         try json.finish { try sink.append(column: plans.count, bytes: $0) }
         try sink.endRow()
         return overflowed
+    }
+
+    /// The value a column of type `typeOID`/`typmod` stores for one field in its binary
+    /// send format (nil for NULL): the same decoding, for a value that is not in a tuple.
+    package static func value(_ field: [UInt8]?, typeOID: UInt32, typmod: Int32) throws -> ParquetValue {
+        let decoder = BronzeRowDecoder(types: [PostgresType(oid: typeOID, typmod: typmod)])
+        var collector = BronzeValueCollector(types: decoder.parquetTypes, names: decoder.names)
+        if let field {
+            try field.withUnsafeBytes { try decode($0, decoder.plans[0], column: 0, into: &collector) }
+        } else {
+            try decode(nil, decoder.plans[0], column: 0, into: &collector)
+        }
+        return collector.values[0]
     }
 
     /// The values `append` would store for `tuple`, in column order.

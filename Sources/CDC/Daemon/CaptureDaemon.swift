@@ -155,6 +155,7 @@ public final class CaptureDaemon: Sendable {
             .check(try committer.loadBookmark(), identity: identity, reconnect: reconnect)
         cycle.consumer = identity
         let mode = try CaptureMode.read(connection)
+        if mode == .logical { try CaptureMode.checkReplicationRole(connection) }
         if mode == .logical, let intent = try committer.loadIntent(), intent.isLogical, intent.batch > checked.batch {
             // Its transactions were not confirmed: the slot sends them again.
             logger.notice("dropping batch interrupted before its commit; the slot sends it again", metadata: ["batch": "\(intent.batch)"])
@@ -170,7 +171,7 @@ public final class CaptureDaemon: Sendable {
         var nextSample = ContinuousClock.now
 
         if mode == .logical {
-            try streamLogical(connection, cycle: &cycle, bookmark: bookmark, parquetOptions: parquetOptions)
+            try streamLogical(connection, cycle: &cycle, bookmark: bookmark, parquetOptions: parquetOptions, compactor: compactor)
             return
         }
 
@@ -221,7 +222,7 @@ public final class CaptureDaemon: Sendable {
     /// protocol; each batch's end LSN is confirmed to the slot only once its bookmark is
     /// written.
     private func streamLogical(_ connection: PostgresConnection, cycle: inout BatchCycle, bookmark start: Bookmark,
-                               parquetOptions: ParquetWriterOptions) throws {
+                               parquetOptions: ParquetWriterOptions, compactor: BronzeCompactor?) throws {
         if let requested = configuration.tables, !requested.isEmpty {
             throw CaptureError(.invalidInput, message: "Logical capture reads every published table; run `medallion run` without table arguments.")
         }
@@ -253,11 +254,21 @@ public final class CaptureDaemon: Sendable {
         defer { stream.close() }
         logger.info("streaming from the replication slot", metadata: ["slot": "\(slot)", "after": "\(bookmark.commitLsn ?? "start")"])
         var reloadedAt: LSN?
+        var nextCompaction = ContinuousClock.now
         while !stopSignal.isStopped {
             try lock.renewIfDue(state: "capturing", batch: bookmark.batch)
             if ContinuousClock.now >= nextSample {
                 try sampleSlot(connection, slot: slot)
                 nextSample = ContinuousClock.now + .seconds(15)
+            }
+            if let compactor, let interval = configuration.compaction.interval, ContinuousClock.now >= nextCompaction {
+                // Batches are published on this thread, so none is under way; the stream's
+                // status updates go on between files so a long merge is not timed out.
+                compactor.heartbeat = { [lock, stream] in
+                    try lock.renewIfDue(state: "compacting", batch: nil)
+                    try stream.keepAlive()
+                }
+                nextCompaction = compact(compactor) ? ContinuousClock.now : ContinuousClock.now + interval
             }
             let started = ContinuousClock.now
             var transactions: [LogicalTransaction] = []

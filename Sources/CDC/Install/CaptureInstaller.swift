@@ -66,7 +66,8 @@ public struct CaptureInstaller {
                     try LogicalCapturePreparation.check(table, connection)
                     // The full old row in every UPDATE and DELETE: bronze keeps the old image of
                     // deletes and the real value of unchanged TOASTed columns, as with triggers.
-                    try connection.execute("ALTER TABLE \(table.quoted) REPLICA IDENTITY FULL")
+                    // Uninstall sets the one recorded here again.
+                    try ReplicaIdentity.setFull(table, connection)
                 }
             }
             if options.takeover {
@@ -97,10 +98,12 @@ public struct CaptureInstaller {
         return try lines + inTransaction {
             let installed = try connection.execute("SELECT to_regclass('cdc.captured_tables') IS NOT NULL").scalar == "t"
             guard installed else { return ["capture is not installed in this database; nothing to remove"] }
-            var lines = try tables.map { table in
+            var lines = try tables.flatMap { table in
                 try checkExists(table)
                 return try translating(table) {
-                    try connection.execute("SELECT cdc.uninstall_table($1::regclass)", [table.quoted]).scalar ?? ""
+                    let restored = try ReplicaIdentity.restore(table, connection)
+                    let line = try connection.execute("SELECT cdc.uninstall_table($1::regclass)", [table.quoted]).scalar ?? ""
+                    return [line] + [restored].compactMap { $0 }
                 }
             }
             if try connection.execute("SELECT count(*) FROM cdc.captured_tables").scalar == "0" {

@@ -23,6 +23,18 @@ public enum CaptureMode: String, Sendable, CaseIterable {
         return value.flatMap(CaptureMode.init(rawValue:)) ?? .trigger
     }
 
+    /// Refuses, with what to do, a role that cannot open logical capture's replication
+    /// connection (the server would only say "must be superuser or replication role").
+    static func checkReplicationRole(_ connection: PostgresConnection) throws {
+        let row = try connection.execute("SELECT current_user, rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user").rows.first
+        guard row?[1] == "t" else {
+            let name = row?[0] ?? "medallion_streamer"
+            let plain = name.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+            let role = plain ? name : PostgresConnection.quoteIdentifier(name)
+            throw CaptureError(.invalidInput, message: "Logical capture streams a replication slot, so the daemon's role \(role) needs the REPLICATION attribute: as a superuser, ALTER ROLE \(role) REPLICATION (see \"Security\" in the README).")
+        }
+    }
+
     /// Creates `cdc.settings` and records `mode` (in the caller's transaction).
     static let settingsSQL = """
         CREATE TABLE IF NOT EXISTS cdc.settings (name text PRIMARY KEY, value text NOT NULL);

@@ -101,6 +101,12 @@ final class LogicalStream {
         try confirm(machine.received)
     }
 
+    /// Sends the periodic status update when it is due, without reading: keeps the
+    /// connection inside `wal_sender_timeout` while the caller is busy elsewhere.
+    func keepAlive() throws {
+        if ReplicationConnection.monotonicNow() >= nextStatus { try sendStatus() }
+    }
+
     private func handle(_ action: LogicalStreamStateMachine.Action) throws -> LogicalTransaction? {
         switch action {
         case .begin(let begin):

@@ -47,7 +47,7 @@ public struct Verifier {
             table.columns = table.columns.filter { sourceTypes[$0.name] != nil }
             sources.append((table, key, try sourceRows(table, key: key, casts: sourceTypes.compactMapValues { $0 })))
             let last = try connection.execute(
-                "SELECT _txid::text, _seq FROM \(table.table.quotedCaptureTable) ORDER BY _txid DESC, _seq DESC LIMIT 1").rows.first
+                "SELECT _txid::text AS txid, _seq FROM \(table.table.quotedCaptureTable) ORDER BY _txid DESC, _seq DESC LIMIT 1").rows.first
             if let last, let txid = UInt64(last[0] ?? ""), let seq = Int64(last[1] ?? "") {
                 pendingThrough[table.table] = TablePosition(txid: txid, seq: seq)
             }

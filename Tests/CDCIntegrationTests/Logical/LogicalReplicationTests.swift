@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import CDC
+import Parquet
 import Postgres
 
 /// The replication connection and the decoder against a real PostgreSQL 15 with
@@ -118,13 +119,15 @@ struct LogicalReplicationTests {
         guard case .insert(let new) = change.operation else { Issue.record("not an insert"); return }
         #expect(new.values[0] == .binary([0, 0, 0, 7]))
         #expect(new.values[1] == .binary(Array("seven".utf8)))
-        #expect(new.values[3] == .binary(SendBytes.be(Int64(1_000_000))))
-        #expect(new.values[2] == .binary(SendBytes.numeric(weight: 0, dscale: 2, digits: [12, 3400])))
+        #expect(new.values[3] == .binary(withUnsafeBytes(of: Int64(1_000_000).bigEndian, Array.init)))
+        // numeric_send: 2 digits, weight 0, sign +, dscale 2, base-10000 digits 12 and 3400.
+        #expect(new.values[2] == .binary([0, 2, 0, 0, 0, 0, 0, 2, 0, 12, 0x0D, 0x48]))
         // So the COPY BINARY decoders read them as they are.
-        let fields = new.values.map { value -> [UInt8]? in if case .binary(let bytes) = value { bytes } else { nil } }
-        let types = change.relation.columns.map { PostgresType(oid: $0.typeOID, typmod: $0.typmod) }
-        #expect(try decodeValues(SendBytes.copyStream([fields]), types: types)
-            == [[.int(7), .string("seven"), .decimal(1234), .int(946_684_801_000_000)]])
+        let values = try zip(new.values, change.relation.columns).map { value, column in
+            guard case .binary(let bytes) = value else { return ParquetValue.null }
+            return try BronzeRowDecoder.value(bytes, typeOID: column.typeOID, typmod: column.typmod)
+        }
+        #expect(values == [.int(7), .string("seven"), .decimal(1234), .int(946_684_801_000_000)])
     }
 
     @Test("crossing transactions arrive whole, in commit order")
