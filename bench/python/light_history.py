@@ -37,6 +37,9 @@ def build(lake, days, rate):
     import silver
     started = time.monotonic()
     per_day = int(rate * 86_400)
+    # Ids start where the newest key range ends half full whatever the span, so that the
+    # file the new orders land in is the same size in every lake.
+    offset = (light.BUCKET // 2 - days * per_day) % light.BUCKET
     today = int(time.time() * 1_000_000) // DAY_US * DAY_US
     first = today - days * DAY_US
     orders_schema, status_schema = light.schema(silver.ORDERS), light.schema(silver.STATUS)
@@ -54,8 +57,8 @@ def build(lake, days, rate):
     spill = None  # DELIVERED rows falling on the next day
     for day in range(days):
         start = first + day * DAY_US
-        ids = pa.array(range(day * per_day + 1, (day + 1) * per_day + 1), type=pa.int64())
-        created = pc.add(pc.multiply(pc.subtract(ids, 1), int(1_000_000 / rate)), first)
+        ids = pa.array(range(offset + day * per_day + 1, offset + (day + 1) * per_day + 1), type=pa.int64())
+        created = pc.add(pc.multiply(pc.subtract(ids, offset + 1), int(1_000_000 / rate)), first)
         branch, customer, amount = order_columns(ids)
         status = pa.array(["DELIVERED"] * len(ids))
         orders = pa.Table.from_arrays([ids, branch, customer, amount, status, micros(created),
@@ -77,17 +80,18 @@ def build(lake, days, rate):
         light.write_partition(lake, silver.STATUS, datetime.date(1970, 1, 1) + datetime.timedelta(days=today // DAY_US), spill)
         total["status"] += spill.num_rows
     # The order index as the light path keeps it: (order, its NEW and DELIVERED ids).
-    by_order, last = light.ByOrder(lake), days * per_day
+    by_order, last = light.ByOrder(lake), offset + days * per_day
     os.makedirs(by_order.directory, exist_ok=True)
-    for value in range(light.bucket(1), light.bucket(last) + 1):
-        ids = pa.array(range(max(1, value * light.BUCKET), min(last, (value + 1) * light.BUCKET - 1) + 1), type=pa.int64())
+    for value in range(light.bucket(offset + 1), light.bucket(last) + 1):
+        ids = pa.array(range(max(offset + 1, value * light.BUCKET), min(last, (value + 1) * light.BUCKET - 1) + 1),
+                       type=pa.int64())
         orders = pa.concat_arrays([ids, ids]).take(pc.sort_indices(pa.concat_arrays([ids, ids])))
         histories = pc.add(pc.multiply(orders, 3), pa.concat_arrays([pa.array([0, 2], type=pa.int64())] * len(ids)))
         by_order.write_frame(value, pa.table({"order_id": orders, "history_id": histories}))
     version = "bench"
     write(f"{lake}/{light.INDEX_FILE}", {"bucket": light.BUCKET, "version": version})
     write(f"{lake}/{silver.BOOKMARK}", {"bronze_batch": 1, "previous_batch": 0, "version": version, "floors": {}})
-    new_batch(lake, days * per_day, rate, first, bronze_fixture)
+    new_batch(lake, last, rate, first - offset * int(1_000_000 / rate), bronze_fixture)
     files = sum(len(names) for _, _, names in os.walk(f"{lake}/silver"))
     size = sum(os.path.getsize(f"{path}/{name}") for path, _, names in os.walk(f"{lake}/silver") for name in names)
     print(json.dumps({**total, "files": files, "bytes": size, "seconds": round(time.monotonic() - started, 1)}))
