@@ -8,6 +8,8 @@ struct BronzeFixture {
     private(set) var batches: [[String: Any]] = []
     /// The last committed batch; later batches are on disk but not committed.
     var bookmark = 0
+    /// Keys per file of silver's light path (light.BUCKET) for check_jobs.py; nil: its default.
+    var lightBucket: Int?
     private var txid = 1000
 
     /// Adds a batch built by `body`.
@@ -74,7 +76,9 @@ struct BronzeFixture {
     func specFile(in directory: String) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/spec.json"
-        let data = try JSONSerialization.data(withJSONObject: ["batches": batches, "bookmark": bookmark])
+        var spec: [String: Any] = ["batches": batches, "bookmark": bookmark]
+        if let lightBucket { spec["light_bucket"] = lightBucket }
+        let data = try JSONSerialization.data(withJSONObject: spec)
         try data.write(to: URL(fileURLWithPath: path))
         return path
     }

@@ -9,7 +9,7 @@ import TestSupport
 @Suite struct JobCorrectnessTests {
     /// The fixtures check_jobs.py runs, by name.
     static var fixtures: [(String, BronzeFixture)] {
-        [("retail", .retail), ("contract", .contract), ("truncation", .truncation)]
+        [("retail", .retail), ("contract", .contract), ("truncation", .truncation), ("buckets", .buckets)]
     }
 
     /// Runs check_jobs.py once for the whole suite (one cold Spark start).
@@ -102,7 +102,7 @@ import TestSupport
 
     /// gold/branch_daily equals, value by value, the aggregate DuckDB computes in SQL from
     /// silver's files, for every fixture and every way of running the jobs.
-    @Test(arguments: ["retail", "contract", "truncation"])
+    @Test(arguments: ["retail", "contract", "truncation", "buckets"])
     func branchDailyEqualsSQL(_ fixture: String) throws {
         for run in ["incremental", "warm", "rerun", "rebuilt", "full"] {
             let result = try Self.result(fixture, run)
@@ -142,6 +142,31 @@ import TestSupport
         let noop = try Self.result("retail", "warm_noop")
         #expect((noop["batches"] as? NSNumber)?.intValue == 0)
         #expect(noop["gold_skipped"] as? Bool == true)
+    }
+
+    /// The light path with two keys per file: every warm run takes it, partitions hold
+    /// several key-range files, keys that move partition leave their old one, and silver
+    /// and gold equal every other way's (and the hand-computed gold).
+    @Test func lightPathWithKeyRangeFiles() throws {
+        let warm = try Self.result("buckets", "warm")
+        #expect(warm["light_runs"] as? [Bool] == [true, true, true])
+        #expect(((warm["files_per_partition"] as? NSNumber)?.intValue ?? 0) >= 3, "\(warm["files_per_partition"] ?? "")")
+        let full = try Self.result("buckets", "full")
+        #expect(try Self.metrics("warm", of: "buckets") ≈ BronzeFixture.bucketsExpected)
+        for run in ["warm", "incremental", "rerun", "rebuilt", "full"] {
+            let result = try Self.result("buckets", run)
+            #expect(try Self.metrics(run, of: "buckets") == Self.metrics("full", of: "buckets"), "\(run)")
+            #expect("\(result["orders"] ?? "")" == "\(full["orders"] ?? "")", "\(run)")
+            let silver = try #require(result["silver"] as? [String: Any])
+            let fullSilver = try #require(full["silver"] as? [String: Any])
+            for table in ["orders", "status"] {
+                #expect("\(silver[table] ?? "")" == "\(fullSilver[table] ?? "")", "\(run) \(table)")
+            }
+            let dates = try #require(result["silver_dates"] as? [String: Any])
+            #expect(try Self.texts(dates["orders"]) == BronzeFixture.bucketsOrderDates, "\(run)")
+            #expect(try Self.texts(dates["status"]) == BronzeFixture.bucketsStatusDates, "\(run)")
+            #expect(result["silver_rows"] as? Int == result["silver_keys"] as? Int, "\(run)")
+        }
     }
 
     /// After its first run (which lists: it reads all of bronze so far, compacted or not), a
@@ -229,7 +254,7 @@ import TestSupport
 
     /// The re-runs re-read two batches already consumed (for truncation, batch 5 with its
     /// orders marker, and batch 6), a no-op run reads none, and no way duplicates a row.
-    @Test(arguments: ["retail", "contract", "truncation"])
+    @Test(arguments: ["retail", "contract", "truncation", "buckets"])
     func rerunsCoverTwoBatches(_ fixture: String) throws {
         let object = try #require(try Self.outcome.get()[fixture] as? [String: Any])
         #expect((object["rerun_batches"] as? NSNumber)?.intValue == 2)

@@ -12,6 +12,7 @@ usage: spark-submit check_jobs.py <work-dir> <spec.json>...
   rebuilt:     the rerun lake again with `--full`
   full:        one run over all of them in a fresh lake
   listed:      incremental without bronze's commit records (silver lists the partitions)
+A spec's "light_bucket" sets the light path's keys per file (light.BUCKET) for its runs.
 "gold_ways" (incremental, warm): per run, whether gold recomputed only what silver changed.
 After its first run, every way but `listed` must find its new files through the commit
 records, listing no directory of bronze ("bronze_listings" counts those listings).
@@ -20,8 +21,10 @@ Output: {"<spec name>": {"<way>": result}}; each result:
    delivery_date]], "daily": [[branch, day, count, hours|null]] (gold/branch_daily/),
    "daily_json": {...} (gold/branch_daily.json), "daily_sql": the same rows computed by
    DuckDB from silver's files (independently of gold), "silver_rows": n, "silver_keys": n,
-   "silver": {"orders": [...], "status": [...]}, "marker": {...}, "json": {...}}, and for
-  incremental and warm "steps": the branches after each batch.
+   "silver": {"orders": [...], "status": [...]}, "silver_dates": {"orders": [[id, date]],
+   "status": [[history_id, date]]}, "files_per_partition": the most files a silver
+   partition holds, "marker": {...}, "json": {...}}, and for incremental and warm "steps":
+   the branches after each batch.
 """
 import json
 import os
@@ -163,6 +166,11 @@ def gold(lake):
                 "history_id", "order_id", "status", "branch",
                 F.date_format("changed_at", "yyyy-MM-dd'T'HH:mm:ss")).collect()),
         },
+        "silver_dates": {"orders": sorted([r["id"], str(r["date"])] for r in silver_orders.select("id", "date").collect()),
+                         "status": sorted([r["history_id"], str(r["date"])] for r in status.select("history_id", "date").collect())},
+        "files_per_partition": max([len([name for name in names if name.endswith(".parquet")])
+                                    for table in (silver.ORDERS, silver.STATUS)
+                                    for _, _, names in os.walk(f"{lake}/{table}")] or [0]),
         "marker": json.load(open(f"{lake}/gold/_marker.json")),
         "json": json.load(open(f"{lake}/gold/branch_metrics.json")),
     }
@@ -256,9 +264,11 @@ def ways(spec):
 
 
 results = {}
+default_bucket = light.BUCKET
 for path in spec_paths:
     spec = json.load(open(path))
     spec.setdefault("name", os.path.basename(os.path.dirname(path)))
+    light.BUCKET = spec.get("light_bucket", default_bucket)
     results[spec["name"]] = ways(spec)
 
 spark.stop()

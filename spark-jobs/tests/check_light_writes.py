@@ -1,5 +1,7 @@
 """How silver's light path replaces a partition (light.write_partition), at each point a
 driver can die: prints one JSON object of what a reader would see, for LightWriteTests.
+The partition holds two key-range files (light.BUCKET = 4: ids 1, 2 and id 5); the write
+replaces the first with id 3 and keeps the second.
 
   check_light_writes.py <work directory>
 """
@@ -43,7 +45,8 @@ def seen(root):
 
 
 def dying(root, where):
-    """Replaces the partition [1, 2] with [3], the driver dying at `where`."""
+    """Replaces the partition [1, 2, 5] with [3, 5] (the file of 5 kept), the driver dying
+    at `where`."""
     original_exchange, original_rmtree = light.exchange, shutil.rmtree
 
     def exchange(first, second):
@@ -56,10 +59,13 @@ def dying(root, where):
             raise Died()
         original_rmtree(path, *arguments, **keywords)
 
-    light.write_partition(root, TABLE, DAY, [row(1), row(2)])
+    written = light.write_partition(root, TABLE, DAY, [row(1), row(2), row(5)])
+    kept = [name for name, rows in written.items() if rows.column("id").to_pylist() == [5]]
+    if len(written) != 2 or len(kept) != 1:
+        raise SystemExit(f"expected two key-range files, one of id 5: {sorted(written)}")
     light.exchange, shutil.rmtree = exchange, rmtree
     try:
-        light.write_partition(root, TABLE, DAY, [row(3)])
+        light.write_partition(root, TABLE, DAY, [row(3)], keep=kept)
     except Died:
         pass
     finally:
@@ -72,6 +78,7 @@ def dying(root, where):
 
 def main():
     work = sys.argv[1]
+    light.BUCKET = 4
     results = {}
     for where in ("none", "before-exchange", "after-exchange"):
         root = f"{work}/{where}"
