@@ -81,6 +81,9 @@ class LazySession:
 
 
 def once(lake_uri):
+    result_name = option("--result-name")
+    if result_name is not None and not contract.is_result_name(result_name):
+        raise SystemExit(f"driver.py: --result-name must be 1-64 letters, digits or dashes, not {result_name!r}")
     spark = LazySession("medallion-stages")
     light.MEMORY.enabled = True
     result = refresh(spark, lake_uri, full="--full" in sys.argv[3:])
@@ -94,11 +97,8 @@ def once(lake_uri):
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
         with os.fdopen(os.open(option("--result-file"), flags, 0o600), "w") as out:
             out.write(line + "\n")
-    if option("--result-name"):
-        name = option("--result-name")
-        if not contract.is_result_name(name):
-            raise SystemExit(f"driver.py: --result-name must be 1-64 letters, digits or dashes, not {name!r}")
-        write_json(LakeFS(spark, lake_uri), contract.stage_result(name), result)
+    if result_name is not None:
+        write_json(LakeFS(spark, lake_uri), contract.stage_result(result_name), result)
     spark.stop()
     return 0 if result["ok"] else 1
 

@@ -88,6 +88,12 @@ def bucket(key):
     return key // BUCKET
 
 
+def light_range(name):
+    """The key range (`bucket`) of a file the light path wrote with this BUCKET, else None."""
+    match = LIGHT_FILE.match(name)
+    return int(match.group(2)) if match is not None and int(match.group(1)) == BUCKET else None
+
+
 def local_root(lake):
     """The lake's directory when it is a local one, else None."""
     return lake.root[len("file://"):] if lake.root.startswith("file:///") else None
@@ -117,29 +123,22 @@ def visible_parquet(directory):
     return sorted(name for name in names if name.endswith(".parquet") and not name.startswith((".", "_")))
 
 
+def python_values(column):
+    """An Arrow column as Python values (timestamps in UTC)."""
+    found = column.to_pylist()
+    return [as_utc(value) for value in found] if pa.types.is_timestamp(column.type) else found
+
+
 def read_rows(path, columns):
     """The rows of one Parquet file as tuples of `columns` (timestamps in UTC)."""
     table = pq.ParquetFile(path, coerce_int96_timestamp_unit="us").read()
-    arrays = []
-    for name in columns:
-        if name not in table.column_names:
-            arrays.append([None] * table.num_rows)
-            continue
-        column = table.column(name)
-        if pa.types.is_timestamp(column.type):
-            arrays.append([as_utc(value) for value in column.to_pylist()])
-        else:
-            arrays.append(column.to_pylist())
-    return list(zip(*arrays))
+    return list(zip(*(python_values(table.column(name)) if name in table.column_names else [None] * table.num_rows
+                      for name in columns)))
 
 
 def tuples(frame):
     """The rows of an Arrow table as tuples (timestamps in UTC)."""
-    arrays = []
-    for column in frame.columns:
-        values = column.to_pylist()
-        arrays.append([as_utc(value) for value in values] if pa.types.is_timestamp(column.type) else values)
-    return list(zip(*arrays))
+    return list(zip(*(python_values(column) for column in frame.columns)))
 
 
 def arrow(table, rows):
@@ -229,9 +228,9 @@ class Catalog:
             files = visible_parquet(f"{directory}/{name}")
             self.partitions[date] = files
             for file in files:
-                match = LIGHT_FILE.match(file)
-                if match and int(match.group(1)) == BUCKET:
-                    self.buckets.setdefault(int(match.group(2)), []).append((date, file))
+                found = light_range(file)
+                if found is not None:
+                    self.buckets.setdefault(found, []).append((date, file))
                 else:
                     self.loose.append((date, file))
 
@@ -239,8 +238,7 @@ class Catalog:
         return f"{self.root}/{silver.partition_path(self.table, date)}/{name}"
 
     def is_light(self, name):
-        match = LIGHT_FILE.match(name)
-        return match is not None and int(match.group(1)) == BUCKET
+        return light_range(name) is not None
 
     def files_for(self, keys):
         """The (date, name) of the files that can hold any of `keys`."""
@@ -435,7 +433,7 @@ def upsert(root, catalog, candidates, held, survey, converting, phases):
                 rewritten = files
             else:
                 ranges = {bucket(value) for value in gone} | {bucket(row[0]) for row in new}
-                rewritten = [name for name in files if int(LIGHT_FILE.match(name).group(2)) in ranges]
+                rewritten = [name for name in files if light_range(name) in ranges]
             if not whole and not ranges:
                 continue
             parts = [MEMORY.files.read(catalog.path(date, name), table) for name in rewritten]

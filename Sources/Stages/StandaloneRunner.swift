@@ -67,15 +67,16 @@ final class StandaloneRunner: StageJobRunner, Sendable {
         let worker = status.worker ?? "unknown worker"
         record("\(submissionID) \(status.driverState) on \(worker) (driver output in the worker's work/\(submissionID)/)\(status.message.map { ": \($0)" } ?? "")")
         current.withLock { $0.state = "\(status.driverState.lowercased()) \(submissionID)" }
+        let output = "that worker's work/\(submissionID)/ directory"
         let result = try readResult(resultName)
         guard status.driverState == "FINISHED", let result else {
             // A failed run's own reason, when its driver got as far as reporting it.
-            if let result { _ = try StageRunReport(resultJSON: result, logPath: "that worker's work/\(submissionID)/ directory") }
+            if let result { _ = try StageRunReport(resultJSON: result, logPath: output) }
             let ending = status.driverState == "FINISHED" ? "finished without a result in \(LakePaths.stageResults)" : "ended \(status.driverState)"
-            throw StageError(.jobFailed, message: "Spark submission \(submissionID) \(ending) on \(worker); its output is in that worker's work/\(submissionID)/ directory.",
+            throw StageError(.jobFailed, message: "Spark submission \(submissionID) \(ending) on \(worker); its output is in \(output).",
                              detail: status.message)
         }
-        var report = try StageRunReport(resultJSON: result, logPath: "that worker's work/\(submissionID)/ directory")
+        var report = try StageRunReport(resultJSON: result, logPath: output)
         let total = (ContinuousClock.now - started).milliseconds
         report.sparkStartMilliseconds = max(0, total - report.jobMilliseconds)
         return report
