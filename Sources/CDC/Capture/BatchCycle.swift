@@ -53,6 +53,13 @@ struct BatchCycle {
         var reads: [TableRead] = []
         var full = false
         do {
+            // Locked before the snapshot is taken (a LOCK takes none): a DDL that changes a
+            // capture table either committed before it, so the snapshot's catalog has its
+            // columns, or waits for this transaction and has not bumped
+            // `cdc.schema_version` yet (a sequence is not transactional).
+            if !tables.isEmpty {
+                try connection.execute("LOCK TABLE \(tables.map(\.table.quotedCaptureTable).joined(separator: ", ")) IN ACCESS SHARE MODE")
+            }
             watermark = UInt64(try connection.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())").scalar ?? "0") ?? 0
             try reloadColumnsIfChanged()
             let reader = CaptureReader(connection: connection, options: parquetOptions)
@@ -106,8 +113,8 @@ struct BatchCycle {
     }
 
     /// Reloads every table's columns when the install or DDL has changed them since the
-    /// last batch (the event trigger bumps `cdc.schema_version`). Each capture table is
-    /// locked first, so no ALTER can commit between reading its columns and its COPY.
+    /// last batch (the event trigger bumps `cdc.schema_version`). The capture tables are
+    /// locked (by `run`), so no ALTER can commit between reading the columns and the COPY.
     private mutating func reloadColumnsIfChanged() throws {
         let version = try connection.execute("SELECT pg_sequence_last_value('cdc.schema_version')::text").scalar
         guard version != schemaVersion else { return }
@@ -116,7 +123,6 @@ struct BatchCycle {
         }
         let catalog = CaptureCatalog(connection: connection)
         for index in tables.indices {
-            try connection.execute("LOCK TABLE \(tables[index].table.quotedCaptureTable) IN ACCESS SHARE MODE")
             let columns = try catalog.columns(of: tables[index].table)
             if schemaVersion != nil, columns != tables[index].columns {
                 logger.notice("capture columns changed; new files carry them", metadata: [
