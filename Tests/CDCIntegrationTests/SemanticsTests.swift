@@ -170,6 +170,40 @@ struct SemanticsTests {
         }
     }
 
+    @Test("a value its bronze column cannot hold (NaN in a numeric(12,2), a timestamp past 294247) goes to _overflow as PostgreSQL's text; capture goes on",
+          arguments: CaptureMode.allCases)
+    func overflowingValues(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(capture: false, mode: mode)
+        defer { database.drop() }
+        try database.sql("CREATE TABLE readings (id int PRIMARY KEY, amount numeric(12,2), taken timestamp, noted timestamptz)")
+        let readings = TableName(name: "readings")
+        try database.install([readings])
+        try withDaemon(database) { _ in
+            try database.sql("INSERT INTO readings VALUES (1, 1.50, '2024-01-01 10:00', '2024-01-01 10:00+00')")
+            try database.sql("""
+                INSERT INTO readings VALUES (2, 'NaN', '294276-12-31 23:59:59.5', '294270-06-01 12:00:00.000001+00'),
+                                            (3, 2.25, '2020-02-02', NULL)
+                """)
+            try database.sql("UPDATE readings SET amount = 'NaN' WHERE id = 1")
+            try database.sql("INSERT INTO readings VALUES (4, 4.00, '0099-01-02 03:04:05', '2024-01-02 00:00+00')")
+            let report = try database.verify(tables: [readings])
+            #expect(report.isClean, "\(report)")
+            #expect(report.tables[0].matching == 4, "\(report)")
+        }
+        let seen = try PythonTool.runJSON(Repository.root + "/Tests/python/bronze_latest.py",
+                                          [database.lakeDirectory, "readings", "id", "id,amount,_overflow"])
+        let rows = (seen["rows"] as? [[Any]] ?? []).map { $0.map { $0 is NSNull ? "NULL" : "\($0)" } }
+        let overflow = Dictionary(uniqueKeysWithValues: rows.compactMap { row -> (String, [String: String])? in
+            guard let data = row[2].data(using: .utf8),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return nil }
+            return (row[0], object)
+        })
+        #expect(overflow == ["1": ["amount": "NaN"],
+                             "2": ["amount": "NaN", "taken": "294276-12-31 23:59:59.5", "noted": "294270-06-01 12:00:00.000001+00"]],
+                "\(rows)")
+        #expect(rows.map { $0[1] } == ["NULL", "NULL", "2.25", "4.00"], "\(rows)")
+    }
+
     @Test("TRUNCATE is a marker: keys changed before it are gone, later ones stay, between batches and within one",
           arguments: CaptureMode.allCases)
     func truncate(_ mode: CaptureMode) throws {

@@ -113,7 +113,7 @@ public struct RetailDatabase: Sendable {
             }
             _ = try? cluster.psql("SELECT pg_drop_replication_slot(slot_name) \(slots)")
         }
-        try? cluster.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        _ = try? cluster.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
         try? FileManager.default.removeItem(atPath: lakeDirectory)
     }
 }

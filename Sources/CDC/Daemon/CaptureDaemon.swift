@@ -293,9 +293,10 @@ public final class CaptureDaemon: Sendable {
                 for index in tables.indices { tables[index].columns = try catalog.columns(of: tables[index].table) }
                 cycle.schemaVersion = version
             }
-            var builder = LogicalBatchBuilder(tables: tables, keys: keys, bookmark: bookmark, options: parquetOptions)
+            var builder: LogicalBatchBuilder
             do {
-                for transaction in transactions { try builder.append(transaction, reference: reference) }
+                builder = try buildLogicalBatch(transactions, tables: &tables, keys: keys, bookmark: bookmark,
+                                                reference: reference, options: parquetOptions)
             } catch let changed as LogicalBatchBuilder.ColumnsChanged {
                 // DDL committed after the columns were read: read them again, and the
                 // (unconfirmed) transactions with them; once only for the same transactions.
@@ -323,6 +324,22 @@ public final class CaptureDaemon: Sendable {
                 report(committed)
             }
             try stream.confirm(last.endLSN)
+        }
+    }
+
+    /// The batch of `transactions`; a value that does not fit its bronze column puts the
+    /// column in its table's `textFallback` (kept for later batches) and builds again.
+    private func buildLogicalBatch(_ transactions: [LogicalTransaction], tables: inout [CapturedTable], keys: [TableName: [String]],
+                                   bookmark: Bookmark, reference: UInt64, options: ParquetWriterOptions) throws -> LogicalBatchBuilder {
+        while true {
+            var builder = LogicalBatchBuilder(tables: tables, keys: keys, bookmark: bookmark, options: options)
+            do {
+                for transaction in transactions { try builder.append(transaction, reference: reference) }
+                return builder
+            } catch let needed as LogicalBatchBuilder.NeedsText {
+                guard let index = tables.firstIndex(where: { $0.table == needed.table }) else { throw needed }
+                tables[index].textFallback.insert(needed.column)
+            }
         }
     }
 

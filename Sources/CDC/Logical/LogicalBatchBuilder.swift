@@ -12,12 +12,21 @@ import LakeContract
 /// `_txid` is the transaction's id widened to `xid8`, `_changed_at` its commit time, and
 /// `_seq` counts per table from the bookmark's, in commit order then change order (the
 /// order pgoutput sends), so it orders one key's changes as in trigger mode. An unchanged
-/// TOASTed value is taken from the full old row (`REPLICA IDENTITY FULL`).
+/// TOASTed value is taken from the full old row (`REPLICA IDENTITY FULL`). A value its
+/// bronze column cannot hold goes to `_overflow` with the text `OverflowText` gives it
+/// (the tuple carries that text for the columns in the table's `textFallback`).
 struct LogicalBatchBuilder {
     /// A relation's columns do not match the capture table's (DDL since they were loaded):
     /// reload the columns and read the transactions again.
     struct ColumnsChanged: Error {
         var table: TableName
+    }
+
+    /// A value of `column` does not fit its bronze type: build again with the column in
+    /// the table's `textFallback`, so such values go to `_overflow` with their text.
+    struct NeedsText: Error {
+        var table: TableName
+        var column: String
     }
 
     private struct Mapping {
@@ -147,6 +156,19 @@ struct LogicalBatchBuilder {
         append(UInt64(bitPattern: position.seq))
         append(Int32(8))
         append(UInt64(bitPattern: time))
+        if !captured.textFallback.isEmpty {
+            for (index, column) in captured.columns.enumerated() where captured.textFallback.contains(column.name) {
+                guard case .binary(let bytes) = mapping.fields[index].flatMap({ image?.values[$0] }) ?? .null else {
+                    append(Int32(-1))
+                    continue
+                }
+                guard let text = OverflowText.text(bytes, type: column.postgresType) else {
+                    throw CaptureError(.schema, message: "A value of column \(column.name) of \(mapping.table) has no text form logical capture can give it for _overflow; use trigger capture for this table.")
+                }
+                append(Int32(text.utf8.count))
+                tuple.append(contentsOf: text.utf8)
+            }
+        }
         if builders[mapping.table] == nil {
             builders[mapping.table] = TableReadBuilder(captured: captured, after: start[mapping.table] ?? .start, options: options)
             order.append(mapping.table)
@@ -157,7 +179,11 @@ struct LogicalBatchBuilder {
                 try builders[mapping.table]!.append(CopyBinaryTuple(fieldCount: fieldCount, bytes: bytes))
             }
         } catch let error as OverflowNeedsText {
-            throw CaptureError(.schema, message: "A value of column \(captured.columns[error.column].name) of \(mapping.table) does not fit its bronze type (\(error.reason)); logical capture cannot keep it in _overflow: use trigger capture for this table.")
+            let column = captured.columns[error.column]
+            guard OverflowText.supports(column.postgresType), !captured.textFallback.contains(column.name) else {
+                throw CaptureError(.schema, message: "A value of column \(column.name) of \(mapping.table) does not fit its bronze type (\(error.reason)); logical capture cannot keep it in _overflow: use trigger capture for this table.")
+            }
+            throw NeedsText(table: mapping.table, column: column.name)
         }
         rows += 1
     }
