@@ -45,7 +45,7 @@ def refresh(spark, lake_uri, full=False):
         lake = LakeFS(spark, lake_uri)
         # Small steady runs of the warm driver skip Spark (light.py); the rest, and
         # whatever the light path leaves, run on Spark.
-        result = light.run(spark, lake, full=full, phases=phases) or silver.run(spark, lake, full=full, phases=phases)
+        result = light.run(spark, lake, full=full, phases=phases) or light.spark_run(spark, lake, full=full, phases=phases)
         # After a full rebuild gold is rebuilt too, even when it covers the same batch.
         result.update(gold.run(spark, lake, result["bronze_batch"], phases=phases, force=full))
         result["ok"] = True

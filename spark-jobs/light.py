@@ -23,9 +23,11 @@ memory) does not grow with silver:
     history_id), a superset of silver's (pairs are added before the rows are written,
     never removed; a reader checks the row's order_id). Trusted while
     `silver/_state/light/index.json` carries the version of silver's bookmark (written
-    just before it); any other writer changes that version, and the next light run
-    rebuilds the pairs from order_status's files (once: it reads two columns of all of
-    them).
+    just before it). A Spark-path run of this driver adds the pairs of the rows it wrote
+    and carries the index over (spark_run); any other writer (`--full`, a driver without
+    the light path, a crash between the two) changes that version, and the next light
+    run rebuilds the pairs from order_status's files (once: it reads two columns of all
+    of them).
   - Tombstones are found by their files' footer key ranges.
 A partition is replaced in one step (write_partition): the files it keeps are linked
 into a staged directory beside the new ones, which is exchanged with the partition.
@@ -487,12 +489,12 @@ class ByOrder:
 
     def add(self, pairs):
         """Adds (order_id, history_id) pairs, each bucket file replaced atomically."""
-        by_bucket = {}
+        grouped = {}
         for order, history in pairs:
             if order is not None:
-                by_bucket.setdefault(bucket(order), set()).add((order, history))
+                grouped.setdefault(bucket(order), set()).add((order, history))
         os.makedirs(self.directory, exist_ok=True)
-        for value, new in sorted(by_bucket.items()):
+        for value, new in sorted(grouped.items()):
             frame = self.read(value)
             held = set()
             if frame is not None:
@@ -517,35 +519,59 @@ class ByOrder:
         os.makedirs(self.directory)
         parts = [pq.ParquetFile(catalog.path(date, name)).read(columns=["order_id", "history_id"])
                  for date, files in catalog.partitions.items() for name in files]
-        if not parts:
-            return
-        pairs = pa.concat_tables([part.cast(pa.schema([("order_id", pa.int64()), ("history_id", pa.int64())]))
-                                  for part in parts]).filter(pc.field("order_id").is_valid())
-        pairs = pairs.sort_by([("order_id", "ascending"), ("history_id", "ascending")])
-        orders = pairs.column("order_id")
-        # Sorted by order id, each bucket is one run of rows: find where each starts.
-        start, total = 0, pairs.num_rows
-        while start < total:
-            value = bucket(orders[start].as_py())
-            low, end, limit = start, total, (value + 1) * BUCKET
-            while low < end:  # the first row of a later bucket
-                middle = (low + end) // 2
-                if orders[middle].as_py() < limit:
-                    low = middle + 1
-                else:
-                    end = middle
-            self.write_frame(value, pairs.slice(start, end - start))
-            start = end
+        for value, pairs in by_bucket(parts):
+            self.write_frame(value, pairs)
+
+    def add_tables(self, parts):
+        """Adds the (order_id, history_id) pairs of Arrow tables: the status rows a Spark
+        run wrote. Each bucket file is read, merged and replaced once."""
+        os.makedirs(self.directory, exist_ok=True)
+        for value, new in by_bucket(parts):
+            frame = self.read(value)
+            if frame is not None:
+                merged = pa.concat_tables([frame.cast(new.schema), new]).group_by(["order_id", "history_id"]).aggregate([])
+                if merged.num_rows == frame.num_rows:
+                    continue  # it had them all
+                new = merged.sort_by([("order_id", "ascending"), ("history_id", "ascending")])
+            self.write_frame(value, new)
 
 
-def index_valid(root, bookmark):
-    """Whether silver/_state/light was last brought up to silver's current state."""
+def by_bucket(parts):
+    """(bucket, pairs sorted) of Arrow tables of order_id and history_id (NULL orders left
+    out), a bucket's pairs once each."""
+    parts = [part.select(["order_id", "history_id"]) for part in parts if part.num_rows]
+    if not parts:
+        return
+    pairs = pa.concat_tables([part.cast(pa.schema([("order_id", pa.int64()), ("history_id", pa.int64())]))
+                              for part in parts]).filter(pc.field("order_id").is_valid())
+    pairs = pairs.group_by(["order_id", "history_id"]).aggregate([])
+    pairs = pairs.sort_by([("order_id", "ascending"), ("history_id", "ascending")])
+    orders = pairs.column("order_id")
+    # Sorted by order id, each bucket is one run of rows: find where each starts.
+    start, total = 0, pairs.num_rows
+    while start < total:
+        value = bucket(orders[start].as_py())
+        low, end, limit = start, total, (value + 1) * BUCKET
+        while low < end:  # the first row of a later bucket
+            middle = (low + end) // 2
+            if orders[middle].as_py() < limit:
+                low = middle + 1
+            else:
+                end = middle
+        yield value, pairs.slice(start, end - start)
+        start = end
+
+
+def index_valid(root, bookmark, carried=True):
+    """Whether silver/_state/light was last brought up to silver's current state (by a
+    light run, or also carried over a Spark-path run when `carried`)."""
     try:
         with open(f"{root}/{INDEX_FILE}", encoding="utf-8") as handle:
             index = json.load(handle)
     except (FileNotFoundError, ValueError):
         return False
-    return index.get("bucket") == BUCKET and index.get("version") == (bookmark or {}).get("version")
+    return (index.get("bucket") == BUCKET and index.get("version") == (bookmark or {}).get("version")
+            and (carried or not index.get("carried")))
 
 
 def order_columns(root, orders):
@@ -667,12 +693,40 @@ def run(spark, lake, full=False, phases=NONE):
             "silver_light": True}
 
 
+def spark_run(spark, lake, full=False, phases=NONE):
+    """silver.run (the Spark path), carrying the order index over it: when the index was
+    silver's state before the run, the pairs of the status rows the run writes are added
+    after it and the index marked as its state, so the next light run need not rebuild it
+    from all of order_status (time and memory that grow with silver). A crash before the
+    mark leaves the index stale, and the next light run rebuilds it."""
+    root = local_root(lake)
+    carry = (pa is not None and not full and root is not None and MEMORY.enabled
+             and index_valid(root, lake.read_json(silver.BOOKMARK)))
+    written = []
+
+    def status_written(candidates):
+        if carry:
+            with phases("silver.pairs"):
+                written.append(candidates.where("_live").select("order_id", "history_id").toArrow())
+
+    result = silver.run(spark, lake, full=full, phases=phases, status_written=status_written)
+    if carry and result.get("batches"):
+        with phases("silver.pairs"):
+            lake.remove_temporaries(BY_ORDER)
+            ByOrder(root).add_tables(written)
+            write_json(lake, INDEX_FILE, {"bucket": BUCKET, "version": lake.read_json(silver.BOOKMARK)["version"],
+                                          "carried": True})
+    return result
+
+
 def per_order_days(lake, orders):
     """gold.by_day(gold.per_order(...)) of the status rows of `orders`, from silver's
     files through the light path's index, or None when the index is not silver's current
-    state."""
+    state or silver's last run was on the Spark path (whose partitions, in Spark's files,
+    can be large: gold reads them with Spark then)."""
     root = local_root(lake)
-    if pa is None or root is None or not MEMORY.enabled or not index_valid(root, lake.read_json(silver.BOOKMARK)):
+    if (pa is None or root is None or not MEMORY.enabled
+            or not index_valid(root, lake.read_json(silver.BOOKMARK), carried=False)):
         return None
     rows, _ = status_rows(root, orders)
     pivot = {}

@@ -498,8 +498,10 @@ def write_changes(lake, after, upto, surveys, full):
         "orders": None if everything else orders, "dates": None if everything else dates})
 
 
-def run(spark, lake, full=False, phases=NONE):
-    """Consumes the new bronze batches; returns a summary dict."""
+def run(spark, lake, full=False, phases=NONE, status_written=None):
+    """Consumes the new bronze batches; returns a summary dict. `status_written`, when
+    given, is called with order_status's candidates (order_id, history_id, `_live`, ...)
+    just before they are written."""
     started = time.monotonic()
     lake.remove_temporaries(STATE)
     if full:
@@ -580,6 +582,9 @@ def run(spark, lake, full=False, phases=NONE):
         with phases("silver.status"):
             candidates, survey = surveyed(spark, STATUS, current_status, deleted[STATUS], history,
                                           status_above, floors, "ordershistory", phases, prune=prune)
+            if status_written is not None:
+                # Before the rewrite: the candidates' plan may read the files it replaces.
+                status_written(candidates)
             current_status = upsert(spark, lake, STATUS, current_status, candidates, survey,
                                     floors["ordershistory"], keep, phases)
         candidates.unpersist()

@@ -1,5 +1,6 @@
 extension BronzeFixture {
-    /// Inserts and updates only (every run on the light path when warm), with two keys per
+    /// Inserts and updates (on the light path when warm) and one delete (the Spark path between
+    /// two light runs), with two keys per
     /// light-path file, so a partition holds several key-range files: keys that move
     /// partition (order 2's created_at, history 12's changed_at), a new key in a range
     /// that already has a file, an order moving branch (its status rows take the new
@@ -32,16 +33,25 @@ extension BronzeFixture {
             b.order(5, branch: "Z", at: "2026-01-01T05:00:00Z", op: "U", seq: 500)       // older than its insert
             b.history(24, order: 2, "DELIVERED", at: "2026-01-03T04:00:00Z")             // 2 h
         }
-        fixture.bookmark = 3
+        // A delete: the Spark path, which carries the light path's order index over.
+        fixture.batch(4) { b in
+            b.history(22, order: 3, "INTRANSIT", at: "2026-01-01T04:00:00Z", op: "D")
+            b.history(25, order: 8, "DELIVERED", at: "2026-01-01T12:00:00Z")            // 4 h
+        }
+        // Light again: order 8's status rows, one written by the Spark run, take its branch.
+        fixture.batch(5) { b in
+            b.order(8, branch: "C", at: "2026-01-01T08:00:00Z", op: "U")                 // B -> C
+        }
+        fixture.bookmark = 5
         return fixture
     }
 
     /// Gold for `buckets`, by hand: A = orders 1 (14 h), 3 (22 h), 5, 7; B = orders 2 (2 h),
-    /// 6, 8; C = order 4 (moved from B).
+    /// 6; C = orders 4 (moved from B) and 8 (4 h, moved from B).
     static let bucketsExpected = [
         BranchMetric(branch: "A", orders: 4, hours: 18.0),
-        BranchMetric(branch: "B", orders: 3, hours: 2.0),
-        BranchMetric(branch: "C", orders: 1, hours: nil),
+        BranchMetric(branch: "B", orders: 2, hours: 2.0),
+        BranchMetric(branch: "C", orders: 2, hours: 4.0),
     ]
 
     /// Silver's partition per key for `buckets`: order 2 and history 12 on 3 January.
@@ -52,6 +62,6 @@ extension BronzeFixture {
     static let bucketsStatusDates = [
         ["11", "2026-01-01"], ["12", "2026-01-03"], ["13", "2026-01-01"], ["14", "2026-01-01"], ["15", "2026-01-01"],
         ["16", "2026-01-01"], ["17", "2026-01-02"], ["18", "2026-01-01"], ["21", "2026-01-01"], ["23", "2026-01-02"],
-        ["24", "2026-01-03"],
+        ["24", "2026-01-03"], ["25", "2026-01-01"],
     ]
 }

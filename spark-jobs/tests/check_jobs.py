@@ -14,6 +14,8 @@ usage: spark-submit check_jobs.py <work-dir> <spec.json>...
   listed:      incremental without bronze's commit records (silver lists the partitions)
 A spec's "light_bucket" sets the light path's keys per file (light.BUCKET) for its runs.
 "gold_ways" (incremental, warm): per run, whether gold recomputed only what silver changed.
+"index_rebuilds" (warm): how often the light path rebuilt its order index from all of
+order_status (a Spark-path run in between carries it over).
 After its first run, every way but `listed` must find its new files through the commit
 records, listing no directory of bronze ("bronze_listings" counts those listings).
 Output: {"<spec name>": {"<way>": result}}; each result:
@@ -68,6 +70,16 @@ class Listings:
 
 
 LISTINGS = Listings()
+INDEX_REBUILDS = [0]  # the light path's rebuilds of its order index from all of order_status
+_rebuild = light.ByOrder.rebuild
+
+
+def counted_rebuild(self, catalog):
+    INDEX_REBUILDS[0] += 1
+    return _rebuild(self, catalog)
+
+
+light.ByOrder.rebuild = counted_rebuild
 GOLD_WAYS = []  # per refresh of the current way: whether gold recomputed only what changed
 RUN_LISTINGS = []  # per refresh of the current way: its listings of bronze
 LIGHT_RUNS = []  # per refresh of the current way: whether silver took the light path (light.py)
@@ -208,9 +220,10 @@ def ways(spec):
     later_listings()
     gold_ways()
     light_runs()
+    INDEX_REBUILDS[0] = 0
     lake, steps, _ = incremental(spec, "warm", committed)
     output["warm"] = dict(gold(lake), steps=steps, bronze_listings=later_listings(), gold_ways=gold_ways(),
-                          light_runs=light_runs())
+                          light_runs=light_runs(), index_rebuilds=INDEX_REBUILDS[0])
     output["warm_noop"] = check(driver.refresh(spark, f"file://{lake}"))
     silver.MEMORY.enabled = light.MEMORY.enabled = False
     silver.MEMORY.forget()
