@@ -204,6 +204,32 @@ struct SemanticsTests {
         #expect(rows.map { $0[1] } == ["NULL", "NULL", "2.25", "4.00"], "\(rows)")
     }
 
+    /// Trigger capture cuts such a transaction into several batches; logical capture holds
+    /// it in a temporary file while it arrives, then writes it as one batch.
+    @Test("a transaction larger than --max-batch-bytes reaches bronze whole: inserts, updates, key changes and deletes",
+          arguments: CaptureMode.allCases)
+    func transactionLargerThanABatch(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
+        defer { database.drop() }
+        let batches = LockedBox(0)
+        try withDaemon(database, maxBatchBytes: 1 << 20, onCommit: { _ in batches.value += 1 }) { _ in
+            try database.sql("""
+                BEGIN;
+                INSERT INTO orders (id, branch, customer, amount, status)
+                SELECT g, 'branch-' || (g % 7), repeat('c', 100) || g, g / 100.0, 'NEW' FROM generate_series(1, 20010) g;
+                INSERT INTO ordershistory (order_id, status) SELECT g, 'NEW' FROM generate_series(1, 20000) g;
+                UPDATE orders SET status = 'INTRANSIT' WHERE id % 3 = 0 AND id <= 20000;
+                UPDATE orders SET id = id + 100000 WHERE id > 20005;
+                DELETE FROM orders WHERE id BETWEEN 20001 AND 20003;
+                COMMIT;
+                """)
+            let report = try database.verify()
+            #expect(report.isClean, "\(report)")
+            #expect(report.tables.map(\.matching) == [20_007, 20_000], "\(report)")
+        }
+        if mode == .trigger { #expect(batches.value > 1, "cut into several batches") }
+    }
+
     @Test("TRUNCATE is a marker: keys changed before it are gone, later ones stay, between batches and within one",
           arguments: CaptureMode.allCases)
     func truncate(_ mode: CaptureMode) throws {

@@ -122,10 +122,12 @@ public struct RetailDatabase: Sendable {
 /// `body` fails after the daemon stopped with an error (a verify that timed out because
 /// capture died), the error names the daemon's first.
 public func withDaemon<T>(_ database: RetailDatabase, maxDelay: Duration = .milliseconds(50), pollInterval: Duration = .seconds(5),
+                          maxBatchBytes: Int? = nil,
                           logLevel: Logger.Level = .warning, onCommit: @escaping @Sendable (CommittedBatch) -> Void = { _ in },
                           _ body: (CaptureDaemon) throws -> T) throws -> T {
     var configuration = CaptureDaemon.Configuration(dsn: database.dsn, lake: database.lake)
     configuration.maxDelay = maxDelay
+    if let maxBatchBytes { configuration.maxBatchBytes = maxBatchBytes }
     configuration.pollInterval = pollInterval
     var logger = Logger(label: "test.capture")
     logger.logLevel = logLevel

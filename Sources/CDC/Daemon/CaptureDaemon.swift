@@ -243,6 +243,8 @@ public final class CaptureDaemon: Sendable {
         let slot = try CaptureMode.slot(connection)
         var streamConfiguration = LogicalStream.Configuration(slot: slot, publications: [CaptureMode.publication])
         streamConfiguration.binary = true
+        // A transaction larger than a batch may be goes to a temporary file as it arrives.
+        streamConfiguration.spillBytes = configuration.maxBatchBytes
         func open() throws -> LogicalStream {
             try LogicalStream(dsn: configuration.dsn, configuration: streamConfiguration,
                               resumeAfter: bookmark.commitLsn.flatMap { LSN($0) } ?? .zero)
@@ -277,6 +279,11 @@ public final class CaptureDaemon: Sendable {
             while !stopSignal.isStopped && changes < configuration.maxRows {
                 let wait = deadline.map { max(0, ($0 - ContinuousClock.now).seconds) } ?? 0.25
                 guard let transaction = try stream.next(timeout: wait) else { break }
+                if transaction.changes.isSpilled {
+                    logger.notice("a transaction larger than --max-batch-bytes was held in a temporary file", metadata: [
+                        "changes": "\(transaction.changes.count)", "commit_lsn": "\(transaction.commitLSN)",
+                    ])
+                }
                 transactions.append(transaction)
                 changes += transaction.changes.count
                 if deadline == nil { deadline = ContinuousClock.now + configuration.maxDelay }

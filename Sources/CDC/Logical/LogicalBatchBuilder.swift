@@ -75,7 +75,7 @@ struct LogicalBatchBuilder {
             return try mapping(change.relation).key.contains { old.tuple.values[$0] != new.values[$0] }
         }
         var written: [TableName: [[LogicalValue]: LogicalTuple]] = [:]
-        for change in transaction.changes {
+        try transaction.changes.forEach { change in
             let mapping = try mapping(change.relation)
             switch change.operation {
             case .insert(let new):

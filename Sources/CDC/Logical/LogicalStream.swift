@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 
 /// Reads whole committed transactions from a pgoutput slot, for the capture daemon.
@@ -16,6 +17,10 @@ final class LogicalStream {
         /// Seconds between unrequested status updates; well under the server's
         /// `wal_sender_timeout` (60 s by default).
         var statusInterval: Double = 10
+        /// Past about this many bytes a transaction's changes go to a temporary file in
+        /// `spillDirectory` (unlinked at once) instead of memory.
+        var spillBytes = 64 << 20
+        var spillDirectory = NSTemporaryDirectory()
 
         init(slot: String, publications: [String]) {
             self.slot = slot
@@ -112,7 +117,7 @@ final class LogicalStream {
         case .begin(let begin):
             open = LogicalTransaction(xid: begin.xid, commitLSN: begin.finalLSN, endLSN: .zero, commitTime: begin.commitTime, changes: [])
         case .change(let change):
-            open?.changes.append(change)
+            try open?.changes.append(change, spillBytes: configuration.spillBytes, directory: configuration.spillDirectory)
         case .commit(let commit):
             defer { open = nil }
             guard commit.commitLSN > resumeAfter else {

@@ -109,8 +109,33 @@ import Testing
         var relation = Self.relation
         relation.columns.append(.init(isKey: false, name: "channel", typeOID: 25, typmod: -1))
         var transaction = Self.transaction(900, [])
-        transaction.changes = [LogicalChange(xid: 900, commitLSN: LSN(0x100), index: 0, walPosition: LSN(0x100), relation: relation,
-                                             operation: .insert(new: LogicalTuple(Self.row(1, "a").values + [.null])))]
+        transaction.changes = LogicalChanges([
+            LogicalChange(xid: 900, commitLSN: LSN(0x100), index: 0, walPosition: LSN(0x100), relation: relation,
+                          operation: .insert(new: LogicalTuple(Self.row(1, "a").values + [.null]))),
+        ])
         #expect(throws: LogicalBatchBuilder.ColumnsChanged.self) { _ = try Self.rows([transaction]) }
+    }
+
+    /// A transaction past `spillBytes` is read back from its temporary file: the same rows,
+    /// the deferred-key swap (which looks at the transaction twice) included.
+    @Test func aSpilledTransactionBuildsTheSameRows() throws {
+        let operations: [LogicalChange.Operation] = [
+            .insert(new: Self.row(5, "x")),
+            .update(old: .full(Self.row(1, "one")), new: Self.row(2, "one")),
+            .update(old: .full(Self.row(2, "two")), new: Self.row(1, "two")),
+            .update(old: .full(Self.row(5, "x")), new: LogicalTuple([Self.row(5, nil).values[0], .unchangedToast])),
+            .delete(old: .full(Self.row(5, "x"))),
+            .truncate([]),
+        ]
+        let whole = Self.transaction(900, operations)
+        var spilled = whole
+        spilled.changes = LogicalChanges()
+        try whole.changes.forEach { try spilled.changes.append($0, spillBytes: 1) }
+        #expect(spilled.changes.isSpilled && !whole.changes.isSpilled)
+        #expect(spilled == whole)
+        let (inMemory, _) = try Self.rows([whole])
+        let (fromFile, _) = try Self.rows([spilled])
+        #expect(fromFile == inMemory)
+        #expect(inMemory.count == 7, "\(inMemory)")
     }
 }
