@@ -105,11 +105,12 @@ let package = Package(
         ),
 
         // Test helpers shared by every test target: throwaway PostgreSQL and retail
-        // databases, the Python virtualenv, child processes, the WebHDFS protocol double.
+        // databases, the Python virtualenv, child processes, the WebHDFS protocol double,
+        // gold as the jobs publish it.
         .target(
             name: "TestSupport",
             dependencies: [
-                "CDC", "Lake", "Parquet", "Postgres", "Retail", "Stages",
+                "CDC", "Lake", "LakeContract", "Parquet", "Postgres", "Retail", "Stages",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
@@ -141,8 +142,9 @@ let package = Package(
             dependencies: ["CDC", "Lake", "LakeContract", "Parquet", "Postgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
-        // Integration tests: real PostgreSQL, Spark, pyarrow/DuckDB, the WebHDFS double and
-        // the `medallion` executable the test command built.
+        // Integration tests: real PostgreSQL, Spark, pyarrow/DuckDB, the WebHDFS double, the
+        // dashboard on a real socket and in headless Chromium, and the `medallion` executable
+        // the test command built.
         .testTarget(name: "ParquetIntegrationTests", dependencies: ["Parquet", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LakeIntegrationTests",
@@ -162,6 +164,15 @@ let package = Package(
             dependencies: [
                 "CDC", "Lake", "LakeContract", "Parquet", "Postgres", "Retail", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DashboardIntegrationTests",
+            dependencies: [
+                "Dashboard", "Lake", "LakeContract", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

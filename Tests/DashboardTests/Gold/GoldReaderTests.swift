@@ -2,6 +2,7 @@ import Foundation
 import LakeContract
 import Lake
 import Testing
+import TestSupport
 @testable import Dashboard
 
 @Suite struct GoldReaderTests {

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Lake
 import Logging
 import Testing
+import TestSupport
 @testable import Dashboard
 
 /// Every route against the router, with the lake read once per step (no timers).

@@ -1,9 +1,6 @@
 import Foundation
 import Lake
 import Logging
-#if canImport(Glibc)
-import Glibc
-#endif
 import ServiceLifecycle
 @testable import Dashboard
 
@@ -52,25 +49,6 @@ final class RunningDashboard: Sendable {
             throw DashboardError(.invalidConfiguration, message: "the dashboard stopped before listening")
         }
         return RunningDashboard(port: bound, store: server.store, group: group, task: task)
-    }
-
-    /// A port that is free now (bound to 127.0.0.1:0 and released), for a server that must
-    /// start after a child process: children inherit the listening socket otherwise.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw DashboardError(.invalidConfiguration, message: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw DashboardError(.invalidConfiguration, message: "cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Shuts down gracefully (as on SIGTERM) and waits for the server to exit.

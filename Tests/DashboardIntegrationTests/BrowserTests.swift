@@ -14,7 +14,7 @@ import TestSupport
         let lake = LocalLake(root: root)
         // The browser starts first and waits for the port: a child spawned after the server
         // would inherit its listening socket and keep the port after the server stops.
-        let port = try RunningDashboard.freePort()
+        let port = try PostgresCluster.freePort()
         let browser = try ChildProcess(try PythonTool.python(), [
             PythonTool.script("dashboard_browser.py"), "--url", "http://127.0.0.1:\(port)/", "--lake", root,
             "--screenshot", try Repository.artifactDirectory() + "/dashboard.png",
