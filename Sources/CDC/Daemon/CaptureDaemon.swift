@@ -257,18 +257,6 @@ public final class CaptureDaemon: Sendable {
         logger.info("streaming from the replication slot", metadata: ["slot": "\(slot)", "after": "\(bookmark.commitLsn ?? "start")"])
         var reloadedAt: LSN?
         var nextCompaction = ContinuousClock.now
-        // A batch is published (encoded, written, committed) on the publisher's thread while
-        // the next transactions arrive; `publishing` is the end LSN of its last transaction,
-        // which the slot is told once the batch's bookmark is written. `bookmark` is the
-        // bookmark after it. (Should capture fail meanwhile, the session's `defer` collects it.)
-        let publisher = cycle.publisher
-        var publishing: LSN?
-        func finishPublishing() throws {
-            guard let end = publishing else { return }
-            publishing = nil
-            if let published = try publisher.collect() { report(published.batch) }
-            try stream.confirm(end)
-        }
         while !stopSignal.isStopped {
             try lock.renewIfDue(state: "capturing", batch: bookmark.batch)
             if ContinuousClock.now >= nextSample {
@@ -276,9 +264,8 @@ public final class CaptureDaemon: Sendable {
                 nextSample = ContinuousClock.now + .seconds(15)
             }
             if let compactor, let interval = configuration.compaction.interval, ContinuousClock.now >= nextCompaction {
-                // No batch may be publishing while a partition is swapped; the stream's
+                // Batches are published on this thread, so none is under way; the stream's
                 // status updates go on between files so a long merge is not timed out.
-                try finishPublishing()
                 compactor.heartbeat = { [lock, stream] in
                     try lock.renewIfDue(state: "compacting", batch: nil)
                     try stream.keepAlive()
@@ -304,7 +291,6 @@ public final class CaptureDaemon: Sendable {
             guard let last = transactions.last else {
                 // Everything delivered is in bronze: let the slot move past WAL that held
                 // nothing of the captured tables.
-                try finishPublishing()
                 try stream.confirmReceived()
                 continue
             }
@@ -327,36 +313,25 @@ public final class CaptureDaemon: Sendable {
                 reloadedAt = transactions.first?.commitLSN
                 logger.notice("capture columns changed; reading the transactions again", metadata: ["table": "\(changed.table)"])
                 for index in tables.indices { tables[index].columns = try catalog.columns(of: tables[index].table) }
-                // The stream resumes after the bookmark: the batch in flight must be in it.
-                try finishPublishing()
                 stream.close()
                 stream = try open()
                 continue
             }
             let reads = builder.finish()
-            // One intent at a time: the batch in flight is committed before this one's is written.
-            try finishPublishing()
-            guard !reads.isEmpty else {
-                try stream.confirm(last.endLSN)
-                continue
-            }
-            let columns = Dictionary(uniqueKeysWithValues: tables.map { ($0.table, $0.columns) })
-            let intent = try committer.writeIntent(
-                batch: bookmark.batch + 1, watermark: max(bookmark.watermark, builder.newestTxid + 1), reads: reads,
-                columns: columns, previous: bookmark,
-                logical: (slot: slot, commitLsn: last.commitLSN.description, endLsn: last.endLSN.description))
-            let previous = bookmark
-            let commitTime = last.commitTime
-            publisher.start(BatchPublisher.Handoff { [committer] in
-                let published = try committer.publish(intent, reads: reads, previous: previous)
+            if !reads.isEmpty {
+                let columns = Dictionary(uniqueKeysWithValues: tables.map { ($0.table, $0.columns) })
+                let intent = try committer.writeIntent(
+                    batch: bookmark.batch + 1, watermark: max(bookmark.watermark, builder.newestTxid + 1), reads: reads,
+                    columns: columns, previous: bookmark,
+                    logical: (slot: slot, commitLsn: last.commitLSN.description, endLsn: last.endLSN.description))
+                let published = try committer.publish(intent, reads: reads, previous: bookmark)
+                bookmark = published.0
                 var committed = CommittedBatch(intent: published.1, duration: ContinuousClock.now - started)
-                committed.lagSeconds = Date().timeIntervalSince1970 - (Double(commitTime) / 1_000_000 + 946_684_800)
-                return PublishedBatch(intent: published.1, batch: committed)
-            })
-            publishing = last.endLSN
-            bookmark = BronzeCommitter.bookmark(after: intent, previous: previous)
+                committed.lagSeconds = Date().timeIntervalSince1970 - (Double(last.commitTime) / 1_000_000 + 946_684_800)
+                report(committed)
+            }
+            try stream.confirm(last.endLSN)
         }
-        try finishPublishing()
     }
 
     /// The batch of `transactions`; a value that does not fit its bronze column puts the
