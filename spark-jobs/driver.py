@@ -103,11 +103,38 @@ def once(lake_uri):
     return 0 if result["ok"] else 1
 
 
+WARM_UP_PREFIX = "medallion-warm-up-"
+
+
+def remove_stale_warm_ups(directory=None):
+    """Removes the scratch lakes of warm-ups whose driver died (a SIGKILL skips the
+    `finally` that removes them): ours (by owner) whose pid in the name is gone."""
+    directory = directory or tempfile.gettempdir()
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(WARM_UP_PREFIX):].split("-", 1)[0]
+        if not name.startswith(WARM_UP_PREFIX) or not pid.isdigit():
+            continue
+        path = os.path.join(directory, name)
+        try:
+            if os.lstat(path).st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue  # alive (another user's process), or already gone
+
+
 def warm_up(spark):
     """Runs silver and gold over two tiny batches in a scratch lake, so the first real
     refreshes do not pay for loading and compiling their code paths (several seconds
     each on a cold JVM)."""
-    root = tempfile.mkdtemp(prefix="medallion-warm-up-")
+    remove_stale_warm_ups()
+    root = tempfile.mkdtemp(prefix=f"{WARM_UP_PREFIX}{os.getpid()}-")
     lake = LakeFS(spark, "file://" + root)
     at = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
     try:
