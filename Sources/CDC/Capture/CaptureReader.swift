@@ -115,20 +115,5 @@ extension UInt64 {
     }
 }
 
-/// Formats days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian, UTC).
-func civilDate(daysSinceEpoch days: Int64) -> String {
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let dayOfEra = z - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let monthPart = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * monthPart + 2) / 5 + 1
-    let month = monthPart < 10 ? monthPart + 3 : monthPart - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    return "\(String(year).leftPadded(to: 4))-\(String(month).leftPadded(to: 2))-\(String(day).leftPadded(to: 2))"
-}
-
 /// The byte budget of a read is used up: the COPY is cancelled.
 struct ByteBudgetReached: Error {}
