@@ -59,6 +59,11 @@ public enum LocalProcesses {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
+        return connectLoopback(fd, port: port)
+    }
+
+    /// Connects the TCP socket `fd` to 127.0.0.1:`port`; whether it connected.
+    public static func connectLoopback(_ fd: Int32, port: Int) -> Bool {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
