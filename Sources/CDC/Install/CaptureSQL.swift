@@ -370,7 +370,9 @@ BEGIN
         PERFORM set_config('medallion.following_ddl', 'off', true);
     END LOOP;
     -- Logical capture (cdc.settings, see `medallion install --capture logical`) reads the
-    -- WAL: no triggers; the capture table only carries the initial snapshot.
+    -- WAL: no triggers; the capture table only carries the initial snapshot, and rows are
+    -- not captured again after DDL (the streaming daemon would never read them, and after
+    -- a restart they would land out of order): re-baseline instead.
     IF to_regclass('cdc.settings') IS NOT NULL THEN
         EXECUTE 'SELECT EXISTS (SELECT 1 FROM cdc.settings WHERE name = ''capture'' AND value = ''logical'')' INTO logical_capture;
         IF logical_capture THEN
@@ -378,7 +380,7 @@ BEGIN
         END IF;
     END IF;
 
-    IF (NOT existed AND take_snapshot) OR resnapshot THEN
+    IF (NOT existed AND take_snapshot) OR (resnapshot AND NOT logical_capture) THEN
         EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''R''%s FROM %s %s', cap, column_list, column_list,
                        CASE WHEN src_kind = 'p' THEN '' ELSE 'ONLY' END, source);
         GET DIAGNOSTICS snapshot_rows = ROW_COUNT;
@@ -402,7 +404,8 @@ BEGIN
 
     RETURN format('%s.%s -> cdc.%s (%s%s)', src_schema, src_table, cap,
                   CASE WHEN existed THEN 'updated' ELSE 'created' END,
-                  CASE WHEN resnapshot THEN format(', %s new column(s), %s type change(s), %s row(s) captured again', added, retyped, snapshot_rows)
+                  CASE WHEN resnapshot AND logical_capture THEN format(', %s new column(s), %s type change(s); rows not captured again in logical capture: re-baseline (uninstall, install --capture logical)', added, retyped)
+                       WHEN resnapshot THEN format(', %s new column(s), %s type change(s), %s row(s) captured again', added, retyped, snapshot_rows)
                        WHEN (added > 0 OR retyped > 0) AND existed THEN format(', %s new column(s), %s type change(s)', added, retyped)
                        WHEN NOT existed AND take_snapshot THEN format(', snapshot of %s row(s)', snapshot_rows)
                        ELSE '' END);
