@@ -538,13 +538,12 @@ class ByOrder:
 
 def by_bucket(parts):
     """(bucket, pairs sorted) of Arrow tables of order_id and history_id (NULL orders left
-    out), a bucket's pairs once each."""
+    out); each history id is in one part once (a silver row, or a Spark run's candidate)."""
     parts = [part.select(["order_id", "history_id"]) for part in parts if part.num_rows]
     if not parts:
         return
     pairs = pa.concat_tables([part.cast(pa.schema([("order_id", pa.int64()), ("history_id", pa.int64())]))
                               for part in parts]).filter(pc.field("order_id").is_valid())
-    pairs = pairs.group_by(["order_id", "history_id"]).aggregate([])
     pairs = pairs.sort_by([("order_id", "ascending"), ("history_id", "ascending")])
     orders = pairs.column("order_id")
     # Sorted by order id, each bucket is one run of rows: find where each starts.
@@ -705,11 +704,10 @@ def spark_run(spark, lake, full=False, phases=NONE):
     written = []
 
     def status_written(candidates):
-        if carry:
-            with phases("silver.pairs"):
-                written.append(candidates.where("_live").select("order_id", "history_id").toArrow())
+        with phases("silver.pairs"):
+            written.append(candidates.where("_live").select("order_id", "history_id").toArrow())
 
-    result = silver.run(spark, lake, full=full, phases=phases, status_written=status_written)
+    result = silver.run(spark, lake, full=full, phases=phases, status_written=status_written if carry else None)
     if carry and result.get("batches"):
         with phases("silver.pairs"):
             lake.remove_temporaries(BY_ORDER)

@@ -13,7 +13,7 @@ extension PostgresTimestamp {
         default: break
         }
         let microsPerDay: Int64 = 86_400_000_000
-        let days = micros / microsPerDay - (micros % microsPerDay < 0 ? 1 : 0)
+        let days = TableReadBuilder.floorDivide(micros, microsPerDay)
         let time = micros - days * microsPerDay
         var date = CivilDate(daysSince1970: days + 10_957)
         let bc = date.year <= 0

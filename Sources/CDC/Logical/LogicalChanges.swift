@@ -22,8 +22,9 @@ struct LogicalChanges: Equatable {
 
     var first: LogicalChange? {
         var found: LogicalChange?
-        try? forEach { change in
-            if found == nil { found = change }
+        _ = try? contains { change in
+            found = change
+            return true
         }
         return found
     }
