@@ -103,6 +103,7 @@ DECLARE
     trigger_states jsonb;
     snapshot_rows bigint := 0;
     logical_capture boolean := false;
+    restated boolean := false;
     other text;
     col record;
     part record;
@@ -362,9 +363,8 @@ BEGIN
         PERFORM set_config('medallion.following_ddl', 'off', true);
     END LOOP;
     -- Logical capture (cdc.settings, see `medallion install --capture logical`) reads the
-    -- WAL: no triggers; the capture table only carries the initial snapshot, and rows are
-    -- not captured again after DDL (the streaming daemon would never read them, and after
-    -- a restart they would land out of order): re-baseline instead.
+    -- WAL: no triggers, and the capture table only carries the initial snapshot. Rows to
+    -- capture again after DDL go through the stream instead (below).
     IF to_regclass('cdc.settings') IS NOT NULL THEN
         EXECUTE 'SELECT EXISTS (SELECT 1 FROM cdc.settings WHERE name = ''capture'' AND value = ''logical'')' INTO logical_capture;
         IF logical_capture THEN
@@ -376,6 +376,18 @@ BEGIN
         EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''R''%s FROM %s %s', cap, column_list, column_list,
                        CASE WHEN src_kind = 'p' THEN '' ELSE 'ONLY' END, source);
         GET DIAGNOSTICS snapshot_rows = ROW_COUNT;
+    ELSIF resnapshot AND logical_capture AND EXISTS (
+            SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+            WHERE p.pubname = 'medallion_restate' AND pr.prrelid = format('cdc.%I', cap)::regclass) THEN
+        -- In this transaction's WAL, at this point of the stream: the publication
+        -- medallion_restate sends inserts of _op 'S' only (its row filter), which the daemon
+        -- writes as 'R'. They leave the capture table at once: the daemon reads the capture
+        -- table only for the initial snapshot, and must not take them twice.
+        EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''S''%s FROM %s %s', cap, column_list, column_list,
+                       CASE WHEN src_kind = 'p' THEN '' ELSE 'ONLY' END, source);
+        GET DIAGNOSTICS snapshot_rows = ROW_COUNT;
+        EXECUTE format('DELETE FROM cdc.%I WHERE _txid = pg_current_xact_id() AND _op = ''S''', cap);
+        restated := true;
     END IF;
 
     INSERT INTO cdc.captured_tables (source_schema, source_table, capture_table, source_columns)
@@ -396,7 +408,8 @@ BEGIN
 
     RETURN format('%s.%s -> cdc.%s (%s%s)', src_schema, src_table, cap,
                   CASE WHEN existed THEN 'updated' ELSE 'created' END,
-                  CASE WHEN resnapshot AND logical_capture THEN format(', %s new column(s), %s type change(s); rows not captured again in logical capture: re-baseline (uninstall, install --capture logical)', added, retyped)
+                  CASE WHEN restated THEN format(', %s new column(s), %s type change(s), %s row(s) captured again through the replication stream', added, retyped, snapshot_rows)
+                       WHEN resnapshot AND logical_capture THEN format(', %s new column(s), %s type change(s); rows not captured again (the slot predates medallion_restate, or PostgreSQL is older than 15): re-baseline (uninstall, install --capture logical)', added, retyped)
                        WHEN resnapshot THEN format(', %s new column(s), %s type change(s), %s row(s) captured again', added, retyped, snapshot_rows)
                        WHEN (added > 0 OR retyped > 0) AND existed THEN format(', %s new column(s), %s type change(s)', added, retyped)
                        WHEN NOT existed AND take_snapshot THEN format(', snapshot of %s row(s)', snapshot_rows)

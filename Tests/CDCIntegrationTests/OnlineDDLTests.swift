@@ -57,9 +57,10 @@ struct OnlineDDLTests {
         }
     }
 
-    @Test("rename, add, drop and retype columns under a live writer: no write fails, verify is clean, new files carry the new columns")
-    func alterUnderLoad() throws {
-        let database = try RetailDatabase()
+    @Test("rename, add, drop and retype columns under a live writer: no write fails, verify is clean, new files carry the new columns",
+          arguments: CaptureMode.allCases)
+    func alterUnderLoad(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
         defer { database.drop() }
         try database.sql("ALTER TABLE orders ALTER COLUMN customer SET DEFAULT 'walk-in'")
         try withDaemon(database) { _ in

@@ -241,7 +241,12 @@ public final class CaptureDaemon: Sendable {
         var keys: [TableName: [String]] = [:]
         for captured in tables { keys[captured.table] = try catalog.primaryKey(of: captured.table) }
         let slot = try CaptureMode.slot(connection)
-        var streamConfiguration = LogicalStream.Configuration(slot: slot, publications: [CaptureMode.publication])
+        let setup = LogicalCaptureSetup(publication: CaptureMode.publication, restatePublication: CaptureMode.restatePublication,
+                                        slot: slot, connection: connection, dsn: configuration.dsn)
+        // Rows DDL captures again come through the restate publication, when the slot has one.
+        let restating = try setup.restatePublicationExists()
+        var streamConfiguration = LogicalStream.Configuration(
+            slot: slot, publications: [CaptureMode.publication] + (restating ? [CaptureMode.restatePublication] : []))
         streamConfiguration.binary = true
         // A transaction larger than a batch may be goes to a temporary file as it arrives.
         streamConfiguration.spillBytes = configuration.maxBatchBytes
@@ -255,6 +260,9 @@ public final class CaptureDaemon: Sendable {
         var stream = try open()
         defer { stream.close() }
         logger.info("streaming from the replication slot", metadata: ["slot": "\(slot)", "after": "\(bookmark.commitLsn ?? "start")"])
+        if !restating {
+            logger.notice("this slot has no restate publication: after RENAME COLUMN, a retype or ADD COLUMN ... DEFAULT, unchanged rows keep their old image in bronze until a re-baseline (see \"Logical capture\" in the README)", metadata: ["publication": "\(CaptureMode.restatePublication)"])
+        }
         var reloadedAt: LSN?
         var nextCompaction = ContinuousClock.now
         while !stopSignal.isStopped {

@@ -9,6 +9,8 @@ public enum CaptureMode: String, Sendable, CaseIterable {
 
     /// The publication logical capture uses (one per database).
     static let publication = "medallion_capture"
+    /// The publication of the rows DDL captures again (see `LogicalCaptureSetup`).
+    static let restatePublication = "medallion_restate"
 
     /// The slot logical capture uses: slot names are per server, so the database's OID is
     /// in it (a database restored under a new OID has no slot: it is re-baselined).

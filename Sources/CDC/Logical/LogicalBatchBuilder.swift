@@ -15,6 +15,11 @@ import LakeContract
 /// TOASTed value is taken from the full old row (`REPLICA IDENTITY FULL`). A value its
 /// bronze column cannot hold goes to `_overflow` with the text `OverflowText` gives it
 /// (the tuple carries that text for the columns in the table's `textFallback`).
+///
+/// Rows DDL captures again (`cdc.install_table` after a rename, a retype or a column added
+/// with a default) arrive as inserts of `_op = 'S'` into the table's capture table,
+/// through the restate publication, in the DDL's transaction: each is an `R` of the table,
+/// ordered like any other change.
 struct LogicalBatchBuilder {
     /// A relation's columns do not match the capture table's (DDL since they were loaded):
     /// reload the columns and read the transactions again.
@@ -35,9 +40,13 @@ struct LogicalBatchBuilder {
         var fields: [Int?]
         /// The relation columns of the primary key.
         var key: [Int]
+        /// For the table's capture table (rows captured again): the relation column of `_op`.
+        var restateOp: Int?
     }
 
     private let tables: [TableName: CapturedTable]
+    /// Each table by the name of its capture table (in schema `cdc`).
+    private let byCaptureTable: [String: TableName]
     private let keys: [TableName: [String]]
     private let options: ParquetWriterOptions
     private var builders: [TableName: TableReadBuilder] = [:]
@@ -54,6 +63,7 @@ struct LogicalBatchBuilder {
 
     init(tables: [CapturedTable], keys: [TableName: [String]], bookmark: Bookmark, options: ParquetWriterOptions) {
         self.tables = Dictionary(uniqueKeysWithValues: tables.map { ($0.table, $0) })
+        byCaptureTable = Dictionary(tables.map { ($0.table.captureTable, $0.table) }, uniquingKeysWith: { first, _ in first })
         self.keys = keys
         self.options = options
         positions = Dictionary(uniqueKeysWithValues: tables.map { ($0.table, bookmark.position($0.table)) })
@@ -77,6 +87,13 @@ struct LogicalBatchBuilder {
         var written: [TableName: [[LogicalValue]: LogicalTuple]] = [:]
         try transaction.changes.forEach { change in
             let mapping = try mapping(change.relation)
+            if let op = mapping.restateOp {
+                // Only inserts of 'S' are published; anything else of a capture table is not a change.
+                guard case .insert(let new) = change.operation, new.values[op] == Self.restated else { return }
+                try emit(UInt8(ascii: "R"), new, mapping, txid: txid, time: transaction.commitTime)
+                if changesKeys { written[mapping.table, default: [:]][mapping.key.map { new.values[$0] }] = new }
+                return
+            }
             switch change.operation {
             case .insert(let new):
                 try emit(UInt8(ascii: "I"), new, mapping, txid: txid, time: transaction.commitTime)
@@ -118,15 +135,21 @@ struct LogicalBatchBuilder {
 
     private mutating func mapping(_ relation: LogicalRelation) throws -> Mapping {
         if let known = mappings[relation.id], known.relation == relation { return known.mapping }
-        let table = TableName(schema: relation.namespace.isEmpty ? "pg_catalog" : relation.namespace, name: relation.name)
+        var table = TableName(schema: relation.namespace.isEmpty ? "pg_catalog" : relation.namespace, name: relation.name)
+        let names = relation.columns.map(\.name)
+        var restateOp: Int?
+        if table.schema == "cdc", let source = byCaptureTable[table.name], let op = names.firstIndex(of: "_op") {
+            table = source
+            restateOp = op
+        }
         guard let captured = tables[table] else {
             throw CaptureError(.schema, message: "The slot sent a change of \(table), which is published but not captured; remove it from publication \(CaptureMode.publication).")
         }
-        let names = relation.columns.map(\.name)
         let captureNames = Set(captured.columns.map(\.name))
-        guard names.allSatisfy(captureNames.contains) else { throw ColumnsChanged(table: table) }
+        let sourceNames = restateOp == nil ? names : names.filter { !CaptureMetadataColumn.names.contains($0) }
+        guard sourceNames.allSatisfy(captureNames.contains) else { throw ColumnsChanged(table: table) }
         let key = (keys[table] ?? []).compactMap { names.firstIndex(of: $0) }
-        let mapping = Mapping(table: table, fields: captured.columns.map { names.firstIndex(of: $0.name) }, key: key)
+        let mapping = Mapping(table: table, fields: captured.columns.map { names.firstIndex(of: $0.name) }, key: key, restateOp: restateOp)
         mappings[relation.id] = (relation, mapping)
         return mapping
     }
@@ -187,6 +210,9 @@ struct LogicalBatchBuilder {
         }
         rows += 1
     }
+
+    /// `_op` of a row captured again, as pgoutput sends a text value in binary form.
+    private static let restated = LogicalValue.binary(Array("S".utf8))
 
     private mutating func append<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.bigEndian) { tuple.append(contentsOf: $0) }

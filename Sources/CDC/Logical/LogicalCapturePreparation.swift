@@ -24,7 +24,7 @@ struct LogicalCapturePreparation {
     /// Publishes `tables` and creates the slot; a new slot comes with the snapshot of
     /// every captured table (when `snapshot`). Tables cannot join an existing slot.
     func install(_ tables: [TableName], snapshot: Bool) throws -> [String] {
-        let setup = LogicalCaptureSetup(publication: CaptureMode.publication, slot: try CaptureMode.slot(connection), connection: connection, dsn: dsn)
+        let setup = LogicalCaptureSetup(publication: CaptureMode.publication, restatePublication: CaptureMode.restatePublication, slot: try CaptureMode.slot(connection), connection: connection, dsn: dsn)
         if try LogicalSlotStatus.read(setup.slot, on: connection) != nil {
             let published = Set(try connection.execute(
                 "SELECT format('%I.%I', schemaname, tablename)::regclass::oid::text FROM pg_publication_tables WHERE pubname = $1",
@@ -36,7 +36,8 @@ struct LogicalCapturePreparation {
             }
         }
         let captured = try CaptureCatalog(connection: connection).load().map(\.table)
-        return try setup.install(tables.map(\.quoted), snapshot: snapshot ? { name in try copy(captured, at: name) } : nil)
+        return try setup.install(tables.map(\.quoted), captureTables: tables.map(\.quotedCaptureTable),
+                                 snapshot: snapshot ? { name in try copy(captured, at: name) } : nil)
     }
 
     /// Copies every row of `tables`, as the exported snapshot `name` sees them, into their

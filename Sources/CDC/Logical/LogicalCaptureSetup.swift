@@ -1,14 +1,21 @@
 import Postgres
 
 /// Creates and removes what logical capture needs in the source database: a
-/// publication of the captured tables and a pgoutput slot that keeps their changes.
+/// publication of the captured tables, a second one of their capture tables for the rows
+/// DDL makes capture again (`restatePublication`), and a pgoutput slot that keeps their
+/// changes.
 ///
 /// Install is idempotent (an existing publication gets the missing tables, an existing
 /// slot is kept with its position); uninstall removes the tables from the publication
-/// and, once it is empty, drops the publication and the slot, so no slot is left to hold
+/// and, once it is empty, drops the publications and the slot, so no slot is left to hold
 /// WAL back with nobody reading it.
 struct LogicalCaptureSetup {
     var publication = "medallion_capture"
+    /// Inserts of `_op = 'S'` into the capture tables: rows `cdc.install_table` captures
+    /// again after DDL, in the DDL's transaction. pgoutput refuses to decode a transaction
+    /// older than a publication it is asked for, so this one is only ever created before
+    /// the slot; a slot made without it streams without it (PostgreSQL 14 has no row filter).
+    var restatePublication = "medallion_restate"
     var slot = "medallion_capture"
     let connection: PostgresConnection
     /// A connection string for the replication connection that creates and drops the slot.
@@ -18,7 +25,9 @@ struct LogicalCaptureSetup {
     /// - Parameter snapshot: called with the name of the snapshot the new slot exported,
     ///   while it is valid: it sees exactly the transactions the slot will not send.
     /// - Returns: one summary line per action.
-    func install(_ tables: [String], snapshot: ((String) throws -> [String])? = nil) throws -> [String] {
+    /// - Parameter captureTables: the capture tables of `tables` (quoted, schema-qualified),
+    ///   for the restate publication.
+    func install(_ tables: [String], captureTables: [String] = [], snapshot: ((String) throws -> [String])? = nil) throws -> [String] {
         try ReplicationConnection.checkSlotName(slot)
         let level = try connection.execute("SHOW wal_level").scalar
         guard level == "logical" else {
@@ -36,7 +45,11 @@ struct LogicalCaptureSetup {
             try connection.execute("ALTER PUBLICATION \(name) ADD TABLE \(missing.joined(separator: ", "))")
             lines.append("publication \(publication): added \(missing.count) tables")
         }
-        if try LogicalSlotStatus.read(slot, on: connection) == nil {
+        let slotExists = try LogicalSlotStatus.read(slot, on: connection) != nil
+        if !captureTables.isEmpty {
+            lines += try publishRestatements(captureTables, slotExists: slotExists)
+        }
+        if !slotExists {
             let replication = try ReplicationConnection(dsn: dsn, applicationName: "medallion install")
             defer { replication.close() }
             let created = try replication.createSlot(slot, exportSnapshot: snapshot != nil)
@@ -62,6 +75,10 @@ struct LogicalCaptureSetup {
         guard leaving.count == published.count else { return lines }
         try connection.execute("DROP PUBLICATION IF EXISTS \(name)")
         lines.append("dropped publication \(publication)")
+        if try restatePublicationExists() {
+            try connection.execute("DROP PUBLICATION \(PostgresConnection.quoteIdentifier(restatePublication))")
+            lines.append("dropped publication \(restatePublication)")
+        }
         if try LogicalSlotStatus.read(slot, on: connection) != nil {
             let replication = try ReplicationConnection(dsn: dsn, applicationName: "medallion uninstall")
             defer { replication.close() }
@@ -71,12 +88,40 @@ struct LogicalCaptureSetup {
         return lines
     }
 
+    /// Whether the restate publication exists (the daemon asks pgoutput for it only then).
+    func restatePublicationExists() throws -> Bool {
+        try connection.execute("SELECT 1 FROM pg_publication WHERE pubname = $1", [restatePublication]).rows.count == 1
+    }
+
+    /// Creates the restate publication before a new slot, or adds missing capture tables to
+    /// an existing one; a slot that exists without it goes on without it.
+    private func publishRestatements(_ captureTables: [String], slotExists: Bool) throws -> [String] {
+        let name = PostgresConnection.quoteIdentifier(restatePublication)
+        let filtered = { (tables: [String]) in tables.map { "\($0) WHERE (_op = 'S')" }.joined(separator: ", ") }
+        if try restatePublicationExists() {
+            let published = try publishedTables(restatePublication)
+            let missing = try captureTables.filter { !published.contains(try oid(of: $0)) }
+            guard !missing.isEmpty else { return [] }
+            try connection.execute("ALTER PUBLICATION \(name) ADD TABLE \(filtered(missing))")
+            return ["publication \(restatePublication): added \(missing.count) capture tables"]
+        }
+        guard !slotExists else {
+            return ["slot \(slot) predates publication \(restatePublication): rows that DDL captures again (RENAME COLUMN, a retype, ADD COLUMN ... DEFAULT) are not streamed; re-baseline (uninstall, install --capture logical) to get them"]
+        }
+        let version = Int(try connection.execute("SHOW server_version_num").scalar ?? "") ?? 0
+        guard version >= 150000 else {
+            return ["PostgreSQL \(version / 10000) has no publication row filters: rows that DDL captures again are not streamed; re-baseline after such DDL"]
+        }
+        try connection.execute("CREATE PUBLICATION \(name) FOR TABLE \(filtered(captureTables)) WITH (publish = 'insert')")
+        return ["publication \(restatePublication) for \(captureTables.count) capture tables (rows DDL captures again)"]
+    }
+
     /// The OIDs of the tables the publication holds (names compare badly: quoting varies).
-    private func publishedTables() throws -> Set<String> {
+    private func publishedTables(_ name: String? = nil) throws -> Set<String> {
         Set(try connection.execute("""
             SELECT format('%I.%I', schemaname, tablename)::regclass::oid::text
             FROM pg_publication_tables WHERE pubname = $1
-            """, [publication]).rows.compactMap { $0[0] })
+            """, [name ?? publication]).rows.compactMap { $0[0] })
     }
 
     private func oid(of table: String) throws -> String {
