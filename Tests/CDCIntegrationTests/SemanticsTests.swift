@@ -204,6 +204,45 @@ struct SemanticsTests {
         #expect(rows.map { $0[1] } == ["NULL", "NULL", "2.25", "4.00"], "\(rows)")
     }
 
+    /// Bronze keeps these types as PostgreSQL's text: trigger capture selects it, logical
+    /// capture prints it from the binary value the WAL carries (`LogicalText`).
+    @Test("enum, interval, time and timetz values reach bronze as PostgreSQL's text, snapshot and changes; a retype to a type logical capture cannot print stops it with what to do",
+          arguments: CaptureMode.allCases)
+    func valuesKeptAsText(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(capture: false, mode: mode)
+        defer { database.drop() }
+        try database.sql("""
+            CREATE TYPE mood AS ENUM ('sad', 'ok', 'it''s "odd", ünïcode');
+            CREATE TABLE moments (id int PRIMARY KEY, feeling mood, span interval, span0 interval(0), at time, at_zone timetz, at3 time(3));
+            INSERT INTO moments VALUES (1, 'sad', '1 year 2 months 3 days 04:05:06.5', '90 minutes', '23:59:59.999999', '12:00+05:30', '01:02:03.456');
+            """)
+        let moments = TableName(name: "moments")
+        try database.install([moments])
+        let columns = ["id", "feeling", "span", "span0", "at", "at_zone", "at3"]
+        try withDaemon(database) { _ in
+            try database.sql("""
+                INSERT INTO moments VALUES
+                    (2, 'it''s "odd", ünïcode', '-1 year -2 mons +3 days -04:05:06.000001', '-3 days', '00:00', '00:00:00-00', '24:00'),
+                    (3, 'ok', '0', '2 mons -1 day 25:00:00', '24:00:00', '23:59:59.5-14:59', NULL),
+                    (4, NULL, '-178000000 years', '1000000 hours', '12:34:56.07', '01:02:03.000004+14:59:59', '00:00:00.1'),
+                    (5, 'ok', '1 mon -1 second', '-1 day +1 second', '00:00:00.000001', '10:00:00.5-00:00:01', '00:00'),
+                    (6, 'sad', '12 mons', '1 day', NULL, NULL, '00:00'),
+                    (7, 'sad', '-0.5 seconds', '1 year -1 mon', NULL, '23:00+01', NULL);
+                UPDATE moments SET span = span / 3, feeling = 'ok' WHERE id IN (1, 4);
+                DELETE FROM moments WHERE id = 6;
+                """)
+            try Self.expectAgreement(database, "moments", key: ["id"], columns: columns)
+        }
+        guard mode == .logical else { return }
+        // A type it cannot print, arriving by DDL after install: capture stops and says why
+        // instead of writing the binary value as text.
+        try database.sql("ALTER TABLE moments ADD COLUMN address inet")
+        try database.sql("INSERT INTO moments (id, address) VALUES (8, '10.0.0.1')")
+        let stopped = try database.startDaemon()
+        #expect(try stopped.waitForExit() != 0)
+        #expect(stopped.output.contains("cannot print"), "\(stopped.output)")
+    }
+
     /// Trigger capture cuts such a transaction into several batches; logical capture holds
     /// it in a temporary file while it arrives, then writes it as one batch.
     @Test("a transaction larger than --max-batch-bytes reaches bronze whole: inserts, updates, key changes and deletes",

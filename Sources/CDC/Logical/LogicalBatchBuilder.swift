@@ -42,6 +42,17 @@ struct LogicalBatchBuilder {
         var key: [Int]
         /// For the table's capture table (rows captured again): the relation column of `_op`.
         var restateOp: Int?
+        /// Per capture column, how its binary value becomes what bronze keeps; empty when
+        /// every column is copied as it is.
+        var texts: [Printing]
+    }
+
+    /// A column of a type bronze keeps as text: printed by `LogicalText`, or refused (a
+    /// column retyped since install to a type it cannot print).
+    private enum Printing {
+        case asIs
+        case text(LogicalText)
+        case refused
     }
 
     private let tables: [TableName: CapturedTable]
@@ -149,7 +160,12 @@ struct LogicalBatchBuilder {
         let sourceNames = restateOp == nil ? names : names.filter { !CaptureMetadataColumn.names.contains($0) }
         guard sourceNames.allSatisfy(captureNames.contains) else { throw ColumnsChanged(table: table) }
         let key = (keys[table] ?? []).compactMap { names.firstIndex(of: $0) }
-        let mapping = Mapping(table: table, fields: captured.columns.map { names.firstIndex(of: $0.name) }, key: key, restateOp: restateOp)
+        let texts = captured.columns.map { column -> Printing in
+            guard column.postgresType.isUnsupported else { return .asIs }
+            return LogicalText(column).map(Printing.text) ?? .refused
+        }
+        let mapping = Mapping(table: table, fields: captured.columns.map { names.firstIndex(of: $0.name) }, key: key, restateOp: restateOp,
+                              texts: texts.contains { if case .asIs = $0 { false } else { true } } ? texts : [])
         mappings[relation.id] = (relation, mapping)
         return mapping
     }
@@ -165,8 +181,19 @@ struct LogicalBatchBuilder {
             case .null:
                 append(Int32(-1))
             case .binary(let bytes):
-                append(Int32(bytes.count))
-                tuple.append(contentsOf: bytes)
+                switch mapping.texts.isEmpty ? .asIs : mapping.texts[index] {
+                case .asIs:
+                    append(Int32(bytes.count))
+                    tuple.append(contentsOf: bytes)
+                case .text(let form):
+                    guard let text = form.text(bytes) else {
+                        throw CaptureError(.schema, message: "The slot sent a value of column \(captured.columns[index].name) of \(mapping.table) that is not in its type's binary form; use trigger capture for this table.")
+                    }
+                    append(Int32(text.count))
+                    tuple.append(contentsOf: text)
+                case .refused:
+                    throw CaptureError(.schema, message: "Column \(captured.columns[index].name) of \(mapping.table) has a type bronze keeps as text and logical capture cannot print (it does enums, interval, time and timetz); change the column's type back, or use trigger capture for this table (uninstall, install --capture trigger, re-baseline).")
+                }
             case .text, .unchangedToast:
                 throw CaptureError(.schema, message: "The slot sent column \(captured.columns[index].name) of \(mapping.table) without its value in binary form; logical capture needs PostgreSQL 14 or later and REPLICA IDENTITY FULL.")
             }

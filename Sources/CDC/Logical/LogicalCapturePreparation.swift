@@ -14,10 +14,11 @@ struct LogicalCapturePreparation {
     let dsn: String
 
     /// Refuses a table with a column logical capture cannot decode: pgoutput sends every
-    /// value in its type's binary format, and bronze keeps unsupported types as their text.
+    /// value in its type's binary format, and bronze keeps unsupported types as their text,
+    /// which `LogicalText` gives for enums, interval, time and timetz only.
     static func check(_ table: TableName, _ connection: PostgresConnection) throws {
-        for column in try CaptureCatalog(connection: connection).columns(of: table) where column.postgresType.isUnsupported {
-            throw CaptureError(.invalidInput, message: "Cannot capture \(table) with logical capture: column \(column.name) has a type bronze keeps as text, which pgoutput does not send; use trigger capture for this table.")
+        for column in try CaptureCatalog(connection: connection).columns(of: table) where column.postgresType.isUnsupported && LogicalText(column) == nil {
+            throw CaptureError(.invalidInput, message: "Cannot capture \(table) with logical capture: column \(column.name) has a type bronze keeps as text and logical capture cannot print (it does enums, interval, time and timetz); use trigger capture for this table.")
         }
     }
 

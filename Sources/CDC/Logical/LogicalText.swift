@@ -1,0 +1,105 @@
+/// PostgreSQL's text of a value of a type bronze keeps as text, from the binary form
+/// pgoutput sends: trigger capture selects the type's output, the WAL has only the binary
+/// value. Covers the types whose text follows from their binary form alone under the
+/// session settings capture and `verify` fix (`TextSettings`: IntervalStyle postgres).
+enum LogicalText: Sendable, Hashable {
+    /// The binary form is the text (an enum's label).
+    case verbatim
+    /// Months, days and microseconds, printed in IntervalStyle postgres.
+    case interval
+    /// Microseconds since midnight.
+    case time
+    /// Microseconds since midnight, then the zone's offset in seconds west of UTC.
+    case timeWithZone
+
+    /// The form for `column`, when it is kept as text and its text can be given here.
+    init?(_ column: CaptureColumn) {
+        guard column.postgresType.isUnsupported else { return nil }
+        switch column.textOutput {
+        case "enum_out": self = .verbatim
+        case "interval_out": self = .interval
+        case "time_out": self = .time
+        case "timetz_out": self = .timeWithZone
+        default: return nil
+        }
+    }
+
+    /// The value's text as UTF-8, or nil when `bytes` is not a binary value of the form.
+    func text(_ bytes: [UInt8]) -> [UInt8]? {
+        switch self {
+        case .verbatim:
+            return bytes
+        case .interval:
+            guard bytes.count == 16 else { return nil }
+            return Array(Self.interval(micros: Self.integer(bytes, 0, 8), days: Int32(truncatingIfNeeded: Self.integer(bytes, 8, 4)),
+                                       months: Int32(truncatingIfNeeded: Self.integer(bytes, 12, 4))).utf8)
+        case .time:
+            guard bytes.count == 8 else { return nil }
+            return Array(Self.clock(Self.integer(bytes, 0, 8)).utf8)
+        case .timeWithZone:
+            guard bytes.count == 12 else { return nil }
+            let zone = Int32(truncatingIfNeeded: Self.integer(bytes, 8, 4))
+            return Array((Self.clock(Self.integer(bytes, 0, 8)) + Self.zone(secondsWest: Int64(zone))).utf8)
+        }
+    }
+
+    /// A big-endian signed integer of `count` bytes at `offset`.
+    private static func integer(_ bytes: [UInt8], _ offset: Int, _ count: Int) -> Int64 {
+        var value: UInt64 = 0
+        for byte in bytes[offset..<offset + count] { value = value << 8 | UInt64(byte) }
+        let unused = UInt64(64 - count * 8)
+        return Int64(bitPattern: value << unused) >> Int64(unused)
+    }
+
+    /// `interval_out` in IntervalStyle postgres: `1 year 2 mons -3 days +04:05:06.5`. Each
+    /// part has its own sign; a positive one after a negative one gets a `+`.
+    static func interval(micros: Int64, days: Int32, months: Int32) -> String {
+        var parts: [String] = []
+        var previousNegative = false
+        for (value, unit) in [(Int64(months / 12), "year"), (Int64(months % 12), "mon"), (Int64(days), "day")] where value != 0 {
+            parts.append("\(previousNegative && value > 0 ? "+" : "")\(value) \(unit)\(value == 1 ? "" : "s")")
+            previousNegative = value < 0
+        }
+        if parts.isEmpty || micros != 0 {
+            let sign = micros < 0 ? "-" : previousNegative ? "+" : ""
+            parts.append(sign + clock(micros.magnitude))
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// `HH:MM:SS` and the fraction without trailing zeros (hours past 99 in full).
+    private static func clock(_ micros: Int64) -> String { clock(micros.magnitude) }
+
+    private static func clock(_ micros: UInt64) -> String {
+        let seconds = micros / 1_000_000
+        var text = pad(seconds / 3600) + ":" + pad(seconds / 60 % 60) + ":" + pad(seconds % 60)
+        var fraction = micros % 1_000_000
+        if fraction != 0 {
+            var digits = 6
+            while fraction % 10 == 0 {
+                fraction /= 10
+                digits -= 1
+            }
+            let written = String(fraction)
+            text += "." + String(repeating: "0", count: digits - written.count) + written
+        }
+        return text
+    }
+
+    /// The zone as `timetz_out` prints it: `+HH`, `-HH:MM` or `+HH:MM:SS` (east positive).
+    private static func zone(secondsWest: Int64) -> String {
+        let total = secondsWest.magnitude
+        let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60)
+        var text = (secondsWest <= 0 ? "+" : "-") + pad(hours)
+        if seconds != 0 {
+            text += ":" + pad(minutes) + ":" + pad(seconds)
+        } else if minutes != 0 {
+            text += ":" + pad(minutes)
+        }
+        return text
+    }
+
+    private static func pad(_ value: UInt64) -> String {
+        value < 10 ? "0\(value)" : "\(value)"
+    }
+}
