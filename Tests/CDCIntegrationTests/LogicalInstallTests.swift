@@ -96,6 +96,15 @@ struct LogicalInstallTests {
         #expect(try daemon.waitForExit() == 0)
     }
 
+    /// Runs `ddl` with the event trigger off (as for an install without a superuser), then
+    /// `medallion install orders`, which follows it.
+    static func installAfter(_ ddl: String, _ database: RetailDatabase) throws -> CommandResult {
+        try database.sql("ALTER EVENT TRIGGER medallion_follow_ddl DISABLE")
+        defer { _ = try? database.sql("ALTER EVENT TRIGGER medallion_follow_ddl ENABLE") }
+        try database.sql(ddl)
+        return try database.medallion(["install", "orders"])
+    }
+
     /// Trigger capture re-captures every row after a rename, a retype or a column added with
     /// a default; logical capture sends those rows through the restate publication, in the
     /// DDL's transaction, and never leaves them in the capture table (the daemon reads that
@@ -121,10 +130,7 @@ struct LogicalInstallTests {
                 """)
             #expect(try database.sql(rows) == before)
             try database.sql("ALTER TABLE orders ALTER COLUMN amount TYPE numeric(14,4)")
-            try database.sql("ALTER EVENT TRIGGER medallion_follow_ddl DISABLE")
-            try database.sql("ALTER TABLE orders ADD COLUMN channel text DEFAULT 'web'")
-            let install = try database.medallion(["install", "orders"])
-            try database.sql("ALTER EVENT TRIGGER medallion_follow_ddl ENABLE")
+            let install = try Self.installAfter("ALTER TABLE orders ADD COLUMN channel text DEFAULT 'web'", database)
             #expect(install.status == 0, "\(install.output)\(install.error)")
             #expect(install.output.contains("3 row(s) captured again through the replication stream"), "\(install.output)")
             #expect(try database.sql(rows) == before)
@@ -147,10 +153,7 @@ struct LogicalInstallTests {
         try database.sql("ALTER TABLE orders RENAME COLUMN customer TO client")
         #expect(try database.sql(rows) == before)
         #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes WHERE client IS NOT NULL") == "0")
-        try database.sql("ALTER EVENT TRIGGER medallion_follow_ddl DISABLE")
-        try database.sql("ALTER TABLE orders ADD COLUMN channel text DEFAULT 'web'")
-        let install = try database.medallion(["install", "orders"])
-        try database.sql("ALTER EVENT TRIGGER medallion_follow_ddl ENABLE")
+        let install = try Self.installAfter("ALTER TABLE orders ADD COLUMN channel text DEFAULT 'web'", database)
         #expect(install.status == 0, "\(install.output)\(install.error)")
         #expect(install.output.contains("re-baseline"), "\(install.output)")
         #expect(install.output.contains("predates publication medallion_restate"), "\(install.output)")

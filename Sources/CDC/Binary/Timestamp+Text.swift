@@ -18,23 +18,26 @@ extension PostgresTimestamp {
         var date = CivilDate(daysSince1970: days + 10_957)
         let bc = date.year <= 0
         if bc { date.year = 1 - date.year }
-        let seconds = time / 1_000_000
-        var text = date.text + " " + padded(seconds / 3600, 2) + ":" + padded(seconds / 60 % 60, 2) + ":" + padded(seconds % 60, 2)
-        var fraction = time % 1_000_000
+        var text = date.text + " " + clockText(UInt64(time))
+        if withZone { text += "+00" }
+        if bc { text += " BC" }
+        return text
+    }
+
+    /// `HH:MM:SS` of `micros` since midnight, hours past 99 in full, then the fraction
+    /// without trailing zeros (time_out and interval_out print it so too).
+    static func clockText(_ micros: UInt64) -> String {
+        let seconds = micros / 1_000_000
+        var text = [seconds / 3600, seconds / 60 % 60, seconds % 60].map { String($0).leftPadded(to: 2) }.joined(separator: ":")
+        var fraction = micros % 1_000_000
         if fraction != 0 {
             var digits = 6
             while fraction % 10 == 0 {
                 fraction /= 10
                 digits -= 1
             }
-            text += "." + padded(fraction, digits)
+            text += "." + String(fraction).leftPadded(to: digits)
         }
-        if withZone { text += "+00" }
-        if bc { text += " BC" }
         return text
-    }
-
-    private static func padded(_ value: Int64, _ width: Int) -> String {
-        String(value).leftPadded(to: width)
     }
 }

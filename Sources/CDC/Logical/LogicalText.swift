@@ -62,29 +62,12 @@ enum LogicalText: Sendable, Hashable {
         }
         if parts.isEmpty || micros != 0 {
             let sign = micros < 0 ? "-" : previousNegative ? "+" : ""
-            parts.append(sign + clock(micros.magnitude))
+            parts.append(sign + PostgresTimestamp.clockText(micros.magnitude))
         }
         return parts.joined(separator: " ")
     }
 
-    /// `HH:MM:SS` and the fraction without trailing zeros (hours past 99 in full).
-    private static func clock(_ micros: Int64) -> String { clock(micros.magnitude) }
-
-    private static func clock(_ micros: UInt64) -> String {
-        let seconds = micros / 1_000_000
-        var text = pad(seconds / 3600) + ":" + pad(seconds / 60 % 60) + ":" + pad(seconds % 60)
-        var fraction = micros % 1_000_000
-        if fraction != 0 {
-            var digits = 6
-            while fraction % 10 == 0 {
-                fraction /= 10
-                digits -= 1
-            }
-            let written = String(fraction)
-            text += "." + String(repeating: "0", count: digits - written.count) + written
-        }
-        return text
-    }
+    private static func clock(_ micros: Int64) -> String { PostgresTimestamp.clockText(micros.magnitude) }
 
     /// The zone as `timetz_out` prints it: `+HH`, `-HH:MM` or `+HH:MM:SS` (east positive).
     private static func zone(secondsWest: Int64) -> String {
@@ -100,6 +83,6 @@ enum LogicalText: Sendable, Hashable {
     }
 
     private static func pad(_ value: UInt64) -> String {
-        value < 10 ? "0\(value)" : "\(value)"
+        String(value).leftPadded(to: 2)
     }
 }
