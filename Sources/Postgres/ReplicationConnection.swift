@@ -133,6 +133,7 @@ package final class ReplicationConnection {
     package func receive<T>(timeout: Double, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> Received<T> {
         let handle = try streamingHandle()
         let deadline = Self.monotonicNow() + max(0, timeout)
+        var readAtDeadline = false
         while true {
             // Before any buffered message: under a steady stream the reader never polls.
             if wake.consume() { return .wokenUp }
@@ -150,7 +151,13 @@ package final class ReplicationConnection {
             if count < -1 { throw connectionError(doing: "read the replication stream") }
             // Nothing buffered: wait for the socket, the wake-up pipe or the deadline.
             let remaining = deadline - Self.monotonicNow()
-            if remaining <= 0 { return .timedOut }
+            if remaining <= 0 {
+                // Once, what the socket already holds (so a zero timeout drains without waiting).
+                if readAtDeadline { return .timedOut }
+                readAtDeadline = true
+                if PQconsumeInput(handle) == 0 { throw connectionError(doing: "read the replication stream") }
+                continue
+            }
             var descriptors = [pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0),
                                pollfd(fd: wake.readDescriptor, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&descriptors, 2, Int32(min(remaining, 3600) * 1000) + 1)

@@ -61,7 +61,9 @@ final class LogicalStream {
     func close() { connection.close() }
 
     /// The next committed transaction, or nil when none completed within `timeout`
-    /// seconds or `wakeUp` was called.
+    /// seconds or `wakeUp` was called. A transaction still arriving at the deadline is
+    /// read on while its messages keep coming; a zero timeout takes only what the
+    /// connection already holds.
     func next(timeout: Double) throws -> LogicalTransaction? {
         let deadline = ReplicationConnection.monotonicNow() + timeout
         while true {
@@ -84,9 +86,8 @@ final class LogicalStream {
             case .ended:
                 throw PostgresError(.connection, message: "PostgreSQL ended the replication stream of slot \(configuration.slot).")
             case .timedOut:
-                break
+                if ReplicationConnection.monotonicNow() >= deadline { return nil }
             }
-            if ReplicationConnection.monotonicNow() >= deadline { return nil }
         }
     }
 
