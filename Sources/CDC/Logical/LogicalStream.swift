@@ -28,6 +28,8 @@ final class LogicalStream {
         }
     }
 
+    static let readOnSeconds = 0.25
+
     private let connection: ReplicationConnection
     private let configuration: Configuration
     private var machine = LogicalStreamStateMachine()
@@ -61,11 +63,13 @@ final class LogicalStream {
     func close() { connection.close() }
 
     /// The next committed transaction, or nil when none completed within `timeout`
-    /// seconds or `wakeUp` was called. A transaction still arriving at the deadline is
-    /// read on while its messages keep coming; a zero timeout takes only what the
-    /// connection already holds.
+    /// seconds or `wakeUp` was called. A zero timeout waits for nothing: it reads what
+    /// the connection already holds, for at most `readOnSeconds` (a large transaction
+    /// still arriving then is read on by the next call, so the caller gets its turn).
     func next(timeout: Double) throws -> LogicalTransaction? {
-        let deadline = ReplicationConnection.monotonicNow() + timeout
+        let started = ReplicationConnection.monotonicNow()
+        let deadline = started + timeout
+        let readUntil = max(deadline, started + Self.readOnSeconds)
         while true {
             let now = ReplicationConnection.monotonicNow()
             if now >= nextStatus { try sendStatus() }
@@ -81,6 +85,7 @@ final class LogicalStream {
                     finished = try handle(action) ?? finished
                 }
                 if let finished { return finished }
+                if ReplicationConnection.monotonicNow() >= readUntil { return nil }
             case .wokenUp:
                 return nil
             case .ended:
