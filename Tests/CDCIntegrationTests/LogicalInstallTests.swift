@@ -20,7 +20,8 @@ struct LogicalInstallTests {
         #expect(try database.sql("SELECT string_agg(relreplident::text, '' ORDER BY relname) FROM pg_class WHERE relname IN ('orders', 'ordershistory')") == "ff")
         #expect(try database.sql("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'medallion_capture'") == "2")
         #expect(try database.sql("SELECT string_agg(tablename || ':' || rowfilter, ',' ORDER BY tablename) FROM pg_publication_tables WHERE pubname = 'medallion_restate'")
-                == "orders_changes:(_op = 'S'::text),ordershistory_changes:(_op = 'S'::text)")
+                == "orders_changes:((_op = 'S'::text) OR (_op = 'E'::text)),ordershistory_changes:((_op = 'S'::text) OR (_op = 'E'::text))")
+        #expect(try database.sql("SELECT pubviaroot FROM pg_publication WHERE pubname = 'medallion_capture'") == "t")
         #expect(try database.sql("SELECT plugin FROM pg_replication_slots WHERE database = current_database() AND slot_name = 'medallion_' || (SELECT oid FROM pg_database WHERE datname = current_database())") == "pgoutput")
         #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes WHERE _op = 'R'") == "5")
         // Writes after the install reach the slot, not the capture tables.

@@ -277,6 +277,9 @@ BEGIN
             END IF;$check$,
             source::oid, src_schema, src_table, source::text);
     END IF;
+    IF to_regclass('cdc.settings') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM cdc.settings WHERE name = ''capture'' AND value = ''logical'')' INTO logical_capture;
+    END IF;
     IF src_kind = 'p' THEN
         body := format($row$
             IF TG_OP = 'TRUNCATE' THEN
@@ -285,7 +288,7 @@ BEGIN
                 IF TG_ARGV[0] = 'T' THEN
                     INSERT INTO cdc.%1$I (_op) VALUES ('T');
                 ELSIF %8$s THEN
-                    EXECUTE pg_catalog.textcat(%3$L, TG_RELID::pg_catalog.regclass::pg_catalog.text);
+                    EXECUTE pg_catalog.textcat(%3$L, TG_RELID::pg_catalog.regclass::pg_catalog.text);%9$s
                 ELSE
                     RETURN NULL; -- detached since install
                 END IF;
@@ -301,8 +304,16 @@ BEGIN
                 PERFORM pg_catalog.pg_notify('medallion_cdc', %7$L);
             END IF;
             RETURN NULL;$row$,
-            cap, column_list, format('INSERT INTO cdc.%I (_op%s) SELECT ''D''%s FROM ONLY ', cap, column_list, column_list),
-            old_list, key_changed, new_list, src_schema || '.' || src_table, in_source);
+            cap, column_list,
+            -- Logical capture: _op 'E' rows, which the restate publication sends and the
+            -- daemon writes as deletes, leave the capture table at once (see 'S' below).
+            format('INSERT INTO cdc.%I (_op%s) SELECT %L%s FROM ONLY ', cap, column_list,
+                   CASE WHEN logical_capture THEN 'E' ELSE 'D' END, column_list),
+            old_list, key_changed, new_list, src_schema || '.' || src_table, in_source,
+            CASE WHEN logical_capture
+                 THEN format($delete$
+                    DELETE FROM cdc.%I WHERE _txid = pg_catalog.pg_current_xact_id() AND _op = 'E';$delete$, cap)
+                 ELSE '' END);
     ELSE
         body := format($statement$
             IF TG_ARGV[0] = 'T' THEN
@@ -372,11 +383,18 @@ BEGIN
     END LOOP;
     -- Logical capture (cdc.settings, see `medallion install --capture logical`) reads the
     -- WAL: no triggers, and the capture table only carries the initial snapshot. Rows to
-    -- capture again after DDL go through the stream instead (below).
-    IF to_regclass('cdc.settings') IS NOT NULL THEN
-        EXECUTE 'SELECT EXISTS (SELECT 1 FROM cdc.settings WHERE name = ''capture'' AND value = ''logical'')' INTO logical_capture;
-        IF logical_capture THEN
-            PERFORM cdc.drop_capture_triggers(source);
+    -- capture again after DDL go through the stream instead (below), and so do the rows a
+    -- TRUNCATE of one partition removes, which pgoutput does not send for the
+    -- partitioned table: its partitions keep their truncate trigger.
+    IF logical_capture THEN
+        PERFORM cdc.drop_capture_triggers(source);
+        IF src_kind = 'p' THEN
+            FOR part IN
+                SELECT relid FROM pg_partition_tree(source) WHERE isleaf AND relid <> source
+            LOOP
+                EXECUTE format('CREATE TRIGGER medallion_capture_truncate BEFORE TRUNCATE ON %s '
+                               'FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)', part.relid::regclass, capture_function, 'P');
+            END LOOP;
         END IF;
     END IF;
 

@@ -19,7 +19,8 @@ import LakeContract
 /// Rows DDL captures again (`cdc.install_table` after a rename, a retype or a column added
 /// with a default) arrive as inserts of `_op = 'S'` into the table's capture table,
 /// through the restate publication, in the DDL's transaction: each is an `R` of the table,
-/// ordered like any other change.
+/// ordered like any other change. Rows a TRUNCATE of one partition removed arrive so as
+/// `_op = 'E'`, each a `D`.
 struct LogicalBatchBuilder {
     /// A relation's columns do not match the capture table's (DDL since they were loaded):
     /// reload the columns and read the transactions again.
@@ -99,9 +100,13 @@ struct LogicalBatchBuilder {
         try transaction.changes.forEach { change in
             let mapping = try mapping(change.relation)
             if let op = mapping.restateOp {
-                // Only inserts of 'S' are published; anything else of a capture table is not a change.
-                guard case .insert(let new) = change.operation, new.values[op] == Self.restated else { return }
-                try emit(UInt8(ascii: "R"), new, mapping, txid: txid, time: transaction.commitTime)
+                // Only inserts of 'S' and 'E' are published; anything else of a capture table is not a change.
+                guard case .insert(let new) = change.operation else { return }
+                switch new.values[op] {
+                case Self.restated: try emit(UInt8(ascii: "R"), new, mapping, txid: txid, time: transaction.commitTime)
+                case Self.truncatedInPartition: try emit(UInt8(ascii: "D"), new, mapping, txid: txid, time: transaction.commitTime)
+                default: return
+                }
                 if changesKeys { written[mapping.table, default: [:]][mapping.key.map { new.values[$0] }] = new }
                 return
             }
@@ -240,6 +245,8 @@ struct LogicalBatchBuilder {
 
     /// `_op` of a row captured again, as pgoutput sends a text value in binary form.
     private static let restated = LogicalValue.binary(Array("S".utf8))
+    /// `_op` of a row a TRUNCATE of one partition removed.
+    private static let truncatedInPartition = LogicalValue.binary(Array("E".utf8))
 
     private mutating func append<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.bigEndian) { tuple.append(contentsOf: $0) }

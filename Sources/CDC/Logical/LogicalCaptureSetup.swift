@@ -12,7 +12,9 @@ import Postgres
 struct LogicalCaptureSetup {
     var publication = "medallion_capture"
     /// Inserts of `_op = 'S'` into the capture tables: rows `cdc.install_table` captures
-    /// again after DDL, in the DDL's transaction. pgoutput refuses to decode a transaction
+    /// again after DDL, in the DDL's transaction; and of `_op = 'E'`: the rows a TRUNCATE
+    /// of one partition removes (pgoutput publishes a partitioned table's changes as the
+    /// table's, `publish_via_partition_root`, and sends no such TRUNCATE). pgoutput refuses to decode a transaction
     /// older than a publication it is asked for, so this one is only ever created before
     /// the slot; a slot made without it streams without it (PostgreSQL 14 has no row filter).
     var restatePublication = "medallion_restate"
@@ -39,9 +41,14 @@ struct LogicalCaptureSetup {
         let exists = try connection.execute("SELECT 1 FROM pg_publication WHERE pubname = $1", [publication]).rows.count == 1
         let missing = try tables.filter { !published.contains(try oid(of: $0)) }
         if !exists {
-            try connection.execute("CREATE PUBLICATION \(name) FOR TABLE \(tables.joined(separator: ", "))")
+            try connection.execute("CREATE PUBLICATION \(name) FOR TABLE \(tables.joined(separator: ", ")) WITH (publish_via_partition_root = true)")
             lines.append("publication \(publication) for \(tables.count) tables")
-        } else if !missing.isEmpty {
+        } else if try connection.execute("SELECT pubviaroot FROM pg_publication WHERE pubname = $1", [publication]).scalar != "t" {
+            // Earlier versions published partitions under their own names, which stopped the daemon.
+            try connection.execute("ALTER PUBLICATION \(name) SET (publish_via_partition_root = true)")
+            lines.append("publication \(publication): changes of partitions published as their partitioned table's")
+        }
+        if exists && !missing.isEmpty {
             try connection.execute("ALTER PUBLICATION \(name) ADD TABLE \(missing.joined(separator: ", "))")
             lines.append("publication \(publication): added \(missing.count) tables")
         }
@@ -97,7 +104,7 @@ struct LogicalCaptureSetup {
     /// an existing one; a slot that exists without it goes on without it.
     private func publishRestatements(_ captureTables: [String], slotExists: Bool) throws -> [String] {
         let name = PostgresConnection.quoteIdentifier(restatePublication)
-        let filtered = { (tables: [String]) in tables.map { "\($0) WHERE (_op = 'S')" }.joined(separator: ", ") }
+        let filtered = { (tables: [String]) in tables.map { "\($0) WHERE (_op = 'S' OR _op = 'E')" }.joined(separator: ", ") }
         if try restatePublicationExists() {
             let published = try publishedTables(restatePublication)
             let missing = try captureTables.filter { !published.contains(try oid(of: $0)) }
