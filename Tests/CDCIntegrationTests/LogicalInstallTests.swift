@@ -199,6 +199,26 @@ struct LogicalInstallTests {
         #expect(daemon.output.contains("was invalidated"), "\(daemon.output)")
     }
 
+    /// pgoutput (PostgreSQL 15) sends no generated column: bronze would hold NULL where the
+    /// source holds a value. Install refuses such a table; one added later stops capture.
+    @Test("a generated column is refused at install, and one added later stops capture with what to do")
+    func generatedColumns() throws {
+        let database = try RetailDatabase(capture: false, mode: .logical)
+        defer { database.drop() }
+        try database.sql("CREATE TABLE totals (id int PRIMARY KEY, amount numeric(12,2), doubled numeric(12,2) GENERATED ALWAYS AS (amount * 2) STORED)")
+        let refused = try database.medallion(["install", "--capture", "logical", "totals"])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("generated column doubled"), "\(refused.error)")
+        try database.sql("ALTER TABLE totals ALTER COLUMN doubled DROP EXPRESSION")
+        let install = try database.medallion(["install", "--capture", "logical", "orders", "ordershistory", "totals"])
+        #expect(install.status == 0, "\(install.output)\(install.error)")
+        try database.sql("ALTER TABLE totals ADD COLUMN tripled numeric(12,2) GENERATED ALWAYS AS (amount * 3) STORED")
+        try database.sql("INSERT INTO totals (id, amount) VALUES (1, 2.50)")
+        let stopped = try database.startDaemon()
+        #expect(try stopped.waitForExit() != 0)
+        #expect(stopped.output.contains("generated column tripled"), "\(stopped.output)")
+    }
+
     @Test("install --capture logical refuses a server without wal_level = logical and leaves nothing behind")
     func refusesWithoutLogicalWAL() throws {
         let database = try RetailDatabase(capture: false)

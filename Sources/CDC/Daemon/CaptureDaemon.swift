@@ -254,6 +254,7 @@ public final class CaptureDaemon: Sendable {
             try LogicalStream(dsn: configuration.dsn, configuration: streamConfiguration,
                               resumeAfter: bookmark.commitLsn.flatMap { LSN($0) } ?? .zero)
         }
+        try refuseGeneratedColumns(tables, connection)
         // A lost slot cannot stream: say so before trying.
         try sampleSlot(connection, slot: slot)
         var nextSample = ContinuousClock.now + .seconds(15)
@@ -313,6 +314,7 @@ public final class CaptureDaemon: Sendable {
             let version = try connection.execute("SELECT pg_sequence_last_value('cdc.schema_version')::text").scalar
             if version != cycle.schemaVersion {
                 for index in tables.indices { tables[index].columns = try catalog.columns(of: tables[index].table) }
+                try refuseGeneratedColumns(tables, connection)
                 cycle.schemaVersion = version
             }
             var builder: LogicalBatchBuilder
@@ -346,6 +348,15 @@ public final class CaptureDaemon: Sendable {
                 report(committed)
             }
             try stream.confirm(last.endLSN)
+        }
+    }
+
+    /// Stops logical capture at a generated column (one added since install).
+    private func refuseGeneratedColumns(_ tables: [CapturedTable], _ connection: PostgresConnection) throws {
+        for captured in tables {
+            if let column = try LogicalCapturePreparation.generatedColumn(of: captured.table, connection) {
+                throw CaptureError(.schema, message: "Logical capture of \(captured.table) stops: " + LogicalCapturePreparation.generatedReason(column, of: captured.table))
+            }
         }
     }
 

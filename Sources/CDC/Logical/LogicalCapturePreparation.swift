@@ -20,6 +20,21 @@ struct LogicalCapturePreparation {
         for column in try CaptureCatalog(connection: connection).columns(of: table) where column.postgresType.isUnsupported && LogicalText(column) == nil {
             throw CaptureError(.invalidInput, message: "Cannot capture \(table) with logical capture: column \(column.name) has a type bronze keeps as text and logical capture cannot print (it does enums, interval, time and timetz); use trigger capture for this table.")
         }
+        if let generated = try generatedColumn(of: table, connection) {
+            throw CaptureError(.invalidInput, message: "Cannot capture \(table) with logical capture: \(generatedReason(generated, of: table))")
+        }
+    }
+
+    /// A generated column of `table`, if it has one: pgoutput (before PostgreSQL 18) does
+    /// not send them, so bronze would hold NULL where the source holds a value.
+    static func generatedColumn(of table: TableName, _ connection: PostgresConnection) throws -> String? {
+        try connection.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated <> '' ORDER BY attnum LIMIT 1",
+            [table.quoted]).scalar
+    }
+
+    static func generatedReason(_ column: String, of table: TableName) -> String {
+        "generated column \(column) is not in the WAL stream pgoutput sends (bronze would hold NULL for it); drop its expression (ALTER TABLE \(table.quoted) ALTER COLUMN \(PostgresConnection.quoteIdentifier(column)) DROP EXPRESSION), or use trigger capture for this table."
     }
 
     /// Publishes `tables` and creates the slot; a new slot comes with the snapshot of
