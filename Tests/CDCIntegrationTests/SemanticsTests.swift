@@ -206,19 +206,24 @@ struct SemanticsTests {
 
     /// Bronze keeps these types as PostgreSQL's text: trigger capture selects it, logical
     /// capture prints it from the binary value the WAL carries (`LogicalText`).
-    @Test("enum, interval, time and timetz values reach bronze as PostgreSQL's text, snapshot and changes; a retype to a type logical capture cannot print stops it with what to do",
+    @Test("enum, interval, time, timetz and array values reach bronze as PostgreSQL's text, snapshot and changes; a retype to a type logical capture cannot print stops it with what to do",
           arguments: CaptureMode.allCases)
     func valuesKeptAsText(_ mode: CaptureMode) throws {
         let database = try RetailDatabase(capture: false, mode: mode)
         defer { database.drop() }
         try database.sql("""
             CREATE TYPE mood AS ENUM ('sad', 'ok', 'it''s "odd", ünïcode');
-            CREATE TABLE moments (id int PRIMARY KEY, feeling mood, span interval, span0 interval(0), at time, at_zone timetz, at3 time(3));
-            INSERT INTO moments VALUES (1, 'sad', '1 year 2 months 3 days 04:05:06.5', '90 minutes', '23:59:59.999999', '12:00+05:30', '01:02:03.456');
+            CREATE TABLE moments (id int PRIMARY KEY, feeling mood, span interval, span0 interval(0), at time, at_zone timetz, at3 time(3),
+                                  tags text[], grid int2[], counts int4[], big int8[], amounts numeric[], flags bool[], ids uuid[],
+                                  stamps timestamptz[], names varchar(20)[], codes char(3)[]);
+            INSERT INTO moments VALUES (1, 'sad', '1 year 2 months 3 days 04:05:06.5', '90 minutes', '23:59:59.999999', '12:00+05:30', '01:02:03.456',
+                                        '{a,b}', '{{1,2},{3,4}}', '{1,NULL,3}', '{9223372036854775807}', '{1.50,NaN,-0.001}', '{t,f,NULL}',
+                                        '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}', '{"2024-01-01 10:00:00+00",infinity}', '{x}', '{ab}');
             """)
         let moments = TableName(name: "moments")
         try database.install([moments])
-        let columns = ["id", "feeling", "span", "span0", "at", "at_zone", "at3"]
+        let columns = ["id", "feeling", "span", "span0", "at", "at_zone", "at3", "tags", "grid", "counts", "big", "amounts", "flags", "ids",
+                       "stamps", "names", "codes"]
         try withDaemon(database) { _ in
             try database.sql("""
                 INSERT INTO moments VALUES
@@ -230,6 +235,12 @@ struct SemanticsTests {
                     (7, 'sad', '-0.5 seconds', '1 year -1 mon', NULL, '23:00+01', NULL);
                 UPDATE moments SET span = span / 3, feeling = 'ok' WHERE id IN (1, 4);
                 DELETE FROM moments WHERE id = 6;
+                INSERT INTO moments (id, tags, grid, counts, amounts, stamps, names, codes) VALUES
+                    (10, '{"", NULL, "NULL", "null", "a b", "x,y", "q\\"uote", "back\\\\slash", "{brace}", "ünï", " lead", "tab	x"}',
+                     '[0:1][-2:-1]={{7,8},{9,10}}', '{}', '{{1.5},{NULL}}', '{"0099-01-02 03:04:05+00","2000-01-01 00:00:00.5+00"}',
+                     '{"", " "}', '{"a", NULL}'),
+                    (11, '{}', '{}', '[5:5]={42}', '{}', '{}', '{}', '{}');
+                UPDATE moments SET tags = array_append(tags, 'added') WHERE id = 1;
                 """)
             try Self.expectAgreement(database, "moments", key: ["id"], columns: columns)
         }

@@ -15,10 +15,10 @@ struct LogicalCapturePreparation {
 
     /// Refuses a table with a column logical capture cannot decode: pgoutput sends every
     /// value in its type's binary format, and bronze keeps unsupported types as their text,
-    /// which `LogicalText` gives for enums, interval, time and timetz only.
+    /// which `LogicalText` gives for enums, interval, time, timetz and some arrays only.
     static func check(_ table: TableName, _ connection: PostgresConnection) throws {
         for column in try CaptureCatalog(connection: connection).columns(of: table) where column.postgresType.isUnsupported && LogicalText(column) == nil {
-            throw CaptureError(.invalidInput, message: "Cannot capture \(table) with logical capture: column \(column.name) has a type bronze keeps as text and logical capture cannot print (it does enums, interval, time and timetz); use trigger capture for this table.")
+            throw CaptureError(.invalidInput, message: "Cannot capture \(table) with logical capture: column \(column.name) has a type bronze keeps as text and logical capture cannot print (it does enums, interval, time, timetz, and arrays of text, integer, numeric, boolean, uuid and timestamp types); use trigger capture for this table.")
         }
         if let generated = try generatedColumn(of: table, connection) {
             throw CaptureError(.invalidInput, message: "Cannot capture \(table) with logical capture: \(generatedReason(generated, of: table))")

@@ -1,7 +1,8 @@
 /// PostgreSQL's text of a value of a type bronze keeps as text, from the binary form
 /// pgoutput sends: trigger capture selects the type's output, the WAL has only the binary
 /// value. Covers the types whose text follows from their binary form alone under the
-/// session settings capture and `verify` fix (`TextSettings`: IntervalStyle postgres).
+/// session settings capture and `verify` fix (`TextSettings`: IntervalStyle postgres,
+/// DateStyle ISO, TimeZone UTC).
 enum LogicalText: Sendable, Hashable {
     /// The binary form is the text (an enum's label).
     case verbatim
@@ -11,6 +12,8 @@ enum LogicalText: Sendable, Hashable {
     case time
     /// Microseconds since midnight, then the zone's offset in seconds west of UTC.
     case timeWithZone
+    /// An array of elements of the type with this OID (see `LogicalArrayText`).
+    case array(element: UInt32)
 
     /// The form for `column`, when it is kept as text and its text can be given here.
     init?(_ column: CaptureColumn) {
@@ -20,6 +23,9 @@ enum LogicalText: Sendable, Hashable {
         case "interval_out": self = .interval
         case "time_out": self = .time
         case "timetz_out": self = .timeWithZone
+        case "array_out":
+            guard let element = LogicalArrayText.elements[column.typeOid] else { return nil }
+            self = .array(element: element)
         default: return nil
         }
     }
@@ -40,6 +46,8 @@ enum LogicalText: Sendable, Hashable {
             guard bytes.count == 12 else { return nil }
             let zone = Int32(truncatingIfNeeded: Self.integer(bytes, 8, 4))
             return Array((Self.clock(Self.integer(bytes, 0, 8)) + Self.zone(secondsWest: Int64(zone))).utf8)
+        case .array(let element):
+            return LogicalArrayText.text(bytes, element: element).map { Array($0.utf8) }
         }
     }
 

@@ -47,4 +47,31 @@ struct LogicalTextTests {
         #expect(time(5) == "00:00:00.000005")
         #expect(LogicalText.time.text([1, 2, 3]) == nil, "a value of the wrong size is refused")
     }
+
+    /// array_send's layout: dimensions, a has-nulls flag, the element type, then per
+    /// dimension its length and lower bound, then each element's length and bytes.
+    static func array(element: UInt32, dimensions: [(Int64, Int64)], _ values: [[UInt8]?]) -> [UInt8] {
+        var bytes = Self.bytes([(Int64(dimensions.count), 4), (values.contains { $0 == nil } ? 1 : 0, 4), (Int64(element), 4)])
+        for (length, lower) in dimensions { bytes += Self.bytes([(length, 4), (lower, 4)]) }
+        for value in values {
+            guard let value else {
+                bytes += Self.bytes([(-1, 4)])
+                continue
+            }
+            bytes += Self.bytes([(Int64(value.count), 4)]) + value
+        }
+        return bytes
+    }
+
+    @Test("arrays: quoting as array_out does, NULL elements, nested dimensions, lower bounds, an empty array")
+    func arrays() {
+        let text = { (value: String) -> [UInt8]? in Array(value.utf8) }
+        let tags = Self.array(element: 25, dimensions: [(8, 1)], [text("a"), nil, text("NULL"), text(""), text("a b"), text("x,y"), text("q\"u\\o"), text("ünï")])
+        #expect(LogicalArrayText.text(tags, element: 25) == #"{a,NULL,"NULL","","a b","x,y","q\"u\\o",ünï}"#)
+        let grid = Self.array(element: 23, dimensions: [(2, 0), (1, -3)], [Self.bytes([(7, 4)]), Self.bytes([(-8, 4)])])
+        #expect(LogicalArrayText.text(grid, element: 23) == "[0:1][-3:-3]={{7},{-8}}")
+        #expect(LogicalArrayText.text(Self.bytes([(0, 4), (0, 4), (23, 4)]), element: 23) == "{}")
+        #expect(LogicalArrayText.text(grid, element: 20) == nil, "an element type other than the column's is refused")
+        #expect(LogicalArrayText.text(Array(grid.dropLast()), element: 23) == nil, "a cut value is refused")
+    }
 }
