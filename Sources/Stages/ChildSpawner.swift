@@ -50,10 +50,10 @@ final class ChildSpawner: @unchecked Sendable {
     /// or the `posix_spawn` error number.
     func spawn(_ executable: String, _ arguments: [String], environment: [String: String], output: Int32) -> Result<pid_t, SpawnFailure> {
         let command = setpriv.map { [$0, "--pdeathsig", "KILL", "--", executable] } ?? [executable]
-        let result = Box<Result<pid_t, SpawnFailure>>()
+        let result = Handover<Result<pid_t, SpawnFailure>>()
         let done = DispatchSemaphore(value: 0)
         let job: @Sendable () -> Void = {
-            result.value = Self.posixSpawn(command + arguments, environment: environment, output: output)
+            result.put(Self.posixSpawn(command + arguments, environment: environment, output: output))
             done.signal()
         }
         condition.withLock {
@@ -61,7 +61,7 @@ final class ChildSpawner: @unchecked Sendable {
             condition.signal()
         }
         done.wait()
-        return result.value!
+        return result.take()!
     }
 
     /// A failed `posix_spawn`, with its error number.
@@ -120,9 +120,4 @@ final class ChildSpawner: @unchecked Sendable {
             _ = fcntl(descriptor, F_SETFD, fcntl(descriptor, F_GETFD) | FD_CLOEXEC)
         }
     }
-}
-
-/// A value handed from the spawner thread back to the caller, who waits for it.
-private final class Box<Value>: @unchecked Sendable {
-    var value: Value?
 }

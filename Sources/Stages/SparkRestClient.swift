@@ -62,14 +62,14 @@ struct SparkRestClient: Sendable {
             request.setValue("application/json;charset=UTF-8", forHTTPHeaderField: "Content-Type")
             request.httpBody = try? JSONSerialization.data(withJSONObject: body)
         }
-        let outcome = Transfer()
+        let outcome = Handover<(Data?, Int?, (any Error)?)>()
         let finished = DispatchSemaphore(value: 0)
         URLSession.shared.dataTask(with: request) { data, response, error in
-            outcome.set(data, (response as? HTTPURLResponse)?.statusCode, error)
+            outcome.put((data, (response as? HTTPURLResponse)?.statusCode, error))
             finished.signal()
         }.resume()
         finished.wait()
-        let (data, statusCode, error) = outcome.get()
+        let (data, statusCode, error) = outcome.take() ?? (nil, nil, nil)
         if let error {
             throw StageError(.submission, message: "The Spark master's REST endpoint \(endpoint) is unreachable (\(error.localizedDescription)); check --spark-master and that the master runs with spark.master.rest.enabled=true.")
         }
@@ -78,12 +78,4 @@ struct SparkRestClient: Sendable {
         }
         return object
     }
-}
-
-/// The result of one HTTP transfer, handed from URLSession's queue to the waiting thread.
-private final class Transfer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: (Data?, Int?, (any Error)?) = (nil, nil, nil)
-    func set(_ data: Data?, _ status: Int?, _ error: (any Error)?) { lock.withLock { value = (data, status, error) } }
-    func get() -> (Data?, Int?, (any Error)?) { lock.withLock { value } }
 }
