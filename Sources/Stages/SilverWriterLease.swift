@@ -1,6 +1,7 @@
 import Foundation
 import Lake
 import Logging
+import Synchronization
 
 /// Keeps two stage runs from writing silver and gold at the same time: the daemon's
 /// stage runner and `medallion refresh`, on this machine or another, on every lake
@@ -126,17 +127,21 @@ extension SilverWriterLease {
     }
 
     /// A lease held: renewed on a thread of its own until `release`.
-    final class Hold: @unchecked Sendable {
+    final class Hold: Sendable {
+        private struct State {
+            var claim: Claim
+            var released = false
+        }
+
         private let lease: SilverWriterLease
         private let path: String
-        private let condition = NSCondition()
-        private var claim: Claim
-        private var released = false
+        private let state: Mutex<State>
+        private let wakeUp = DispatchSemaphore(value: 0)
 
         fileprivate init(lease: SilverWriterLease, claim: Claim, path: String) {
             self.lease = lease
-            self.claim = claim
             self.path = path
+            state = Mutex(State(claim: claim))
             let thread = Thread { [self] in renewUntilReleased() }
             thread.name = "medallion-silver-lease"
             thread.start()
@@ -144,12 +149,12 @@ extension SilverWriterLease {
 
         /// Removes the claim: the next writer may start at once.
         func release() {
-            let first = condition.withLock {
-                defer { released = true }
-                condition.broadcast()
-                return !released
+            let first = state.withLock { state in
+                defer { state.released = true }
+                return !state.released
             }
             guard first else { return }
+            wakeUp.signal()
             do {
                 try lease.lake.delete(path)
             } catch {
@@ -160,12 +165,11 @@ extension SilverWriterLease {
 
         private func renewUntilReleased() {
             while true {
-                let snapshot = condition.withLock { () -> Claim? in
-                    let due = Date().addingTimeInterval(SilverWriterLease.renewInterval)
-                    while !released && condition.wait(until: due) {}
-                    if released { return nil }
-                    claim.renewedAt = SilverWriterLease.now
-                    return claim
+                _ = wakeUp.wait(timeout: .now() + SilverWriterLease.renewInterval)
+                let snapshot = state.withLock { state -> Claim? in
+                    if state.released { return nil }
+                    state.claim.renewedAt = SilverWriterLease.now
+                    return state.claim
                 }
                 guard let snapshot else { return }
                 do {
@@ -174,8 +178,8 @@ extension SilverWriterLease {
                                              metadata: ["path": "\(path)"])
                     }
                     // A renewal racing `release` could bring a released claim back.
-                    try condition.withLock {
-                        if !released { try lease.lake.writeAtomically(path, data: snapshot.encoded()) }
+                    try state.withLock { state in
+                        if !state.released { try lease.lake.writeAtomically(path, data: snapshot.encoded()) }
                     }
                 } catch {
                     lease.logger.warning("cannot renew the silver writer claim", metadata: ["path": "\(path)", "error": "\(error)"])
