@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +16,7 @@ import Glibc
 ///   database connection of the daemon outlives it in a child.
 /// - **Group**: the child leads a process group of its own, so one signal reaches the
 ///   processes it forks (Spark's JVM forks the Python driver and workers).
-final class ChildSpawner: @unchecked Sendable {
+final class ChildSpawner: Sendable {
     static let shared = ChildSpawner()
 
     /// `setpriv` (util-linux; on every Debian system), or `nil` when it is missing: then
@@ -23,8 +24,9 @@ final class ChildSpawner: @unchecked Sendable {
     /// (`SparkGroupFile`) ends them after a crash.
     let setpriv: String? = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
+    private let jobs = Mutex<[@Sendable () -> Void]>([])
+    /// Counts the jobs queued and not yet taken.
+    private let queued = DispatchSemaphore(value: 0)
 
     private init() {
         let thread = Thread { [self] in
@@ -34,10 +36,8 @@ final class ChildSpawner: @unchecked Sendable {
             let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(getpid()))
             if errno == 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) }
             while true {
-                let job = condition.withLock {
-                    while jobs.isEmpty { condition.wait() }
-                    return jobs.removeFirst()
-                }
+                queued.wait()
+                let job = jobs.withLock { $0.removeFirst() }
                 job()
             }
         }
@@ -56,10 +56,8 @@ final class ChildSpawner: @unchecked Sendable {
             result.put(Self.posixSpawn(command + arguments, environment: environment, output: output))
             done.signal()
         }
-        condition.withLock {
-            jobs.append(job)
-            condition.signal()
-        }
+        jobs.withLock { $0.append(job) }
+        queued.signal()
         done.wait()
         return result.take()!
     }
