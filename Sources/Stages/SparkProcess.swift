@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,10 +10,13 @@ import Glibc
 /// Started by `ChildSpawner` (it dies with us and inherits no descriptor), recorded in a
 /// `SparkGroupFile` while it lives, and reaped by a thread of its own: Foundation's
 /// `Process` can leave a child unreaped when waited on from a Swift concurrency thread.
-final class SparkProcess: @unchecked Sendable {
+final class SparkProcess: Sendable {
     let pid: pid_t
-    private let condition = NSCondition()
-    private var exitStatus: Int32?
+    /// The exit status once reaped; the reaping happens under this lock, which `kill`
+    /// takes too, so no signal reaches a reused pid.
+    private let exitStatus = Mutex<Int32?>(nil)
+    /// Signalled once the exit status is set; each waiter that takes it signals it again.
+    private let exited = DispatchSemaphore(value: 0)
 
     /// Starts `executable` with `arguments` and `environment`, plus the allowed part of the
     /// daemon's own (`ChildEnvironment`). Output goes to `configuration.logPath`, the
@@ -62,13 +66,13 @@ final class SparkProcess: @unchecked Sendable {
             if waited == 0 { _ = Glibc.kill(-pid, SIGKILL) }
             record.remove(directory: directory)
             // Reaped under the lock `kill()` takes: it never signals a reused pid.
-            condition.lock()
-            var raw: Int32 = 0
-            while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
-            let signal = raw & 0x7f
-            exitStatus = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
-            condition.broadcast()
-            condition.unlock()
+            exitStatus.withLock { status in
+                var raw: Int32 = 0
+                while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+                let signal = raw & 0x7f
+                status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+            }
+            exited.signal()
         }
         thread.name = "medallion-stages-reaper"
         thread.start()
@@ -76,28 +80,23 @@ final class SparkProcess: @unchecked Sendable {
 
     /// The exit status (128 + signal when killed by one), or `nil` while running.
     var status: Int32? {
-        condition.lock()
-        defer { condition.unlock() }
-        return exitStatus
+        exitStatus.withLock { $0 }
     }
 
     /// Waits for the exit until `deadline`; `nil` if still running then.
     func wait(until deadline: ContinuousClock.Instant) -> Int32? {
-        condition.lock()
-        defer { condition.unlock() }
-        while exitStatus == nil {
-            let left = deadline - .now
-            if left <= .zero { break }
-            _ = condition.wait(until: Date().addingTimeInterval(left.seconds))
-        }
-        return exitStatus
+        if let status { return status }
+        let left = max(.zero, deadline - .now)
+        guard exited.wait(timeout: .now() + left.seconds) == .success else { return status }
+        exited.signal()
+        return status
     }
 
     /// Kills the whole process group at once (SIGKILL: a hung JVM ignores nicer signals).
     func kill() {
-        condition.lock()
-        defer { condition.unlock() }
-        if exitStatus == nil { _ = Glibc.kill(-pid, SIGKILL) }
+        exitStatus.withLock { status in
+            if status == nil { _ = Glibc.kill(-pid, SIGKILL) }
+        }
     }
 
     /// Kills the group and waits for the exit (the reaper then kills what is left of
