@@ -112,6 +112,7 @@ DECLARE
     snapshot_rows bigint := 0;
     logical_capture boolean := false;
     restated boolean := false;
+    trigger_name text;
     other text;
     col record;
     part record;
@@ -387,15 +388,10 @@ BEGIN
     -- TRUNCATE of one partition removes, which pgoutput does not send for the
     -- partitioned table: its partitions keep their truncate trigger.
     IF logical_capture THEN
-        PERFORM cdc.drop_capture_triggers(source);
-        IF src_kind = 'p' THEN
-            FOR part IN
-                SELECT relid FROM pg_partition_tree(source) WHERE isleaf AND relid <> source
-            LOOP
-                EXECUTE format('CREATE TRIGGER medallion_capture_truncate BEFORE TRUNCATE ON %s '
-                               'FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)', part.relid::regclass, capture_function, 'P');
-            END LOOP;
-        END IF;
+        FOREACH trigger_name IN ARRAY ARRAY['medallion_capture_insert', 'medallion_capture_update',
+                                            'medallion_capture_delete', 'medallion_capture_truncate'] LOOP
+            EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', trigger_name, source);
+        END LOOP;
     END IF;
 
     IF (NOT existed AND take_snapshot) OR (resnapshot AND NOT logical_capture) THEN
