@@ -386,22 +386,21 @@ BEGIN
         END LOOP;
     END IF;
 
-    IF (NOT existed AND take_snapshot) OR (resnapshot AND NOT logical_capture) THEN
-        EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''R''%s FROM %s %s', cap, column_list, column_list,
+    -- Logical capture re-captures through the stream: in this transaction's WAL, at this
+    -- point of it, the publication medallion_restate sends inserts of _op 'S' (its row
+    -- filter), which the daemon writes as 'R'. They leave the capture table at once: the
+    -- daemon reads the capture table only for the initial snapshot, and must not take them twice.
+    restated := resnapshot AND logical_capture AND EXISTS (
+        SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+        WHERE p.pubname = 'medallion_restate' AND pr.prrelid = format('cdc.%I', cap)::regclass);
+    IF (NOT existed AND take_snapshot) OR (resnapshot AND NOT logical_capture) OR restated THEN
+        EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT %L%s FROM %s %s', cap, column_list,
+                       CASE WHEN restated THEN 'S' ELSE 'R' END, column_list,
                        CASE WHEN src_kind = 'p' THEN '' ELSE 'ONLY' END, source);
         GET DIAGNOSTICS snapshot_rows = ROW_COUNT;
-    ELSIF resnapshot AND logical_capture AND EXISTS (
-            SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
-            WHERE p.pubname = 'medallion_restate' AND pr.prrelid = format('cdc.%I', cap)::regclass) THEN
-        -- In this transaction's WAL, at this point of the stream: the publication
-        -- medallion_restate sends inserts of _op 'S' only (its row filter), which the daemon
-        -- writes as 'R'. They leave the capture table at once: the daemon reads the capture
-        -- table only for the initial snapshot, and must not take them twice.
-        EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT ''S''%s FROM %s %s', cap, column_list, column_list,
-                       CASE WHEN src_kind = 'p' THEN '' ELSE 'ONLY' END, source);
-        GET DIAGNOSTICS snapshot_rows = ROW_COUNT;
-        EXECUTE format('DELETE FROM cdc.%I WHERE _txid = pg_current_xact_id() AND _op = ''S''', cap);
-        restated := true;
+        IF restated THEN
+            EXECUTE format('DELETE FROM cdc.%I WHERE _txid = pg_current_xact_id() AND _op = ''S''', cap);
+        END IF;
     END IF;
 
     INSERT INTO cdc.captured_tables (source_schema, source_table, capture_table, source_columns)
