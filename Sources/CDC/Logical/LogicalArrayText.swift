@@ -11,25 +11,31 @@ enum LogicalArrayText {
 
     /// The text of `bytes`, or nil when they are not such an array of `element` values.
     static func text(_ bytes: [UInt8], element: UInt32) -> String? {
-        var reader = Reader(bytes: bytes)
-        guard let dimensionCount = reader.int32(), (0...6).contains(dimensionCount), reader.int32() != nil,
-              let sentElement = reader.int32(), UInt32(bitPattern: sentElement) == element else { return nil }
+        bytes.withUnsafeBytes { raw in try? text(ByteReader(raw), element: element) }
+    }
+
+    private static func text(_ reader: ByteReader, element: UInt32) throws(CopyBinaryError) -> String? {
+        var reader = reader
+        let dimensionCount = try reader.read(Int32.self, "array")
+        _ = try reader.read(Int32.self, "array")  // whether it holds a NULL
+        guard (0...6).contains(dimensionCount), try reader.read(UInt32.self, "array") == element else { return nil }
         if dimensionCount == 0 { return "{}" }
         var lengths: [Int] = []
         var lowerBounds: [Int32] = []
         for _ in 0..<dimensionCount {
-            guard let length = reader.int32(), length >= 0, let lower = reader.int32() else { return nil }
+            let length = try reader.read(Int32.self, "array")
+            guard length >= 0 else { return nil }
             lengths.append(Int(length))
-            lowerBounds.append(lower)
+            lowerBounds.append(try reader.read(Int32.self, "array"))
         }
         var values: [String?] = []
         for _ in 0..<lengths.reduce(1, *) {
-            guard let length = reader.int32() else { return nil }
+            let length = try reader.read(Int32.self, "array")
             if length == -1 {
                 values.append(nil)
                 continue
             }
-            guard length >= 0, let field = reader.bytes(Int(length)), let value = elementText(field, element) else { return nil }
+            guard let value = elementText(try reader.readBytes(Int(length), "array"), element) else { return nil }
             values.append(value)
         }
         guard reader.isAtEnd else { return nil }
@@ -73,38 +79,20 @@ enum LogicalArrayText {
         return text + "\""
     }
 
-    private static func elementText(_ bytes: [UInt8], _ element: UInt32) -> String? {
+    private static func elementText(_ bytes: UnsafeRawBufferPointer, _ element: UInt32) -> String? {
         switch element {
         case 25, 1043, 1042, 19:
             return String(validating: bytes, as: UTF8.self)
         case 16:
-            return bytes.count == 1 ? (bytes[0] != 0 ? "t" : "f") : nil
+            return (try? Bool(postgresBinary: bytes)).map { $0 ? "t" : "f" }
         case 21:
-            return bytes.withUnsafeBytes { (try? Int16(postgresBinary: $0, type: "int2")).map { String($0) } }
+            return (try? Int16(postgresBinary: bytes, type: "int2")).map { String($0) }
         case 23:
-            return bytes.withUnsafeBytes { (try? Int32(postgresBinary: $0, type: "int4")).map { String($0) } }
+            return (try? Int32(postgresBinary: bytes, type: "int4")).map { String($0) }
         case 2950:
             return bytes.count == PostgresUUID.byteCount ? PostgresUUID.text(bytes) : nil
         default:
-            return OverflowText.text(bytes, type: PostgresType(oid: element, typmod: -1))
-        }
-    }
-
-    private struct Reader {
-        let bytes: [UInt8]
-        var offset = 0
-
-        var isAtEnd: Bool { offset == bytes.count }
-
-        mutating func int32() -> Int32? {
-            guard let field = self.bytes(4) else { return nil }
-            return Int32(bitPattern: field.reduce(0) { $0 << 8 | UInt32($1) })
-        }
-
-        mutating func bytes(_ count: Int) -> [UInt8]? {
-            guard count <= bytes.count - offset else { return nil }
-            defer { offset += count }
-            return Array(bytes[offset..<offset + count])
+            return OverflowText.text(Array(bytes), type: PostgresType(oid: element, typmod: -1))
         }
     }
 }

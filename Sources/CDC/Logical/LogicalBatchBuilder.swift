@@ -197,7 +197,7 @@ struct LogicalBatchBuilder {
                     append(Int32(text.count))
                     tuple.append(contentsOf: text)
                 case .refused:
-                    throw CaptureError(.schema, message: "Column \(captured.columns[index].name) of \(mapping.table) has a type bronze keeps as text and logical capture cannot print (it does enums, interval, time, timetz, and arrays of text, integer, numeric, boolean, uuid and timestamp types); change the column's type back, or use trigger capture for this table (uninstall, install --capture trigger, re-baseline).")
+                    throw CaptureError(.schema, message: "Column \(captured.columns[index].name) of \(mapping.table) has a type bronze keeps as text and logical capture cannot print (it does \(LogicalText.supportedTypes)); change the column's type back, or use trigger capture for this table (uninstall, install --capture trigger, re-baseline).")
                 }
             case .text, .unchangedToast:
                 throw CaptureError(.schema, message: "The slot sent column \(captured.columns[index].name) of \(mapping.table) without its value in binary form; logical capture needs PostgreSQL 14 or later and REPLICA IDENTITY FULL.")

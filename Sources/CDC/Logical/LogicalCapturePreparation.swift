@@ -18,7 +18,7 @@ struct LogicalCapturePreparation {
     /// which `LogicalText` gives for enums, interval, time, timetz and some arrays only.
     static func check(_ table: TableName, _ connection: PostgresConnection) throws {
         for column in try CaptureCatalog(connection: connection).columns(of: table) where column.postgresType.isUnsupported && LogicalText(column) == nil {
-            throw CaptureError(.invalidInput, message: "Cannot capture \(table) with logical capture: column \(column.name) has a type bronze keeps as text and logical capture cannot print (it does enums, interval, time, timetz, and arrays of text, integer, numeric, boolean, uuid and timestamp types); use trigger capture for this table.")
+            throw CaptureError(.invalidInput, message: "Cannot capture \(table) with logical capture: column \(column.name) has a type bronze keeps as text and logical capture cannot print (it does \(LogicalText.supportedTypes)); use trigger capture for this table.")
         }
         if let generated = try generatedColumn(of: table, connection) {
             throw CaptureError(.invalidInput, message: "Cannot capture \(table) with logical capture: \(generatedReason(generated, of: table))")
@@ -40,7 +40,7 @@ struct LogicalCapturePreparation {
     /// Publishes `tables` and creates the slot; a new slot comes with the snapshot of
     /// every captured table (when `snapshot`). Tables cannot join an existing slot.
     func install(_ tables: [TableName], snapshot: Bool) throws -> [String] {
-        let setup = LogicalCaptureSetup(publication: CaptureMode.publication, restatePublication: CaptureMode.restatePublication, slot: try CaptureMode.slot(connection), connection: connection, dsn: dsn)
+        let setup = LogicalCaptureSetup(slot: try CaptureMode.slot(connection), connection: connection, dsn: dsn)
         if try LogicalSlotStatus.read(setup.slot, on: connection) != nil {
             let published = Set(try connection.execute(
                 "SELECT format('%I.%I', schemaname, tablename)::regclass::oid::text FROM pg_publication_tables WHERE pubname = $1",

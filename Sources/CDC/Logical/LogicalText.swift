@@ -15,6 +15,9 @@ enum LogicalText: Sendable, Hashable {
     /// An array of elements of the type with this OID (see `LogicalArrayText`).
     case array(element: UInt32)
 
+    /// The types kept as text that have a form, for messages.
+    static let supportedTypes = "enums, interval, time, timetz, and arrays of text, integer, numeric, boolean, uuid and timestamp types"
+
     /// The form for `column`, when it is kept as text and its text can be given here.
     init?(_ column: CaptureColumn) {
         guard column.postgresType.isUnsupported else { return nil }
@@ -37,26 +40,22 @@ enum LogicalText: Sendable, Hashable {
             return bytes
         case .interval:
             guard bytes.count == 16 else { return nil }
-            return Array(Self.interval(micros: Self.integer(bytes, 0, 8), days: Int32(truncatingIfNeeded: Self.integer(bytes, 8, 4)),
-                                       months: Int32(truncatingIfNeeded: Self.integer(bytes, 12, 4))).utf8)
+            return bytes.withUnsafeBytes { raw in
+                Array(Self.interval(micros: raw.loadBigEndian(at: 0, as: Int64.self), days: raw.loadBigEndian(at: 8, as: Int32.self),
+                                    months: raw.loadBigEndian(at: 12, as: Int32.self)).utf8)
+            }
         case .time:
             guard bytes.count == 8 else { return nil }
-            return Array(Self.clock(Self.integer(bytes, 0, 8)).utf8)
+            return bytes.withUnsafeBytes { Array(Self.clock($0.loadBigEndian(at: 0, as: Int64.self)).utf8) }
         case .timeWithZone:
             guard bytes.count == 12 else { return nil }
-            let zone = Int32(truncatingIfNeeded: Self.integer(bytes, 8, 4))
-            return Array((Self.clock(Self.integer(bytes, 0, 8)) + Self.zone(secondsWest: Int64(zone))).utf8)
+            return bytes.withUnsafeBytes { raw in
+                Array((Self.clock(raw.loadBigEndian(at: 0, as: Int64.self))
+                       + Self.zone(secondsWest: Int64(raw.loadBigEndian(at: 8, as: Int32.self)))).utf8)
+            }
         case .array(let element):
             return LogicalArrayText.text(bytes, element: element).map { Array($0.utf8) }
         }
-    }
-
-    /// A big-endian signed integer of `count` bytes at `offset`.
-    private static func integer(_ bytes: [UInt8], _ offset: Int, _ count: Int) -> Int64 {
-        var value: UInt64 = 0
-        for byte in bytes[offset..<offset + count] { value = value << 8 | UInt64(byte) }
-        let unused = UInt64(64 - count * 8)
-        return Int64(bitPattern: value << unused) >> Int64(unused)
     }
 
     /// `interval_out` in IntervalStyle postgres: `1 year 2 mons -3 days +04:05:06.5`. Each
