@@ -241,8 +241,7 @@ public final class CaptureDaemon: Sendable {
         var keys: [TableName: [String]] = [:]
         for captured in tables { keys[captured.table] = try catalog.primaryKey(of: captured.table) }
         let slot = try CaptureMode.slot(connection)
-        let setup = LogicalCaptureSetup(publication: CaptureMode.publication, restatePublication: CaptureMode.restatePublication,
-                                        slot: slot, connection: connection, dsn: configuration.dsn)
+        let setup = LogicalCaptureSetup(slot: slot, connection: connection, dsn: configuration.dsn)
         // Rows DDL captures again come through the restate publication, when the slot has one.
         let restating = try setup.restatePublicationExists()
         var streamConfiguration = LogicalStream.Configuration(

@@ -92,7 +92,7 @@ public struct CaptureInstaller {
             guard let dsn else {
                 throw CaptureError(.invalidInput, message: "Logical capture needs the connection string to drop its replication slot.")
             }
-            lines = try LogicalCaptureSetup(publication: CaptureMode.publication, restatePublication: CaptureMode.restatePublication, slot: try CaptureMode.slot(connection),
+            lines = try LogicalCaptureSetup(slot: try CaptureMode.slot(connection),
                                             connection: connection, dsn: dsn).uninstall(tables.map(\.quoted))
         }
         return try lines + inTransaction {

@@ -10,14 +10,15 @@ import Postgres
 /// and, once it is empty, drops the publications and the slot, so no slot is left to hold
 /// WAL back with nobody reading it.
 struct LogicalCaptureSetup {
-    var publication = "medallion_capture"
+    var publication = CaptureMode.publication
     /// Inserts of `_op = 'S'` into the capture tables: rows `cdc.install_table` captures
     /// again after DDL, in the DDL's transaction; and of `_op = 'E'`: the rows a TRUNCATE
     /// of one partition removes (pgoutput publishes a partitioned table's changes as the
-    /// table's, `publish_via_partition_root`, and sends no such TRUNCATE). pgoutput refuses to decode a transaction
-    /// older than a publication it is asked for, so this one is only ever created before
-    /// the slot; a slot made without it streams without it (PostgreSQL 14 has no row filter).
-    var restatePublication = "medallion_restate"
+    /// table's, `publish_via_partition_root`, and sends no such TRUNCATE). pgoutput
+    /// refuses to decode a transaction older than a publication it is asked for, so this
+    /// one is only ever created before the slot; a slot made without it streams without
+    /// it (PostgreSQL 14 has no row filter).
+    var restatePublication = CaptureMode.restatePublication
     var slot = "medallion_capture"
     let connection: PostgresConnection
     /// A connection string for the replication connection that creates and drops the slot.
@@ -38,12 +39,14 @@ struct LogicalCaptureSetup {
         var lines: [String] = []
         let name = PostgresConnection.quoteIdentifier(publication)
         let published = try publishedTables()
-        let exists = try connection.execute("SELECT 1 FROM pg_publication WHERE pubname = $1", [publication]).rows.count == 1
+        // nil when the publication does not exist.
+        let viaRoot = try connection.execute("SELECT pubviaroot FROM pg_publication WHERE pubname = $1", [publication]).scalar
+        let exists = viaRoot != nil
         let missing = try tables.filter { !published.contains(try oid(of: $0)) }
         if !exists {
             try connection.execute("CREATE PUBLICATION \(name) FOR TABLE \(tables.joined(separator: ", ")) WITH (publish_via_partition_root = true)")
             lines.append("publication \(publication) for \(tables.count) tables")
-        } else if try connection.execute("SELECT pubviaroot FROM pg_publication WHERE pubname = $1", [publication]).scalar != "t" {
+        } else if viaRoot != "t" {
             // Earlier versions published partitions under their own names, which stopped the daemon.
             try connection.execute("ALTER PUBLICATION \(name) SET (publish_via_partition_root = true)")
             lines.append("publication \(publication): changes of partitions published as their partitioned table's")
