@@ -132,7 +132,8 @@ package final class ReplicationConnection {
     /// messages, so a busy stream still stops promptly.
     package func receive<T>(timeout: Double, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> Received<T> {
         let handle = try streamingHandle()
-        let deadline = Self.monotonicNow() + max(0, timeout)
+        // Read only once nothing is buffered: under a steady stream no message pays for it.
+        var deadline: Double?
         var readAtDeadline = false
         while true {
             // Before any buffered message: under a steady stream the reader never polls.
@@ -150,7 +151,9 @@ package final class ReplicationConnection {
             }
             if count < -1 { throw connectionError(doing: "read the replication stream") }
             // Nothing buffered: wait for the socket, the wake-up pipe or the deadline.
-            let remaining = deadline - Self.monotonicNow()
+            let end = deadline ?? Self.monotonicNow() + max(0, timeout)
+            deadline = end
+            let remaining = end - Self.monotonicNow()
             if remaining <= 0 {
                 // Once, what the socket already holds (so a zero timeout drains without waiting).
                 if readAtDeadline { return .timedOut }

@@ -40,7 +40,7 @@ struct CapturedTable: Sendable, Hashable {
     }
 
     /// How many fields a COPY tuple of this select list has.
-    var fieldCount: Int { selectedTypes.count + textFallback.count }
+    var fieldCount: Int { columns.count + CaptureMetadataColumn.types.count + textFallback.count }
 
     /// The field index of `_txid` in a COPY tuple (`_seq` and `_changed_at` follow it).
     var txidField: Int { columns.count + 1 }

@@ -37,6 +37,8 @@ struct LogicalBatchBuilder {
 
     private struct Mapping {
         var table: TableName
+        /// The table's place in `captured`, `builders` and `positions`.
+        var slot: Int
         /// Per capture column, the relation column holding it (nil: NULL, a dropped column).
         var fields: [Int?]
         /// The relation columns of the primary key.
@@ -56,15 +58,23 @@ struct LogicalBatchBuilder {
         case refused
     }
 
-    private let tables: [TableName: CapturedTable]
+    /// Each table's slot: the per-row state below is kept in arrays by slot, so a row
+    /// hashes no table name.
+    private let slots: [TableName: Int]
     /// Each table by the name of its capture table (in schema `cdc`).
     private let byCaptureTable: [String: TableName]
     private let keys: [TableName: [String]]
     private let options: ParquetWriterOptions
-    private var builders: [TableName: TableReadBuilder] = [:]
-    private var positions: [TableName: TablePosition]
-    private let start: [TableName: TablePosition]
-    private var order: [TableName] = []
+    private let captured: [CapturedTable]
+    private let fieldCounts: [Int]
+    /// Per slot, the columns in the table's `textFallback`, in column order (their text
+    /// follows the capture columns in a COPY tuple).
+    private let overflowColumns: [[Int]]
+    private var builders: [TableReadBuilder?]
+    private var positions: [TablePosition]
+    private let start: [TablePosition]
+    /// The slots that got rows, in the order they first did.
+    private var order: [Int] = []
     /// By relation id (a lookup per change: hashing the whole relation cost more), with the
     /// relation it was made for, so a Relation message that changed the table is noticed.
     private var mappings: [UInt32: (relation: LogicalRelation, mapping: Mapping)] = [:]
@@ -74,11 +84,15 @@ struct LogicalBatchBuilder {
     private(set) var newestTxid: UInt64 = 0
 
     init(tables: [CapturedTable], keys: [TableName: [String]], bookmark: Bookmark, options: ParquetWriterOptions) {
-        self.tables = Dictionary(uniqueKeysWithValues: tables.map { ($0.table, $0) })
+        slots = Dictionary(uniqueKeysWithValues: tables.enumerated().map { ($1.table, $0) })
         byCaptureTable = Dictionary(tables.map { ($0.table.captureTable, $0.table) }, uniquingKeysWith: { first, _ in first })
         self.keys = keys
         self.options = options
-        positions = Dictionary(uniqueKeysWithValues: tables.map { ($0.table, bookmark.position($0.table)) })
+        captured = tables
+        fieldCounts = tables.map(\.fieldCount)
+        overflowColumns = tables.map { table in table.columns.indices.filter { table.textFallback.contains(table.columns[$0].name) } }
+        builders = Array(repeating: nil, count: tables.count)
+        positions = tables.map { bookmark.position($0.table) }
         start = positions
     }
 
@@ -93,8 +107,8 @@ struct LogicalBatchBuilder {
         // left out counts as one (its key is only known once filled in).
         let changesKeys = try transaction.changes.contains { change in
             guard case .update(let old?, let new) = change.operation else { return false }
-            if !new.unchangedColumns.isEmpty { return true }
-            return try mapping(change.relation).key.contains { old.tuple.values[$0] != new.values[$0] }
+            if new.hasUnchangedColumns { return true }
+            return try mapping(change.relation).key.contains { !old.tuple.hasSameValue(at: $0, as: new, at: $0) }
         }
         var written: [TableName: [[LogicalValue]: LogicalTuple]] = [:]
         try transaction.changes.forEach { change in
@@ -102,32 +116,32 @@ struct LogicalBatchBuilder {
             if let op = mapping.restateOp {
                 // Only inserts of 'S' and 'E' are published; anything else of a capture table is not a change.
                 guard case .insert(let new) = change.operation else { return }
-                switch new.values[op] {
+                switch new[op] {
                 case Self.restated: try emit(UInt8(ascii: "R"), new, mapping, txid: txid, time: transaction.commitTime)
                 case Self.truncatedInPartition: try emit(UInt8(ascii: "D"), new, mapping, txid: txid, time: transaction.commitTime)
                 default: return
                 }
-                if changesKeys { written[mapping.table, default: [:]][mapping.key.map { new.values[$0] }] = new }
+                if changesKeys { written[mapping.table, default: [:]][mapping.key.map { new[$0] }] = new }
                 return
             }
             switch change.operation {
             case .insert(let new):
                 try emit(UInt8(ascii: "I"), new, mapping, txid: txid, time: transaction.commitTime)
-                if changesKeys { written[mapping.table, default: [:]][mapping.key.map { new.values[$0] }] = new }
+                if changesKeys { written[mapping.table, default: [:]][mapping.key.map { new[$0] }] = new }
             case .update(let old, let new):
                 var row = new
-                if !new.unchangedColumns.isEmpty {
+                if new.hasUnchangedColumns {
                     guard case .full(let full)? = old, let filled = new.fillingUnchanged(from: full) else {
                         throw CaptureError(.schema, message: "An update of \(mapping.table) left a TOASTed value out and no full old row came with it; run `ALTER TABLE \(mapping.table.quoted) REPLICA IDENTITY FULL` (`medallion install --capture logical` sets it).")
                     }
                     row = filled
                 }
-                if let old, mapping.key.contains(where: { old.tuple.values[$0] != row.values[$0] }) {
+                if let old, mapping.key.contains(where: { !old.tuple.hasSameValue(at: $0, as: row, at: $0) }) {
                     // With deferred keys one statement can move a row onto a key another row
                     // still holds (a swap or shift): that key is not gone, as the trigger's
                     // statement-level capture records it. Such a delete's old image is not the
                     // image this transaction last wrote for the key.
-                    let oldKey = mapping.key.map { old.tuple.values[$0] }
+                    let oldKey = mapping.key.map { old.tuple[$0] }
                     let taken: Bool = if case .full(let full) = old, let last = written[mapping.table]?[oldKey] { last != full } else { false }
                     if !taken {
                         try emit(UInt8(ascii: "D"), old.tuple, mapping, txid: txid, time: transaction.commitTime)
@@ -135,7 +149,7 @@ struct LogicalBatchBuilder {
                     }
                 }
                 try emit(UInt8(ascii: "U"), row, mapping, txid: txid, time: transaction.commitTime)
-                if changesKeys { written[mapping.table, default: [:]][mapping.key.map { row.values[$0] }] = row }
+                if changesKeys { written[mapping.table, default: [:]][mapping.key.map { row[$0] }] = row }
             case .delete(let old):
                 try emit(UInt8(ascii: "D"), old.tuple, mapping, txid: txid, time: transaction.commitTime)
             case .truncate:
@@ -158,9 +172,10 @@ struct LogicalBatchBuilder {
             table = source
             restateOp = op
         }
-        guard let captured = tables[table] else {
+        guard let slot = slots[table] else {
             throw CaptureError(.schema, message: "The slot sent a change of \(table), which is published but not captured; remove it from publication \(CaptureMode.publication).")
         }
+        let captured = self.captured[slot]
         let captureNames = Set(captured.columns.map(\.name))
         let sourceNames = restateOp == nil ? names : names.filter { !CaptureMetadataColumn.names.contains($0) }
         guard sourceNames.allSatisfy(captureNames.contains) else { throw ColumnsChanged(table: table) }
@@ -169,73 +184,99 @@ struct LogicalBatchBuilder {
             guard column.postgresType.isUnsupported else { return .asIs }
             return LogicalText(column).map(Printing.text) ?? .refused
         }
-        let mapping = Mapping(table: table, fields: captured.columns.map { names.firstIndex(of: $0.name) }, key: key, restateOp: restateOp,
+        let mapping = Mapping(table: table, slot: slot, fields: captured.columns.map { names.firstIndex(of: $0.name) }, key: key, restateOp: restateOp,
                               texts: texts.contains { if case .asIs = $0 { false } else { true } } ? texts : [])
         mappings[relation.id] = (relation, mapping)
         return mapping
     }
 
     private mutating func emit(_ op: UInt8, _ image: LogicalTuple?, _ mapping: Mapping, txid: UInt64, time: Int64) throws {
-        guard let captured = tables[mapping.table] else { return }
-        var position = positions[mapping.table] ?? .start
-        position = TablePosition(txid: txid, seq: position.seq + 1)
-        positions[mapping.table] = position
-        tuple.removeAll(keepingCapacity: true)
-        for (index, field) in mapping.fields.enumerated() {
-            switch field.flatMap({ image?.values[$0] }) ?? .null {
-            case .null:
-                append(Int32(-1))
-            case .binary(let bytes):
-                switch mapping.texts.isEmpty ? .asIs : mapping.texts[index] {
-                case .asIs:
-                    append(Int32(bytes.count))
-                    tuple.append(contentsOf: bytes)
+        let slot = mapping.slot
+        let position = TablePosition(txid: txid, seq: positions[slot].seq + 1)
+        positions[slot] = position
+        // Text printed for columns bronze keeps as text and for `_overflow`, made first so
+        // the tuple's size is known before it is written.
+        var printed: [Int: [UInt8]] = [:]
+        var overflow: [[UInt8]?] = []
+        if let image, !mapping.texts.isEmpty {
+            for (index, field) in mapping.fields.enumerated() {
+                guard let field, image.kind(at: field) == .binary else { continue }
+                switch mapping.texts[index] {
+                case .asIs: continue
                 case .text(let form):
-                    guard let text = form.text(bytes) else {
-                        throw CaptureError(.schema, message: "The slot sent a value of column \(captured.columns[index].name) of \(mapping.table) that is not in its type's binary form; use trigger capture for this table.")
+                    guard let text = image.withBytes(at: field, { form.text(Array($0)) }) else {
+                        throw CaptureError(.schema, message: "The slot sent a value of column \(captured[slot].columns[index].name) of \(mapping.table) that is not in its type's binary form; use trigger capture for this table.")
                     }
-                    append(Int32(text.count))
-                    tuple.append(contentsOf: text)
+                    printed[index] = text
                 case .refused:
-                    throw CaptureError(.schema, message: "Column \(captured.columns[index].name) of \(mapping.table) has a type bronze keeps as text and logical capture cannot print (it does \(LogicalText.supportedTypes)); change the column's type back, or use trigger capture for this table (uninstall, install --capture trigger, re-baseline).")
+                    throw CaptureError(.schema, message: "Column \(captured[slot].columns[index].name) of \(mapping.table) has a type bronze keeps as text and logical capture cannot print (it does \(LogicalText.supportedTypes)); change the column's type back, or use trigger capture for this table (uninstall, install --capture trigger, re-baseline).")
                 }
-            case .text, .unchangedToast:
-                throw CaptureError(.schema, message: "The slot sent column \(captured.columns[index].name) of \(mapping.table) without its value in binary form; logical capture needs PostgreSQL 14 or later and REPLICA IDENTITY FULL.")
             }
         }
-        append(Int32(1))
-        tuple.append(op)
-        append(Int32(8))
-        append(UInt64(txid))
-        append(Int32(8))
-        append(UInt64(bitPattern: position.seq))
-        append(Int32(8))
-        append(UInt64(bitPattern: time))
-        if !captured.textFallback.isEmpty {
-            for (index, column) in captured.columns.enumerated() where captured.textFallback.contains(column.name) {
-                guard case .binary(let bytes) = mapping.fields[index].flatMap({ image?.values[$0] }) ?? .null else {
-                    append(Int32(-1))
+        for index in overflowColumns[slot] {
+            let column = captured[slot].columns[index]
+            guard let image, let field = mapping.fields[index], image.kind(at: field) == .binary else {
+                overflow.append(nil)
+                continue
+            }
+            guard let text = image.withBytes(at: field, { OverflowText.text(Array($0), type: column.postgresType) }) else {
+                throw CaptureError(.schema, message: "A value of column \(column.name) of \(mapping.table) has no text form logical capture can give it for _overflow; use trigger capture for this table.")
+            }
+            overflow.append(Array(text.utf8))
+        }
+        // Every field has a 4-byte length; `_op` holds a byte, `_txid`, `_seq` and `_changed_at` 8 each.
+        var size = 4 * fieldCounts[slot] + 1 + 3 * 8 + overflow.reduce(0) { $0 + ($1?.count ?? 0) }
+        if let image {
+            for (index, field) in mapping.fields.enumerated() {
+                guard let field else { continue }
+                switch image.kind(at: field) {
+                case .null: break
+                case .binary: size += (printed.isEmpty ? nil : printed[index])?.count ?? image.range(at: field).count
+                case .text, .unchangedToast:
+                    throw CaptureError(.schema, message: "The slot sent column \(captured[slot].columns[index].name) of \(mapping.table) without its value in binary form; logical capture needs PostgreSQL 14 or later and REPLICA IDENTITY FULL.")
+                }
+            }
+        }
+        if tuple.count < size { tuple.append(contentsOf: repeatElement(0, count: size - tuple.count)) }
+        // Written in place: appending a few bytes at a time cost more than decoding them.
+        tuple.withUnsafeMutableBytes { out in
+            var writer = TupleWriter(out: out)
+            for (index, field) in mapping.fields.enumerated() {
+                guard let field, let image, image.kind(at: field) == .binary else {
+                    writer.put(Int32(-1))
                     continue
                 }
-                guard let text = OverflowText.text(bytes, type: column.postgresType) else {
-                    throw CaptureError(.schema, message: "A value of column \(column.name) of \(mapping.table) has no text form logical capture can give it for _overflow; use trigger capture for this table.")
+                if !printed.isEmpty, let text = printed[index] {
+                    text.withUnsafeBytes { writer.putValue($0) }
+                } else {
+                    image.withBytes(at: field) { writer.putValue($0) }
                 }
-                append(Int32(text.utf8.count))
-                tuple.append(contentsOf: text.utf8)
             }
+            writer.put(Int32(1))
+            writer.put(op)
+            writer.put(Int32(8))
+            writer.put(txid)
+            writer.put(Int32(8))
+            writer.put(UInt64(bitPattern: position.seq))
+            writer.put(Int32(8))
+            writer.put(UInt64(bitPattern: time))
+            for text in overflow {
+                if let text { text.withUnsafeBytes { writer.putValue($0) } } else { writer.put(Int32(-1)) }
+            }
+            assert(writer.at == size)
         }
-        if builders[mapping.table] == nil {
-            builders[mapping.table] = TableReadBuilder(captured: captured, after: start[mapping.table] ?? .start, options: options)
-            order.append(mapping.table)
+        if builders[slot] == nil {
+            builders[slot] = TableReadBuilder(captured: captured[slot], after: start[slot], options: options)
+            order.append(slot)
         }
-        let fieldCount = captured.fieldCount
+        let fieldCount = fieldCounts[slot]
         do {
             try tuple.withUnsafeBytes { bytes in
-                try builders[mapping.table]!.append(CopyBinaryTuple(fieldCount: fieldCount, bytes: bytes))
+                try builders[slot]!.append(CopyBinaryTuple(fieldCount: fieldCount, bytes: UnsafeRawBufferPointer(rebasing: bytes[..<size])))
             }
         } catch let error as OverflowNeedsText {
-            let column = captured.columns[error.column]
-            guard OverflowText.supports(column.postgresType), !captured.textFallback.contains(column.name) else {
+            let column = captured[slot].columns[error.column]
+            guard OverflowText.supports(column.postgresType), !captured[slot].textFallback.contains(column.name) else {
                 throw CaptureError(.schema, message: "A value of column \(column.name) of \(mapping.table) does not fit its bronze type (\(error.reason)); logical capture cannot keep it in _overflow: use trigger capture for this table.")
             }
             throw NeedsText(table: mapping.table, column: column.name)
@@ -243,12 +284,28 @@ struct LogicalBatchBuilder {
         rows += 1
     }
 
+    /// Writes a COPY tuple's fields into a buffer sized for them.
+    private struct TupleWriter {
+        let out: UnsafeMutableRawBufferPointer
+        var at = 0
+
+        mutating func put<T: FixedWidthInteger>(_ value: T) {
+            out.storeBytes(of: value.bigEndian, toByteOffset: at, as: T.self)
+            at += MemoryLayout<T>.size
+        }
+
+        /// A value with its length.
+        mutating func putValue(_ bytes: UnsafeRawBufferPointer) {
+            put(Int32(bytes.count))
+            if let source = bytes.baseAddress, !bytes.isEmpty {
+                (out.baseAddress! + at).copyMemory(from: source, byteCount: bytes.count)
+            }
+            at += bytes.count
+        }
+    }
+
     /// `_op` of a row captured again, as pgoutput sends a text value in binary form.
     private static let restated = LogicalValue.binary(Array("S".utf8))
     /// `_op` of a row a TRUNCATE of one partition removed.
     private static let truncatedInPartition = LogicalValue.binary(Array("E".utf8))
-
-    private mutating func append<T: FixedWidthInteger>(_ value: T) {
-        withUnsafeBytes(of: value.bigEndian) { tuple.append(contentsOf: $0) }
-    }
 }

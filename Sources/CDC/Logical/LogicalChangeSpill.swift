@@ -144,13 +144,14 @@ final class LogicalChangeSpill {
     }
 
     private func put(_ tuple: LogicalTuple) {
-        put(UInt32(tuple.values.count))
-        for value in tuple.values {
-            switch value {
-            case .null: pending.append(0)
-            case .unchangedToast: pending.append(1)
-            case .text(let bytes): pending.append(2); put(UInt32(bytes.count)); pending.append(contentsOf: bytes)
-            case .binary(let bytes): pending.append(3); put(UInt32(bytes.count)); pending.append(contentsOf: bytes)
+        put(UInt32(tuple.count))
+        for index in 0 ..< tuple.count {
+            let kind = tuple.kind(at: index)
+            pending.append(kind.rawValue)
+            guard kind == .text || kind == .binary else { continue }
+            tuple.withBytes(at: index) { bytes in
+                put(UInt32(bytes.count))
+                pending.append(contentsOf: bytes)
             }
         }
     }
@@ -190,18 +191,16 @@ final class LogicalChangeSpill {
 
     private func tuple(_ reader: inout ByteReader) throws -> LogicalTuple {
         let count = Int(try reader.read(UInt32.self, "a spilled row image"))
-        var values: [LogicalValue] = []
-        values.reserveCapacity(count)
+        var tuple = LogicalTuple()
+        tuple.reserve(columns: count, bytes: 0)
         for _ in 0 ..< count {
-            switch try reader.read(UInt8.self, "a spilled value") {
-            case 0: values.append(.null)
-            case 1: values.append(.unchangedToast)
-            case 2: values.append(.text(Array(try reader.readBytes(Int(try reader.read(UInt32.self, "a spilled value")), "a spilled value"))))
-            case 3: values.append(.binary(Array(try reader.readBytes(Int(try reader.read(UInt32.self, "a spilled value")), "a spilled value"))))
-            default: throw Self.corrupt()
+            guard let kind = LogicalValue.Kind(rawValue: try reader.read(UInt8.self, "a spilled value")) else { throw Self.corrupt() }
+            switch kind {
+            case .null, .unchangedToast: tuple.append(kind)
+            case .text, .binary: tuple.append(kind, try reader.readBytes(Int(try reader.read(UInt32.self, "a spilled value")), "a spilled value"))
             }
         }
-        return LogicalTuple(values)
+        return tuple
     }
 
     /// Retried like a lake that is full: capture reads the transaction again.

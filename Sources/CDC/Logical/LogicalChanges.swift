@@ -83,14 +83,7 @@ struct LogicalChanges: Equatable {
 
     /// A change's values and its fixed part, as an estimate of its memory.
     private static func size(of change: LogicalChange) -> Int {
-        func size(_ tuple: LogicalTuple) -> Int {
-            tuple.values.reduce(24) { total, value in
-                switch value {
-                case .null, .unchangedToast: total + 16
-                case .text(let bytes), .binary(let bytes): total + 48 + bytes.count
-                }
-            }
-        }
+        func size(_ tuple: LogicalTuple) -> Int { 48 + 24 * tuple.count + tuple.byteCount }
         switch change.operation {
         case .insert(let new): return 96 + size(new)
         case .update(let old, let new): return 96 + size(new) + (old.map { size($0.tuple) } ?? 0)

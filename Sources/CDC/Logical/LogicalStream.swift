@@ -35,6 +35,8 @@ final class LogicalStream {
     private var machine = LogicalStreamStateMachine()
     private let resumeAfter: LSN
     private var open: LogicalTransaction?
+    /// What the machine asked for on the last message (kept to reuse its storage).
+    private var actions: [LogicalStreamStateMachine.Action] = []
     private var nextStatus: Double
 
     /// Connects and starts streaming at the slot's confirmed position.
@@ -70,28 +72,32 @@ final class LogicalStream {
         let started = ReplicationConnection.monotonicNow()
         let deadline = started + timeout
         let readUntil = max(deadline, started + Self.readOnSeconds)
+        var now = started
         while true {
-            let now = ReplicationConnection.monotonicNow()
             if now >= nextStatus { try sendStatus() }
             let wait = min(deadline, nextStatus) - now
             let received = try connection.receive(timeout: max(0, wait)) { bytes in try ReplicationMessage(decoding: bytes) }
             switch received {
             case .message(let message):
                 // Handled after `receive` returns: handling may confirm, which changes the machine.
-                var actions: [LogicalStreamStateMachine.Action] = []
+                actions.removeAll(keepingCapacity: true)
                 try machine.receive(message, now: StandbyStatusUpdate.clockNow()) { actions.append($0) }
                 var finished: LogicalTransaction?
                 for action in actions {
                     finished = try handle(action) ?? finished
                 }
+                actions.removeAll(keepingCapacity: true)
                 if let finished { return finished }
-                if ReplicationConnection.monotonicNow() >= readUntil { return nil }
+                // One clock read per message, for both checks.
+                now = ReplicationConnection.monotonicNow()
+                if now >= readUntil { return nil }
             case .wokenUp:
                 return nil
             case .ended:
                 throw PostgresError(.connection, message: "PostgreSQL ended the replication stream of slot \(configuration.slot).")
             case .timedOut:
-                if ReplicationConnection.monotonicNow() >= deadline { return nil }
+                now = ReplicationConnection.monotonicNow()
+                if now >= deadline { return nil }
             }
         }
     }

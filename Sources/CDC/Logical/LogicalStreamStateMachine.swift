@@ -51,13 +51,13 @@ struct LogicalStreamStateMachine: Sendable {
     var isInTransaction: Bool { transaction != nil }
 
     /// Takes one CopyData message of the stream; `now` is the clock (microseconds since
-    /// 2000-01-01) a reply carries.
-    mutating func receive(_ message: ReplicationMessage, now: Int64, _ emit: (Action) throws -> Void) throws {
+    /// 2000-01-01) a reply carries, read only when one is sent.
+    mutating func receive(_ message: ReplicationMessage, now: @autoclosure () -> Int64, _ emit: (Action) throws -> Void) throws {
         switch message {
         case .keepalive(let walEnd, _, let replyRequested):
             received = max(received, walEnd)
             serverWALEnd = walEnd
-            if replyRequested { try emit(.sendStatus(statusUpdate(now: now))) }
+            if replyRequested { try emit(.sendStatus(statusUpdate(now: now()))) }
         case .xLogData(let data):
             received = max(received, data.walStart)
             serverWALEnd = data.walEnd
@@ -145,8 +145,8 @@ struct LogicalStreamStateMachine: Sendable {
     }
 
     private func checkWidth(_ tuple: LogicalTuple, of relation: LogicalRelation, _ what: String) throws(LogicalReplicationError) {
-        guard tuple.values.count == relation.columns.count else {
-            throw LogicalReplicationError(.invalidField, "\(what) of relation \(relation.id) has \(tuple.values.count) columns but its Relation message described \(relation.columns.count)")
+        guard tuple.count == relation.columns.count else {
+            throw LogicalReplicationError(.invalidField, "\(what) of relation \(relation.id) has \(tuple.count) columns but its Relation message described \(relation.columns.count)")
         }
     }
 }

@@ -183,23 +183,37 @@ struct PgOutputReader {
     mutating func tuple() throws(LogicalReplicationError) -> LogicalTuple {
         let count = try integer(Int16.self, "tuple column count")
         guard count >= 0 else { throw invalid("negative tuple column count \(count)") }
-        var values: [LogicalValue] = []
-        values.reserveCapacity(Int(count))
-        for _ in 0 ..< count {
+        var tuple = LogicalTuple()
+        tuple.reserve(columns: Int(count), bytes: valueBytes(columns: Int(count)))
+        for column in 0 ..< Int(count) {
             let kind = try byte("column kind")
             switch kind {
-            case UInt8(ascii: "n"): values.append(.null)
-            case UInt8(ascii: "u"): values.append(.unchangedToast)
+            case UInt8(ascii: "n"): tuple.append(.null)
+            case UInt8(ascii: "u"): tuple.append(.unchangedToast)
             case UInt8(ascii: "t"), UInt8(ascii: "b"):
                 let length = try int32("column length")
-                guard length >= 0 else { throw invalid("column \(values.count + 1) has negative length \(length)") }
-                let value = Array(try bytes(Int(length), "column value"))
-                values.append(kind == UInt8(ascii: "t") ? .text(value) : .binary(value))
+                guard length >= 0 else { throw invalid("column \(column + 1) has negative length \(length)") }
+                tuple.append(kind == UInt8(ascii: "t") ? .text : .binary, try bytes(Int(length), "column value"))
             default:
                 throw unknownTag(kind, "column kind")
             }
         }
-        return LogicalTuple(values)
+        return tuple
+    }
+
+    /// How many value bytes the next `columns` values hold (a look ahead; errors are left
+    /// to the reading proper).
+    private func valueBytes(columns: Int) -> Int {
+        var ahead = reader
+        var total = 0
+        for _ in 0 ..< columns {
+            guard let kind = try? ahead.read(UInt8.self, "column kind") else { break }
+            guard kind == UInt8(ascii: "t") || kind == UInt8(ascii: "b") else { continue }
+            guard let length = try? ahead.read(Int32.self, "column length"), length >= 0,
+                  (try? ahead.readBytes(Int(length), "column value")) != nil else { break }
+            total += Int(length)
+        }
+        return total
     }
 
     private func cutShort(_ error: CopyBinaryError) -> LogicalReplicationError {
