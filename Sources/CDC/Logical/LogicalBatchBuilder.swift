@@ -194,25 +194,36 @@ struct LogicalBatchBuilder {
         let slot = mapping.slot
         let position = TablePosition(txid: txid, seq: positions[slot].seq + 1)
         positions[slot] = position
-        // Text printed for columns bronze keeps as text and for `_overflow`, made first so
-        // the tuple's size is known before it is written.
+        // The tuple's size, known before it is written: every field has a 4-byte length;
+        // `_op` holds a byte, `_txid`, `_seq` and `_changed_at` 8 each. Text printed for
+        // columns bronze keeps as text and for `_overflow` is made here.
+        var size = 4 * fieldCounts[slot] + 1 + 3 * 8
         var printed: [Int: [UInt8]] = [:]
-        var overflow: [[UInt8]?] = []
-        if let image, !mapping.texts.isEmpty {
+        if let image {
             for (index, field) in mapping.fields.enumerated() {
-                guard let field, image.kind(at: field) == .binary else { continue }
-                switch mapping.texts[index] {
-                case .asIs: continue
-                case .text(let form):
-                    guard let text = image.withBytes(at: field, { form.text(Array($0)) }) else {
-                        throw CaptureError(.schema, message: "The slot sent a value of column \(captured[slot].columns[index].name) of \(mapping.table) that is not in its type's binary form; use trigger capture for this table.")
+                guard let field else { continue }
+                switch image.kind(at: field) {
+                case .null:
+                    break
+                case .binary:
+                    switch mapping.texts.isEmpty ? .asIs : mapping.texts[index] {
+                    case .asIs:
+                        size += image.range(at: field).count
+                    case .text(let form):
+                        guard let text = image.withBytes(at: field, { form.text(Array($0)) }) else {
+                            throw CaptureError(.schema, message: "The slot sent a value of column \(captured[slot].columns[index].name) of \(mapping.table) that is not in its type's binary form; use trigger capture for this table.")
+                        }
+                        printed[index] = text
+                        size += text.count
+                    case .refused:
+                        throw CaptureError(.schema, message: "Column \(captured[slot].columns[index].name) of \(mapping.table) has a type bronze keeps as text and logical capture cannot print (it does \(LogicalText.supportedTypes)); change the column's type back, or use trigger capture for this table (uninstall, install --capture trigger, re-baseline).")
                     }
-                    printed[index] = text
-                case .refused:
-                    throw CaptureError(.schema, message: "Column \(captured[slot].columns[index].name) of \(mapping.table) has a type bronze keeps as text and logical capture cannot print (it does \(LogicalText.supportedTypes)); change the column's type back, or use trigger capture for this table (uninstall, install --capture trigger, re-baseline).")
+                case .text, .unchangedToast:
+                    throw CaptureError(.schema, message: "The slot sent column \(captured[slot].columns[index].name) of \(mapping.table) without its value in binary form; logical capture needs PostgreSQL 14 or later and REPLICA IDENTITY FULL.")
                 }
             }
         }
+        var overflow: [[UInt8]?] = []
         for index in overflowColumns[slot] {
             let column = captured[slot].columns[index]
             guard let image, let field = mapping.fields[index], image.kind(at: field) == .binary else {
@@ -222,20 +233,9 @@ struct LogicalBatchBuilder {
             guard let text = image.withBytes(at: field, { OverflowText.text(Array($0), type: column.postgresType) }) else {
                 throw CaptureError(.schema, message: "A value of column \(column.name) of \(mapping.table) has no text form logical capture can give it for _overflow; use trigger capture for this table.")
             }
-            overflow.append(Array(text.utf8))
-        }
-        // Every field has a 4-byte length; `_op` holds a byte, `_txid`, `_seq` and `_changed_at` 8 each.
-        var size = 4 * fieldCounts[slot] + 1 + 3 * 8 + overflow.reduce(0) { $0 + ($1?.count ?? 0) }
-        if let image {
-            for (index, field) in mapping.fields.enumerated() {
-                guard let field else { continue }
-                switch image.kind(at: field) {
-                case .null: break
-                case .binary: size += (printed.isEmpty ? nil : printed[index])?.count ?? image.range(at: field).count
-                case .text, .unchangedToast:
-                    throw CaptureError(.schema, message: "The slot sent column \(captured[slot].columns[index].name) of \(mapping.table) without its value in binary form; logical capture needs PostgreSQL 14 or later and REPLICA IDENTITY FULL.")
-                }
-            }
+            let bytes = Array(text.utf8)
+            overflow.append(bytes)
+            size += bytes.count
         }
         if tuple.count < size { tuple.append(contentsOf: repeatElement(0, count: size - tuple.count)) }
         // Written in place: appending a few bytes at a time cost more than decoding them.
