@@ -68,6 +68,19 @@ package final class ReplicationConnection {
         if let handle { PQfinish(handle) }
     }
 
+    /// Whether the connection is a Unix-domain socket: it holds only a few hundred small
+    /// messages in flight (a loopback or network TCP connection holds megabytes), so the
+    /// server stops sending soon after the reader stops reading.
+    package var isUnixSocket: Bool {
+        guard let handle else { return false }
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(PQsocket(handle), $0, &length) == 0 }
+        }
+        return named && Int32(address.ss_family) == AF_UNIX
+    }
+
     package func close() {
         if let handle { PQfinish(handle) }
         handle = nil

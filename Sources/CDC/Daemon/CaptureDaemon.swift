@@ -288,10 +288,11 @@ public final class CaptureDaemon: Sendable {
                 // The batch's first transaction is awaited; after it, the batch takes what has
                 // arrived, and when nothing more has, lets its window fill and then reads what
                 // came in one go: waking for each transaction as it arrived cost more CPU than
-                // reading them (a backlog never waits).
+                // reading them (a backlog never waits). The socket is never left unread for
+                // longer than it can hold what the server sends meanwhile.
                 guard let transaction = try stream.next(timeout: deadline == nil ? 0.25 : 0) else {
                     guard let deadline, ContinuousClock.now < deadline else { break }
-                    try pace(until: deadline, stream)
+                    try pace(until: min(deadline, .now + stream.longestPause), stream)
                     continue
                 }
                 if transaction.changes.isSpilled {
