@@ -1,9 +1,4 @@
 extension LogicalTuple {
-    /// The positions of values the server left out as unchanged TOASTed data.
-    var unchangedColumns: [Int] {
-        (0 ..< count).filter { kind(at: $0) == .unchangedToast }
-    }
-
     /// Whether the server left a value out as unchanged TOASTed data.
     var hasUnchangedColumns: Bool {
         (0 ..< count).contains { kind(at: $0) == .unchangedToast }
