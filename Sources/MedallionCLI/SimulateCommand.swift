@@ -2,8 +2,9 @@ import ArgumentParser
 import CDC
 import Foundation
 import Retail
+import ServiceLifecycle
 
-struct SimulateCommand: ParsableCommand {
+struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run the retail app: create orders and move them NEW → INTRANSIT → DELIVERED.",
@@ -71,14 +72,14 @@ struct SimulateCommand: ParsableCommand {
         return configuration
     }
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let configuration = try simulatorConfiguration()
+            let logger = try global.logger("medallion.simulate")
             let simulator = RetailSimulator(configuration: configuration)
-            let signals = ShutdownSignals { _ in simulator.stop() }
             let interactive = isatty(1) == 1
             let started = ContinuousClock.now
-            try simulator.run { totals in
+            let progress: @Sendable (SimulatorCounters.Snapshot) -> Void = { totals in
                 let seconds = max(0.001, (ContinuousClock.now - started).secondsValue)
                 let business = simulator.clock.map { " business time " + $0.time().formatted(.iso8601.year().month().day()
                     .time(includingFractionalSeconds: false).dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.space)) } ?? ""
@@ -91,9 +92,17 @@ struct SimulateCommand: ParsableCommand {
                     print(line)
                 }
             }
+            let service = BlockingService(body: { try simulator.run(progress: progress) }, stop: simulator.stop)
+            // SIGTERM/SIGINT stop the workers after their current transaction, as the
+            // daemon's services stop; the group ends when the simulator does.
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                                 failureTerminationBehavior: .gracefullyShutdownGroup)],
+                logger: logger)
+            groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+            try await ServiceGroup(configuration: groupConfiguration).run()
             let totals = simulator.totals
             print("\(interactive ? "\n" : "")simulate: done: \(totals.orders) orders, \(totals.transitions) status changes, \(totals.delivered) delivered")
-            withExtendedLifetime(signals) {}
         }
     }
 }

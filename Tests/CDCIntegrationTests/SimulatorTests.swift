@@ -60,4 +60,18 @@ struct SimulatorTests {
         let zero = try database.medallion(["simulate", "--orders", "1", "--time-scale", "0"])
         #expect(zero.status == 64, "\(zero.error)")
     }
+
+    @Test("SIGTERM and SIGINT stop simulate after the transactions in flight: it exits 0 and its totals match the database",
+          arguments: [SIGTERM, SIGINT])
+    func stopsOnSignal(_ number: Int32) throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        let simulate = try ChildProcess(Repository.medallionExecutable(), ["simulate", "--rate", "200"], environment: database.environment)
+        defer { simulate.signal(SIGKILL) }
+        try Poll.until("simulate writes orders") { try database.sql("SELECT count(*) > 0 FROM orders") == "t" }
+        simulate.signal(number)
+        #expect(try simulate.waitForExit(timeout: 30) == 0, "\(simulate.output)")
+        let orders = try database.sql("SELECT count(*) FROM orders")
+        #expect(simulate.output.contains("simulate: done: \(orders) orders"), "\(orders) orders in the database:\n\(simulate.output)")
+    }
 }

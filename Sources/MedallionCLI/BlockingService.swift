@@ -1,21 +1,22 @@
-import CDC
 import Foundation
 import ServiceLifecycle
 
-/// The blocking capture loop as a `Service`: it runs on a thread of its own (libpq is
-/// blocking), and graceful shutdown or cancellation stops it after the current step —
-/// never in the middle of a batch's commit.
-struct CaptureService: Service {
-    let daemon: CaptureDaemon
+/// Blocking work (capture, the retail simulator: libpq is blocking) as a `Service`: `body`
+/// runs on a thread of its own, and graceful shutdown or cancellation calls `stop`, which
+/// asks it to end after its current step (for capture: never in the middle of a batch's
+/// commit). `run()` returns when `body` does, with its error.
+struct BlockingService: Service {
+    let body: @Sendable () throws -> Void
+    let stop: @Sendable () -> Void
 
     func run() async throws {
-        let daemon = daemon
+        let (body, stop) = (body, stop)
         try await withTaskCancellationHandler {
             try await withGracefulShutdownHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                     Thread {
                         do {
-                            try daemon.run()
+                            try body()
                             continuation.resume()
                         } catch {
                             continuation.resume(throwing: error)
@@ -23,10 +24,10 @@ struct CaptureService: Service {
                     }.start()
                 }
             } onGracefulShutdown: {
-                daemon.stop()
+                stop()
             }
         } onCancel: {
-            daemon.stop()
+            stop()
         }
     }
 }
