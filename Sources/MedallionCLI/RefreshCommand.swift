@@ -50,13 +50,18 @@ struct StageOptions: ParsableArguments {
     @Option(help: "Kill a stage run, or a Spark driver's start, that takes longer (env: MEDALLION_STAGE_TIMEOUT; default 3m).")
     var stageTimeout: SettingText?
 
+    @Option(help: "local: kill a warm Spark driver's start that takes longer; a cold JVM on a busy machine can take minutes (env: MEDALLION_STAGE_START_TIMEOUT; default: the stage timeout).")
+    var stageStartTimeout: SettingText?
+
     @Option(help: "The lake root as Spark sees it, when --lake is not a file:// location: hdfs://namenode:8020/path (env: MEDALLION_SPARK_LAKE).")
     var sparkLake: String?
 
     static let stageTimeoutSetting = Setting<Duration>.duration("--stage-timeout", "MEDALLION_STAGE_TIMEOUT", in: .seconds(1) ... .seconds(86_400))
+    static let stageStartTimeoutSetting = Setting<Duration>.duration("--stage-start-timeout", "MEDALLION_STAGE_START_TIMEOUT", in: .seconds(1) ... .seconds(86_400))
 
     func validate() throws {
         _ = try Self.stageTimeoutSetting.resolve(stageTimeout)
+        _ = try Self.stageStartTimeoutSetting.resolve(stageStartTimeout)
     }
 
     func kind() throws -> StageRunnerKind {
@@ -75,6 +80,7 @@ struct StageOptions: ParsableArguments {
         if let timeout = try Self.stageTimeoutSetting.resolve(stageTimeout) {
             configuration.timeout = timeout
         }
+        configuration.startTimeout = try Self.stageStartTimeoutSetting.resolve(stageStartTimeout)
         return configuration
     }
 

@@ -18,8 +18,12 @@ public struct StageConfiguration: Sendable {
     public var python: String?
     /// The standalone master's REST submission endpoint: `spark://host:6066` or `http://host:6066`.
     public var sparkMaster: String?
-    /// A run (or a driver's start) that takes longer is killed and counts as failed.
+    /// A run (or a driver's start, unless `startTimeout` is set) that takes longer is
+    /// killed and counts as failed.
     public var timeout: Duration = .seconds(180)
+    /// How long the `local` runner's warm driver may take to start; `nil` means `timeout`.
+    /// A JVM's cold start on a busy machine can take far longer than a run on a warm one.
+    public var startTimeout: Duration?
     /// Where each runner appends its driver's output: `medallion-stages-<runner>.log`.
     public var logDirectory: String
     /// The first retry delay after a failed run; doubles per consecutive failure.
@@ -44,6 +48,11 @@ public struct StageConfiguration: Sendable {
         sparkSubmit = SparkTools.sparkSubmit()
         python = SparkTools.python(besides: sparkSubmit)
         logDirectory = SparkTools.logDirectory()
+    }
+
+    /// How long a warm driver's start may take.
+    var driverStartTimeout: Duration {
+        startTimeout ?? timeout
     }
 
     /// The log file of this configuration's runner.

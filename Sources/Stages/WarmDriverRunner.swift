@@ -38,7 +38,7 @@ final class WarmDriverRunner: StageJobRunner, Sendable {
 
     func prepare() {
         do {
-            _ = try ensureDriver(until: .now + configuration.timeout)
+            _ = try ensureDriver(until: .now + configuration.driverStartTimeout)
         } catch {
             if driver.withLock({ $0.lifecycle.isStopped }) {
                 logger.info("spark driver start abandoned: the stage runner is stopping")
@@ -51,9 +51,9 @@ final class WarmDriverRunner: StageJobRunner, Sendable {
     }
 
     func run(id: Int, full: Bool) throws(StageError) -> StageRunReport {
-        // A driver that has to start first gets the whole timeout for its start, and the
-        // run the whole timeout after it: on a busy machine the start alone can take most of it.
-        let (process, channel, startMilliseconds) = try ensureDriver(until: .now + configuration.timeout)
+        // A driver that has to start first gets the whole start timeout, and the run the
+        // whole run timeout after it: on a busy machine the start alone can take minutes.
+        let (process, channel, startMilliseconds) = try ensureDriver(until: .now + configuration.driverStartTimeout)
         let deadline = ContinuousClock.now + configuration.timeout
         let alive = { process.status == nil }
         guard channel.send(full ? "REFRESH \(id) full" : "REFRESH \(id)") else {
@@ -112,7 +112,7 @@ final class WarmDriverRunner: StageJobRunner, Sendable {
             case .stopping:
                 throw .shuttingDown
             case .timedOut:
-                throw StageError(.timeout, message: "The Spark driver did not start within \(configuration.timeout); see \(configuration.logPath).",
+                throw StageError(.timeout, message: "The Spark driver did not start within \(configuration.driverStartTimeout); see \(configuration.logPath).",
                                  detail: logTail(configuration.logPath))
             case .exited(let status):
                 throw StageError(.driverStart, message: "The Spark driver exited with status \(status) while starting; see \(configuration.logPath).",

@@ -20,6 +20,7 @@ struct CLIInputTests {
         ("run", "--max-delay", "MEDALLION_MAX_DELAY"),
         ("run", "--stage-timeout", "MEDALLION_STAGE_TIMEOUT"),
         ("refresh", "--stage-timeout", "MEDALLION_STAGE_TIMEOUT"),
+        ("run", "--stage-start-timeout", "MEDALLION_STAGE_START_TIMEOUT"),
         ("dashboard", "--poll-interval", "MEDALLION_DASHBOARD_POLL"),
         ("dashboard", "--stale-after", "MEDALLION_DASHBOARD_STALE_AFTER"),
         ("verify", "--timeout", "MEDALLION_VERIFY_TIMEOUT"),

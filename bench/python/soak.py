@@ -101,6 +101,9 @@ class Soak:
         self.seed = int(os.environ.get("SOAK_SEED") or random.SystemRandom().randrange(1, 2**31))
         self.rate = float(os.environ.get("SOAK_RATE", "50"))
         self.stage_timeout = os.environ.get("SOAK_STAGE_TIMEOUT", "60s")
+        # A cold driver's start gets longer than a run: on a slow CI machine the JVM alone
+        # took a minute, and a start cut off at the run's timeout never got Spark back.
+        self.start_timeout = os.environ.get("SOAK_START_TIMEOUT", "300s")
         self.keep = os.environ.get("SOAK_KEEP") == "1"
         self.capture = os.environ.get("SOAK_CAPTURE", "trigger")
         if self.capture not in ("trigger", "logical"):
@@ -247,6 +250,7 @@ class Soak:
             log = open(f"{self.logs}/daemon-{self.daemon_instance}.log", "w")
             self.daemon = subprocess.Popen(
                 [self.medallion, "run", "--stages", "local", "--stage-timeout", self.stage_timeout,
+                 "--stage-start-timeout", self.start_timeout,
                  "--log-level", "info"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 env=self.env(SPARK_SOAK_INSTANCE=str(self.daemon_instance)))
@@ -397,8 +401,8 @@ class Soak:
         return []
 
     def driver_wait(self):
-        # A driver start may take up to the stage timeout, and the first may time out.
-        return 2 * parse_seconds(self.stage_timeout) + 30
+        # A driver start may take up to the start timeout, and the first may time out.
+        return 2 * parse_seconds(self.start_timeout) + 30
 
     def fault_spark_kill(self, fault):
         processes = self.warm_driver(self.driver_wait())
@@ -491,9 +495,9 @@ class Soak:
             self.start_simulator()
         self.log(f"simulator at {self.rate:g} orders/s; waiting for the first gold")
         # On a busy machine a driver may not start within the stage timeout: say so.
-        self.wait_for(f"the first gold (a Spark driver that cannot start within {self.stage_timeout} on a busy "
-                      "machine? raise SOAK_STAGE_TIMEOUT)", lambda: self.gold_marker().get("bronze_batch", 0) > 0,
-                      max(240, 3 * parse_seconds(self.stage_timeout)))
+        self.wait_for(f"the first gold (a Spark driver that cannot start within {self.start_timeout} on a busy "
+                      "machine? raise SOAK_START_TIMEOUT)", lambda: self.gold_marker().get("bronze_batch", 0) > 0,
+                      parse_seconds(self.start_timeout) + 2 * parse_seconds(self.stage_timeout) + 60)
 
     def fault_phase(self):
         schedule = KINDS[:]
@@ -647,7 +651,7 @@ class Soak:
 
         out = sys.stdout
         print(f"\nbench/soak: {self.capture} capture, seed {self.seed}, {self.rate:g} orders/s, fault phase {self.fault_seconds:g} s (SOAK_SECONDS),"
-              f" stage timeout {self.stage_timeout}", file=out)
+              f" stage timeout {self.stage_timeout}, start timeout {self.start_timeout}", file=out)
         print(f"{'fault':<24}{'injected':>9}{'recovered':>10}{'recovery s max':>16}{'recovery s p50':>16}{'bit':>6}", file=out)
         for kind in KINDS:
             faults = [f for f in self.faults if f.kind == kind]
