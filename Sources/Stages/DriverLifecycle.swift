@@ -7,8 +7,8 @@ struct DriverLifecycle: Sendable, Equatable {
         case starting(pid: Int32)
         case warm(pid: Int32)
         case failedToStart
-        /// A run got no answer: the driver exited (`status`) or hung and was killed (nil).
-        case lost(status: Int32?)
+        /// A run got no answer; the driver is gone or was killed.
+        case lost(RunEnding)
         case stopped
     }
 
@@ -20,6 +20,17 @@ struct DriverLifecycle: Sendable, Equatable {
         case exited(Int32)
         /// It did not connect in time.
         case timedOut
+    }
+
+    /// How a run that got no answer ended.
+    enum RunEnding: Sendable, Equatable {
+        /// The driver exited.
+        case exited(Int32)
+        /// It closed its connection before the deadline while still running (its Python
+        /// side died, the JVM lives on); it is killed.
+        case disconnected
+        /// It did not answer by the deadline; it is killed.
+        case hung
     }
 
     private(set) var state: State = .notStarted
@@ -50,10 +61,13 @@ struct DriverLifecycle: Sendable, Equatable {
         return exitStatus.map { .exited($0) } ?? .timedOut
     }
 
-    /// A run got no answer; the next run starts a fresh driver.
-    mutating func runFailed(exitStatus: Int32?) {
-        guard !isStopped else { return }
-        state = .lost(status: exitStatus)
+    /// A run got no answer (the driver's `exitStatus` if it exited; whether the deadline
+    /// had passed); the next run starts a fresh driver.
+    @discardableResult
+    mutating func runFailed(exitStatus: Int32?, timedOut: Bool) -> RunEnding {
+        let ending: RunEnding = exitStatus.map { .exited($0) } ?? (timedOut ? .hung : .disconnected)
+        if !isStopped { state = .lost(ending) }
+        return ending
     }
 
     mutating func shutdown() {
@@ -67,8 +81,9 @@ struct DriverLifecycle: Sendable, Equatable {
         case .starting(let pid): "starting (pid \(pid))"
         case .warm(let pid): "warm (pid \(pid))"
         case .failedToStart: "failed to start"
-        case .lost(nil): "killed after hanging"
-        case .lost(let status?): "died (status \(status))"
+        case .lost(.hung): "killed after hanging"
+        case .lost(.disconnected): "killed after its connection closed"
+        case .lost(.exited(let status)): "died (status \(status))"
         case .stopped: "stopped"
         }
     }

@@ -57,11 +57,11 @@ final class WarmDriverRunner: StageJobRunner, Sendable {
         let deadline = ContinuousClock.now + configuration.timeout
         let alive = { process.status == nil }
         guard channel.send(full ? "REFRESH \(id) full" : "REFRESH \(id)") else {
-            throw failure(process, waiting: "to take the request")
+            throw failure(process, waiting: "to take the request", deadline: deadline)
         }
         while true {
             guard let line = channel.readLine(until: deadline, alive: alive) else {
-                throw failure(process, waiting: "for its result")
+                throw failure(process, waiting: "for its result", deadline: deadline)
             }
             guard line.hasPrefix("RESULT ") else { continue }
             var report = try StageRunReport(resultJSON: String(line.dropFirst(7)), logPath: configuration.logPath)
@@ -135,17 +135,25 @@ final class WarmDriverRunner: StageJobRunner, Sendable {
         return (process, channel, milliseconds)
     }
 
-    /// Why a run got no answer: the driver died, or it hung past the timeout (then it is
-    /// killed). Either way the next run starts a fresh driver.
-    private func failure(_ process: SparkProcess, waiting what: String) -> StageError {
+    /// Why a run got no answer: the driver died, closed its connection (its Python side
+    /// died while the JVM lives on), or hung past the timeout. It is killed either way and
+    /// the next run starts a fresh driver.
+    private func failure(_ process: SparkProcess, waiting what: String, deadline: ContinuousClock.Instant) -> StageError {
+        let timedOut = ContinuousClock.now >= deadline
         let status = process.status ?? process.wait(until: .now + .milliseconds(500))
         process.terminate()
-        driver.withLock { $0.lifecycle.runFailed(exitStatus: status) }
-        if let status {
+        let ending = driver.withLock { $0.lifecycle.runFailed(exitStatus: status, timedOut: timedOut) }
+        let detail = logTail(configuration.logPath)
+        switch ending {
+        case .exited(let status):
             return StageError(.driverDied, message: "The Spark driver (pid \(process.pid)) exited with status \(status) while waiting \(what); it is restarted for the next run. See \(configuration.logPath).",
-                              detail: logTail(configuration.logPath))
+                              detail: detail)
+        case .disconnected:
+            return StageError(.driverDied, message: "The Spark driver (pid \(process.pid)) closed its connection while waiting \(what) and was killed; it is restarted for the next run. See \(configuration.logPath).",
+                              detail: detail)
+        case .hung:
+            return StageError(.timeout, message: "The Spark driver (pid \(process.pid)) did not answer within \(configuration.timeout) and was killed; see \(configuration.logPath).",
+                              detail: detail)
         }
-        return StageError(.timeout, message: "The Spark driver (pid \(process.pid)) did not answer within \(configuration.timeout) and was killed; see \(configuration.logPath).",
-                          detail: logTail(configuration.logPath))
     }
 }

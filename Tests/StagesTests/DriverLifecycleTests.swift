@@ -29,10 +29,13 @@ import Testing
         var lifecycle = DriverLifecycle()
         _ = lifecycle.starting(pid: 9)
         _ = lifecycle.ready(pid: 9)
-        lifecycle.runFailed(exitStatus: 137)
+        #expect(lifecycle.runFailed(exitStatus: 137, timedOut: false) == .exited(137))
         #expect(lifecycle.description == "died (status 137)" && lifecycle.mayStart)
-        lifecycle.runFailed(exitStatus: nil)
+        #expect(lifecycle.runFailed(exitStatus: nil, timedOut: true) == .hung)
         #expect(lifecycle.description == "killed after hanging")
+        // Its Python side gone, the JVM still running: the connection closed early.
+        #expect(lifecycle.runFailed(exitStatus: nil, timedOut: false) == .disconnected)
+        #expect(lifecycle.description == "killed after its connection closed")
         let again = lifecycle.starting(pid: 10)
         #expect(again)
     }
@@ -44,7 +47,7 @@ import Testing
         // A start that completes, or fails, after `shutdown` is the shutdown's doing.
         let ready = lifecycle.ready(pid: 11)
         let ending = lifecycle.startFailed(exitStatus: 143)
-        lifecycle.runFailed(exitStatus: 143)
+        lifecycle.runFailed(exitStatus: 143, timedOut: false)
         let spawned = lifecycle.starting(pid: 12)
         #expect(!ready && ending == .stopping && !spawned && !lifecycle.mayStart)
         #expect(lifecycle.state == .stopped && lifecycle.description == "stopped")
