@@ -20,7 +20,7 @@ struct DaemonSetup {
     var database: String { retail.name }
 
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
-        [
+        SparkTestJVM.adding(to: [
             "MEDALLION_DSN": cluster.dsn(database: database),
             "MEDALLION_LAKE": "file://\(work)/lake",
             "MEDALLION_LOG_LEVEL": "info",
@@ -33,7 +33,7 @@ struct DaemonSetup {
             "SPARK_LOCAL_IP": "127.0.0.1",
             // A loaded machine makes Spark slow, not wrong: runs are awaited, not timed.
             "MEDALLION_STAGE_TIMEOUT": "15m",
-        ].merging(extra) { $1 }
+        ]).merging(extra) { $1 }
     }
 
     func medallion(_ arguments: [String]) throws -> CommandResult {

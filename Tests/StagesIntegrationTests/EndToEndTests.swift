@@ -15,14 +15,14 @@ import TestSupport
         }
         try cluster.psqlFile(Repository.root + "/sql/retail.sql", database: database)
         let lake = work + "/lake"
-        let environment = [
+        let environment = SparkTestJVM.adding(to: [
             "MEDALLION_DSN": cluster.dsn(database: database),
             "MEDALLION_LAKE": "file://" + lake,
             "MEDALLION_LOG_LEVEL": "info",
             "MEDALLION_MAX_DELAY": "50ms",
             "MEDALLION_STAGES": "local",
             "MEDALLION_STAGE_LOG_DIR": work,
-        ].merging(try PythonTool.stageEnvironment()) { $1 }
+        ].merging(try PythonTool.stageEnvironment()) { $1 })
         let medallion = try Repository.medallionExecutable()
         try Command.run(medallion, ["install"], environment: environment)
         let daemon = try ChildProcess(medallion, ["run"], environment: environment)

@@ -16,7 +16,8 @@ import TestSupport
     static let output: Result<Data, any Error> = Result {
         let work = try Repository.temporaryDirectory("medallion-jobs")
         let specs = try fixtures.map { name, fixture in try fixture.specFile(in: work + "/" + name) }
-        let result = try PythonTool.sparkSubmit(Repository.root + "/spark-jobs/tests/check_jobs.py", [work] + specs)
+        let result = try PythonTool.sparkSubmit(Repository.root + "/spark-jobs/tests/check_jobs.py", [work] + specs,
+                                                jvmOptions: SparkTestJVM.longJobOptions)
         guard let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("CHECK-JOBS ") }) else {
             throw HarnessError("check_jobs.py printed no result:\n\(result.stdout)\n\(result.stderr.suffix(3000))")
         }

@@ -69,9 +69,10 @@ public enum PythonTool {
         ]
     }
 
-    /// Runs a PySpark script with `spark-submit` from the virtualenv (local mode, loopback only).
+    /// Runs a PySpark script with `spark-submit` from the virtualenv (local mode, loopback
+    /// only), its driver JVM started with `jvmOptions` (default: `SparkTestJVM.options`).
     @discardableResult
-    public static func sparkSubmit(_ script: String, _ arguments: [String] = []) throws -> Result {
+    public static func sparkSubmit(_ script: String, _ arguments: [String] = [], jvmOptions: String? = nil) throws -> Result {
         let python = try python()
         let bin = URL(fileURLWithPath: python).deletingLastPathComponent()
         let submit = bin.appendingPathComponent("spark-submit").path
@@ -83,6 +84,7 @@ public enum PythonTool {
             "PYSPARK_PYTHON": python,
             "PYSPARK_DRIVER_PYTHON": python,
             "PATH": bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+            "SPARK_SUBMIT_OPTS": jvmOptions ?? SparkTestJVM.options,
         ]
         let result = try launch(submit, ["--master", "local[1]", script] + arguments, environment: environment)
         try check(result, what: "spark-submit \(script)")

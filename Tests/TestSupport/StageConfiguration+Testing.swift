@@ -13,6 +13,7 @@ public func testStageConfiguration(lake: String, runner: StageRunnerKind, logDir
     // before the harness gives up on it.
     configuration.timeout = .seconds(900)
     configuration.environment["SPARK_LOCAL_IP"] = "127.0.0.1"
+    if runner == .local { configuration.environment = SparkTestJVM.adding(to: configuration.environment) }
     guard FileManager.default.isExecutableFile(atPath: configuration.sparkSubmit) else {
         throw HarnessError("spark-submit not found at \(configuration.sparkSubmit): run scripts/setup")
     }
