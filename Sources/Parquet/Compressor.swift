@@ -85,7 +85,10 @@ final class Compressor {
 @inline(__always)
 func appendZeroedBytes<R>(_ buffer: inout [UInt8], count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
     let start = buffer.count
-    buffer.append(contentsOf: repeatElement(0, count: count))
+    // An array, not `repeatElement`: appending a `Repeated` goes element by element
+    // through generic code unless optimised, which made a debug build spend over a
+    // second per MiB of page here; an array is zeroed and copied in bulk either way.
+    buffer.append(contentsOf: [UInt8](repeating: 0, count: count))
     return try buffer.withUnsafeMutableBytes { all in
         try body(UnsafeMutableRawBufferPointer(rebasing: all[start..<(start + count)]))
     }

@@ -31,7 +31,7 @@ enum DictionaryBuilder {
         var capacity = 1024
         var shift = UInt64(64 - 10)
         table.removeAll(keepingCapacity: true)
-        table.append(contentsOf: repeatElement(-1, count: capacity))
+        table.append(contentsOf: Array(repeating: -1, count: capacity))
         indices.removeAll(keepingCapacity: true)
         indices.reserveCapacity(values.count)
 
@@ -61,7 +61,7 @@ enum DictionaryBuilder {
                     capacity *= 2
                     shift -= 1
                     table.removeAll(keepingCapacity: true)
-                    table.append(contentsOf: repeatElement(-1, count: capacity))
+                    table.append(contentsOf: Array(repeating: -1, count: capacity))
                     let newMask = capacity - 1
                     for (i, entry) in dictionary.enumerated() {
                         var s = Int(truncatingIfNeeded: hash(entry) >> shift)
@@ -106,7 +106,7 @@ enum DictionaryBuilder {
         var capacity = 1024
         var shift = UInt64(64 - 10)
         table.removeAll(keepingCapacity: true)
-        table.append(contentsOf: repeatElement(-1, count: capacity))
+        table.append(contentsOf: Array(repeating: -1, count: capacity))
         var dictionaryBytes = 0
         indices.removeAll(keepingCapacity: true)
         indices.reserveCapacity(values.count)
@@ -144,7 +144,7 @@ enum DictionaryBuilder {
                     capacity *= 2
                     shift -= 1
                     table.removeAll(keepingCapacity: true)
-                    table.append(contentsOf: repeatElement(-1, count: capacity))
+                    table.append(contentsOf: Array(repeating: -1, count: capacity))
                     let newMask = capacity - 1
                     for (entry, entryHash) in hashes.enumerated() {
                         var s = Int(truncatingIfNeeded: entryHash >> shift)

@@ -237,7 +237,7 @@ struct LogicalBatchBuilder {
             overflow.append(bytes)
             size += bytes.count
         }
-        if tuple.count < size { tuple.append(contentsOf: repeatElement(0, count: size - tuple.count)) }
+        if tuple.count < size { tuple.append(contentsOf: [UInt8](repeating: 0, count: size - tuple.count)) }
         // Written in place: appending a few bytes at a time cost more than decoding them.
         tuple.withUnsafeMutableBytes { out in
             var writer = TupleWriter(out: out)

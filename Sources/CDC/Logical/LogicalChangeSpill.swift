@@ -112,7 +112,7 @@ final class LogicalChangeSpill {
 
     private func read(into buffer: inout [UInt8], at position: Int, count: Int) throws {
         let before = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: count))
+        buffer.append(contentsOf: [UInt8](repeating: 0, count: count))
         var done = 0
         while done < count {
             let got = buffer.withUnsafeMutableBytes { bytes in

@@ -58,7 +58,7 @@ struct LogicalTuple: Hashable, Sendable {
         if storage.isEmpty {
             storage = Array(repeating: 0, count: size)
         } else {
-            storage.append(contentsOf: repeatElement(0, count: max(size, 2 * storage.count) - storage.count))
+            storage.append(contentsOf: [UInt8](repeating: 0, count: max(size, 2 * storage.count) - storage.count))
         }
     }
 
