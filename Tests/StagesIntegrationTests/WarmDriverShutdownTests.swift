@@ -64,7 +64,9 @@ import TestSupport
             }
         }.start()
         if timeouts.start > timeouts.run {
-            // Past the run timeout the driver is still allowed to start.
+            // Past the run timeout the driver is still allowed to start. What is checked is
+            // that nothing happens (the failure the run timeout would bring): there is no
+            // event to await, so the test waits the run timeout out, plus a margin.
             try Poll.until("the driver to be starting") { runner.driverState.hasPrefix("starting") }
             let pid = try #require(runner.driverPID)
             Thread.sleep(forTimeInterval: Double(timeouts.run) + 2)

@@ -494,7 +494,7 @@ class Soak:
             self.simulator_wanted = True
             self.start_simulator()
         self.log(f"simulator at {self.rate:g} orders/s; waiting for the first gold")
-        # On a busy machine a driver may not start within the stage timeout: say so.
+        # On a busy machine a driver may not start within the start timeout: say so.
         self.wait_for(f"the first gold (a Spark driver that cannot start within {self.start_timeout} on a busy "
                       "machine? raise SOAK_START_TIMEOUT)", lambda: self.gold_marker().get("bronze_batch", 0) > 0,
                       parse_seconds(self.start_timeout) + 2 * parse_seconds(self.stage_timeout) + 60)
