@@ -42,8 +42,13 @@ final class LogicalTestSource {
     }
 
     /// Opens a stream of the slot (`options` go into the connection string, e.g. a short
-    /// `wal_sender_timeout`).
+    /// `wal_sender_timeout`). A stream closed just before may still hold the slot for a
+    /// moment (its walsender has not exited yet: "slot is active for PID"), so this waits
+    /// for the slot to be free first.
     func stream(binary: Bool = false, options: String? = nil) throws -> LogicalTestStream {
+        try Poll.until("the slot's previous walsender to let it go") {
+            try sql.execute("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [slot]).scalar == "f"
+        }
         // Text output of timestamptz follows the walsender's TimeZone.
         let dsn = cluster.dsn(database: database) + " options='-c TimeZone=UTC \(options ?? "")'"
         let connection = try ReplicationConnection(dsn: dsn)
