@@ -1,7 +1,6 @@
 import Foundation
 import LakeContract
 import Hummingbird
-import HummingbirdTesting
 import Lake
 import Logging
 import Testing
@@ -22,13 +21,11 @@ import TestSupport
         store.apply(await watcher.poll())
     }
 
-    func withClient(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await Application(router: DashboardRoutes.router(store: store, hosts: .testing, maxEventStreams: 64)).test(.router) { client in
-            try await body(client)
-        }
+    func withClient(store: GoldStore? = nil, _ body: (RouterClient) async throws -> Void) async throws {
+        try await body(RouterClient(router: DashboardRoutes.router(store: store ?? self.store, hosts: .testing, maxEventStreams: 64)))
     }
 
-    static func json(_ response: TestResponse) throws -> [String: Any] {
+    static func json(_ response: RouterClient.Response) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as! [String: Any]
     }
 
@@ -215,7 +212,7 @@ import TestSupport
         store.apply(await watcher.poll())
         try FileManager.default.removeItem(atPath: root)
         #expect(store.apply(await watcher.poll()) == .update)
-        try await Application(router: DashboardRoutes.router(store: store, hosts: .testing, maxEventStreams: 64)).test(.router) { client in
+        try await withClient(store: store) { client in
             let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
             #expect(html.contains("Gold has disappeared from the lake.") && html.contains("<p class=\"name\">Porto</p>"))
             let body = try Self.json(try await client.execute(uri: "/api/branches", method: .get))

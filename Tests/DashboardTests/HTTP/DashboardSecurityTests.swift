@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Testing
 @testable import Dashboard
 
@@ -11,7 +10,8 @@ import Testing
     @Test func thePageHasNoInlineScriptOrStyleAndItsAssetsAreServed() async throws {
         let store = GoldStore(state: DashboardState(instance: "t", staleAfter: 120))
         let router = DashboardRoutes.router(store: store, hosts: .testing, maxEventStreams: 64)
-        try await Application(router: router).test(.router) { client in
+        let client = RouterClient(router: router)
+        do {
             let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
             #expect(html.contains("<script src=\"assets/dashboard.js\"></script>"))
             #expect(html.contains("<link rel=\"stylesheet\" href=\"assets/dashboard.css\">"))

@@ -1,7 +1,7 @@
 @testable import Dashboard
 
 extension AllowedHosts {
-    /// What HummingbirdTesting's router client sends: `Host: localhost`.
+    /// What `RouterClient` sends: `Host: localhost`.
     static var testing: AllowedHosts {
         // The literal entry is valid; a throw would be a bug in the test.
         try! AllowedHosts(bindHost: "127.0.0.1", port: 5000, extra: ["localhost"])
