@@ -68,6 +68,9 @@ package final class CurlSession: Sendable {
         package var description: String { "\(detail) (\(url))" }
     }
 
+    /// A libcurl easy handle. `@unchecked`: a C pointer is never `Sendable`, and `sending`
+    /// cannot express a pool (a handle given back goes into `idle` with the others); one
+    /// thread at a time uses a handle, between `take` and `give`.
     private struct Handle: @unchecked Sendable {
         let raw: UnsafeMutableRawPointer
     }

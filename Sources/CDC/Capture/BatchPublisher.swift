@@ -8,7 +8,10 @@ import Synchronization
 /// the next intent, so the commit protocol stays strictly one batch after another.
 final class BatchPublisher: Sendable {
     /// Work handed from the capture thread to the publisher thread: the batch's encoded
-    /// rows move with it and the capture thread no longer touches them.
+    /// rows move with it and the capture thread no longer touches them. `@unchecked`
+    /// because `sending` cannot say so: the Parquet writers holding the rows were filled
+    /// inside a closure given to the connection's COPY, which joins them to the connection's
+    /// region for the compiler, though nothing of them stays there.
     struct Handoff: @unchecked Sendable {
         let work: () throws -> PublishedBatch
     }
