@@ -39,7 +39,9 @@ final class TemporaryFile {
 
     init() throws {
         path = NSTemporaryDirectory() + "/medallion-out-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw HarnessError("could not create the output file \(path)")
+        }
     }
 
     func contents() -> String {

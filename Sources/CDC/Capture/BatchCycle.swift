@@ -148,14 +148,15 @@ struct BatchCycle {
         return published.batch
     }
 
-    /// Finishes a batch a crash interrupted: when the intent is the batch after the
-    /// bookmark, redoes it exactly (same range, names and bytes). Then has the pruner delete
-    /// whatever the capture tables still hold at or below the bookmark. Returns the bookmark.
-    func recover(_ bookmark: Bookmark, logger: Logger) throws -> Bookmark {
+    /// Finishes a batch a crash interrupted, as `choice` (made from `intent`) says: `.redo`
+    /// redoes it exactly (same range, names and bytes), `.refuse` throws. Then has the pruner
+    /// delete whatever the capture tables still hold at or below the bookmark. Returns the
+    /// bookmark.
+    func recover(_ bookmark: Bookmark, intent: BatchIntent?, choice: RecoveryChoice, logger: Logger) throws -> Bookmark {
         var bookmark = bookmark
-        if let intent = try committer.loadIntent() {
+        if let intent {
             try committer.removeTemporaryFiles(of: intent)
-            if intent.batch == bookmark.batch + 1 {
+            if choice == .redo {
                 logger.notice("redoing batch interrupted before its commit", metadata: ["batch": "\(intent.batch)"])
                 let reader = CaptureReader(connection: connection, options: parquetOptions)
                 var reads: [TableRead] = []
@@ -188,7 +189,7 @@ struct BatchCycle {
                     throw CaptureError(.lakeState, message: "Batch \(intent.batch) cannot be redone: \(range.table) now has \(read.rows) rows in its range instead of \(range.rows); were capture rows deleted by hand? Check bronze, then remove bronze/_cdc/intent.json to skip it.")
                 }
                 bookmark = try committer.publish(intent, reads: reads, previous: bookmark).0
-            } else if intent.batch > bookmark.batch + 1 {
+            } else if choice == .refuse {
                 throw CaptureError(.lakeState, message: "bronze/_cdc/intent.json names batch \(intent.batch) but the bookmark is at batch \(bookmark.batch); the bookmark was rolled back or replaced. Restore bronze/bookmark, or move bronze/ away to start over.")
             }
         }

@@ -156,15 +156,17 @@ public final class CaptureDaemon: Sendable {
         cycle.consumer = identity
         let mode = try CaptureMode.read(connection)
         if mode == .logical { try CaptureMode.checkReplicationRole(connection) }
-        if mode == .logical, let intent = try committer.loadIntent(), intent.isLogical, intent.batch > checked.batch {
-            // Its transactions were not confirmed: the slot sends them again.
-            logger.notice("dropping batch interrupted before its commit; the slot sends it again", metadata: ["batch": "\(intent.batch)"])
-            try committer.abandon(intent)
+        var intent = try committer.loadIntent()
+        let choice = RecoveryChoice(intent: intent.map { ($0.batch, $0.isLogical) }, bookmark: checked.batch, mode: mode)
+        if choice == .abandon, let abandoned = intent {
+            logger.notice("dropping batch interrupted before its commit; the slot sends it again", metadata: ["batch": "\(abandoned.batch)"])
+            try committer.abandon(abandoned)
+            intent = nil
         }
         let compactor = makeCompactor()
         try compactor?.recover()
         var nextCompaction = ContinuousClock.now
-        var bookmark = try cycle.recover(checked, logger: logger)
+        var bookmark = try cycle.recover(checked, intent: intent, choice: choice, logger: logger)
         try inventory.seedOnce(configuration.lake)
         logger.info("caught up to bookmark", metadata: ["batch": "\(bookmark.batch)"])
         ready.store(true, ordering: .relaxed)
