@@ -31,6 +31,12 @@ let package = Package(
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
                        providers: [.apt(["libsnappy-dev"])]),
 
+        // Blocking work (libpq is blocking) as a swift-service-lifecycle Service on a thread of its own.
+        .target(
+            name: "ServiceThreads",
+            dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: swiftSettings
+        ),
         // The PostgreSQL client: one libpq connection, its errors, rows, COPY and LISTEN.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         // Parquet writer/reader: knows nothing of PostgreSQL or the lake.
@@ -59,9 +65,10 @@ let package = Package(
         .target(
             name: "CDC",
             dependencies: [
-                "Postgres", "Parquet", "Lake", "LakeContract",
+                "Postgres", "Parquet", "Lake", "LakeContract", "ServiceThreads",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -90,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "MedallionCLI",
             dependencies: [
-                "CDC", "Dashboard", "Lake", "Observability", "Parquet", "Postgres", "Retail", "Stages",
+                "CDC", "Dashboard", "Lake", "Observability", "Parquet", "Postgres", "Retail", "ServiceThreads", "Stages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -110,7 +110,7 @@ struct RunCommand: AsyncParsableCommand {
                                            isReady: { daemon.isReady }, beforeScrape: { stages?.publishGoldAge() })
                 services.append(.init(service: server.application()))
             }
-            services.append(.init(service: BlockingService(body: daemon.run, stop: daemon.stop),
+            services.append(.init(service: daemon,
                                   successTerminationBehavior: .gracefullyShutdownGroup,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
             var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)

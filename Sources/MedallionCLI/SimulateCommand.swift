@@ -3,6 +3,7 @@ import CDC
 import Foundation
 import Retail
 import ServiceLifecycle
+import ServiceThreads
 
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -10,7 +10,7 @@ import TestSupport
         let database = try cluster.makeDatabase("stages")
         let work = try Repository.temporaryDirectory("medallion-e2e")
         defer {
-            try? cluster.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+            _ = try? cluster.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
             try? FileManager.default.removeItem(atPath: work)
         }
         try cluster.psqlFile(Repository.root + "/sql/retail.sql", database: database)

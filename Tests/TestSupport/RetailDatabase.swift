@@ -135,7 +135,7 @@ public func withDaemon<T>(_ database: RetailDatabase, maxDelay: Duration = .mill
     let finished = DispatchSemaphore(value: 0)
     let failure = LockedBox<(any Error)?>(nil)
     Thread {
-        do { try daemon.run() } catch { failure.value = error }
+        do { try daemon.runBlocking() } catch { failure.value = error }
         finished.signal()
     }.start()
     defer {

@@ -10,8 +10,9 @@ import Postgres
 /// of changes into bronze, woken by LISTEN/NOTIFY while idle and polling every
 /// `maxDelay` while busy. Survives the database restarting (reconnects with backoff).
 ///
-/// `run()` blocks its thread (libpq is blocking); call `stop` from anywhere to end it
-/// after the current step — never in the middle of a batch's commit.
+/// A `Service`: `run()` runs it on a thread of its own (libpq is blocking) and graceful
+/// shutdown ends it after the current step — never in the middle of a batch's commit.
+/// `runBlocking()` runs it on the calling thread, `stop()` ends it from anywhere.
 public final class CaptureDaemon: Sendable {
     /// How the daemon runs.
     public struct Configuration: Sendable {
@@ -78,9 +79,10 @@ public final class CaptureDaemon: Sendable {
         _ = try BronzeCommitter(lake: configuration.lake, fault: configuration.fault).loadBookmark()
     }
 
-    /// Runs until `stop()`. Throws only for errors that retrying cannot fix (capture not
-    /// installed, a lake whose bookkeeping is inconsistent, permission denied).
-    public func run() throws {
+    /// Runs until `stop()`, blocking the calling thread (as a `Service`: `run()`). Throws
+    /// only for errors that retrying cannot fix (capture not installed, a lake whose
+    /// bookkeeping is inconsistent, permission denied).
+    public func runBlocking() throws {
         try lock.acquire()
         defer { lock.release() }
         var backoff = ReconnectBackoff(maximum: configuration.maxBackoff)

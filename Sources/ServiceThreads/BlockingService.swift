@@ -5,11 +5,16 @@ import ServiceLifecycle
 /// runs on a thread of its own, and graceful shutdown or cancellation calls `stop`, which
 /// asks it to end after its current step (for capture: never in the middle of a batch's
 /// commit). `run()` returns when `body` does, with its error.
-struct BlockingService: Service {
+public struct BlockingService: Service {
     let body: @Sendable () throws -> Void
     let stop: @Sendable () -> Void
 
-    func run() async throws {
+    public init(body: @escaping @Sendable () throws -> Void, stop: @escaping @Sendable () -> Void) {
+        self.body = body
+        self.stop = stop
+    }
+
+    public func run() async throws {
         let (body, stop) = (body, stop)
         try await withTaskCancellationHandler {
             try await withGracefulShutdownHandler {
