@@ -221,7 +221,7 @@ extension LocalLake: DirectoryExchanging {
     private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, UInt32) -> Int32
 
     // Looked up at run time: Swift's Glibc module does not export the GNU-only declaration.
-    nonisolated(unsafe) private static let renameat2: RenameAt2? = {
+    private static let renameat2: RenameAt2? = {
         guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "renameat2") else { return nil }
         return unsafeBitCast(symbol, to: RenameAt2.self)
     }()
