@@ -36,24 +36,30 @@ final class LogicalTestSource {
     }
 
     func drop() {
+        // An active slot cannot be dropped, and a database with a slot cannot be either.
+        try? waitForSlotToBeFree()
         sql.close()
         _ = try? cluster.psql("SELECT pg_drop_replication_slot('\(slot)')", database: database)
         _ = try? cluster.psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
     }
 
     /// Opens a stream of the slot (`options` go into the connection string, e.g. a short
-    /// `wal_sender_timeout`). A stream closed just before may still hold the slot for a
-    /// moment (its walsender has not exited yet: "slot is active for PID"), so this waits
-    /// for the slot to be free first.
+    /// `wal_sender_timeout`), once the slot is free.
     func stream(binary: Bool = false, options: String? = nil) throws -> LogicalTestStream {
-        try Poll.until("the slot's previous walsender to let it go") {
-            try sql.execute("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [slot]).scalar == "f"
-        }
+        try waitForSlotToBeFree()
         // Text output of timestamptz follows the walsender's TimeZone.
         let dsn = cluster.dsn(database: database) + " options='-c TimeZone=UTC \(options ?? "")'"
         let connection = try ReplicationConnection(dsn: dsn)
         try connection.startReplication(slot: slot, publications: [publication], binary: binary)
         return LogicalTestStream(connection)
+    }
+
+    /// A stream closed just before may still hold the slot for a moment: its walsender has
+    /// not exited yet ("slot is active for PID").
+    func waitForSlotToBeFree() throws {
+        try Poll.until("the slot's previous walsender to let it go") {
+            try sql.execute("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [slot]).scalar == "f"
+        }
     }
 
     func confirmedFlush() throws -> LSN? {
