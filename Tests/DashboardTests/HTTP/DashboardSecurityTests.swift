@@ -11,20 +11,18 @@ import Testing
         let store = GoldStore(state: DashboardState(instance: "t", staleAfter: 120))
         let router = DashboardRoutes.router(store: store, hosts: .testing, maxEventStreams: 64)
         let client = RouterClient(router: router)
-        do {
-            let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
-            #expect(html.contains("<script src=\"assets/dashboard.js\"></script>"))
-            #expect(html.contains("<link rel=\"stylesheet\" href=\"assets/dashboard.css\">"))
-            #expect(!html.contains("<script>") && !html.contains("<style") && !html.contains("style=")
-                    && html.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) == nil,
-                    "inline script or style would need 'unsafe-inline'")
-            let script = try await client.execute(uri: "/assets/dashboard.js", method: .get)
-            #expect(script.headers[.contentType] == "text/javascript; charset=utf-8")
-            #expect(String(buffer: script.body) == PageAssets.script)
-            let css = try await client.execute(uri: "/assets/dashboard.css", method: .get)
-            #expect(css.headers[.contentType] == "text/css; charset=utf-8")
-            #expect(String(buffer: css.body) == PageAssets.css)
-        }
+        let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
+        #expect(html.contains("<script src=\"assets/dashboard.js\"></script>"))
+        #expect(html.contains("<link rel=\"stylesheet\" href=\"assets/dashboard.css\">"))
+        #expect(!html.contains("<script>") && !html.contains("<style") && !html.contains("style=")
+                && html.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) == nil,
+                "inline script or style would need 'unsafe-inline'")
+        let script = try await client.execute(uri: "/assets/dashboard.js", method: .get)
+        #expect(script.headers[.contentType] == "text/javascript; charset=utf-8")
+        #expect(String(buffer: script.body) == PageAssets.script)
+        let css = try await client.execute(uri: "/assets/dashboard.css", method: .get)
+        #expect(css.headers[.contentType] == "text/css; charset=utf-8")
+        #expect(String(buffer: css.body) == PageAssets.css)
     }
 
     @Test func aWildcardBindAnswersLoopbackNamesOnly() throws {

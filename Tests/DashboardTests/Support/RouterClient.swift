@@ -24,9 +24,9 @@ struct RouterClient: Sendable {
     }
 
     /// `Host: localhost`, as `AllowedHosts.testing` expects.
-    func execute(uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:]) async throws -> Response {
+    func execute(uri: String, method: HTTPRequest.Method) async throws -> Response {
         let request = Request(
-            head: HTTPRequest(method: method, scheme: "http", authority: "localhost", path: uri, headerFields: headers),
+            head: HTTPRequest(method: method, scheme: "http", authority: "localhost", path: uri),
             body: RequestBody(buffer: ByteBuffer())
         )
         let context = BasicRequestContext(source: .init(channel: NIOAsyncTestingChannel(), logger: logger))
