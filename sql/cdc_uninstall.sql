@@ -36,6 +36,7 @@ DROP TABLE IF EXISTS cdc.consumer;
 DROP TABLE IF EXISTS cdc.settings;
 DROP TABLE IF EXISTS cdc.daemon_state;
 DROP SEQUENCE IF EXISTS cdc.daemon_idle;
+DROP SEQUENCE IF EXISTS cdc.capture_generation;
 DROP SEQUENCE IF EXISTS cdc.schema_version;
 DO $do$
 BEGIN

@@ -6,11 +6,12 @@ import LakeContract
 
 @Suite("Capture pruner", .serialized)
 struct CapturePrunerTests {
-    @Test("while a backlog drains, committed rows wait; once caught up they all go")
+    @Test("plain capture table: while a backlog drains, committed rows wait; once caught up they all go")
     func defersWhileDraining() throws {
         let database = try RetailDatabase()
         defer { database.drop() }
         try database.insertOrders(30)
+        try makePlain(database)
         let steps = try batches(of: 10, in: database)
         let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), chunkRows: 15)
         defer { pruner.stop() }
@@ -27,11 +28,12 @@ struct CapturePrunerTests {
         #expect(try database.sql("SELECT count(*) FROM cdc.ordershistory_changes") == "30", "only the named table is pruned")
     }
 
-    @Test("a backlog that never drains is still pruned once the deferral has passed")
+    @Test("plain capture table: a backlog that never drains is still pruned once the deferral has passed")
     func prunesAfterTheDeferral() throws {
         let database = try RetailDatabase()
         defer { database.drop() }
         try database.insertOrders(20)
+        try makePlain(database)
         let steps = try batches(of: 10, in: database)
         let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), maximumDeferral: .zero)
         defer { pruner.stop() }
@@ -42,11 +44,12 @@ struct CapturePrunerTests {
         }
     }
 
-    @Test("caught up, batches wait for the next prune at most once per interval; stop prunes them without waiting it out")
+    @Test("plain capture table: caught up, batches wait for the next prune at most once per interval; stop prunes them without waiting it out")
     func stopEndsTheInterval() throws {
         let database = try RetailDatabase()
         defer { database.drop() }
         try database.insertOrders(20)
+        try makePlain(database)
         let steps = try batches(of: 10, in: database)
         let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), minimumInterval: .seconds(3600))
 
@@ -59,11 +62,12 @@ struct CapturePrunerTests {
         #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0", "stop finishes the pending prune")
     }
 
-    @Test("on start, what a crash left below the bookmark is deleted in chunks, and nothing above it")
+    @Test("plain capture table: on start, what a crash left below the bookmark is deleted in chunks, and nothing above it")
     func recoveryPruneInChunks() throws {
         let database = try RetailDatabase()
         defer { database.drop() }
         try database.insertOrders(30)
+        try makePlain(database)
         let bookmark = try batches(of: 25, in: database)[0].tables[0].to
         let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), chunkRows: 7)
         defer { pruner.stop() }
@@ -73,6 +77,85 @@ struct CapturePrunerTests {
             try database.sql("SELECT count(*) FROM cdc.orders_changes") == "5"
         }
         #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes WHERE (_txid, _seq) <= ('\(bookmark.txid)'::xid8, \(bookmark.seq))") == "0")
+    }
+
+    @Test("rotating capture table: caught up, both partitions are truncated, nothing deleted; the other table is left alone")
+    func rotationTruncates() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(30)
+        let generation = try database.sql("SELECT pg_sequence_last_value('cdc.capture_generation')")
+        let steps = try batches(of: 10, in: database)
+        let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"))
+        defer { pruner.stop() }
+
+        for step in steps { pruner.request(step, draining: false) }
+        try Poll.until("every committed row is truncated") {
+            try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0"
+        }
+        #expect(try database.sql("SELECT pg_sequence_last_value('cdc.capture_generation')") != generation, "writers moved to the other partition")
+        #expect(try database.sql("SELECT sum(n_tup_del) FROM pg_stat_user_tables WHERE schemaname = 'cdc' AND relname LIKE 'orders\\_changes%'") == "0")
+        #expect(try database.sql("SELECT count(*) FROM cdc.ordershistory_changes") == "30", "only the named table is pruned")
+        try database.insertOrders(1)
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "1", "writers insert into the partition that was truncated")
+    }
+
+    @Test("rotating capture table: a partition with rows past the bookmark, or held by an open writer, is not truncated until it is all in bronze")
+    func rotationWaitsForBronzeAndWriters() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(10)
+        let bookmark = try batches(of: 10, in: database)[0]
+        // A writer still open in the partition the first rows went to; its row is past the
+        // bookmark (a later transaction id), as the daemon's watermark guarantees.
+        let writer = try database.connect()
+        defer { writer.close() }
+        try writer.execute("BEGIN")
+        try writer.execute("INSERT INTO orders (branch, customer, amount, status) VALUES ('branch-09', 'open', 1, 'NEW')")
+        let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), minimumInterval: .milliseconds(50))
+        defer { pruner.stop() }
+
+        pruner.request(bookmark, draining: false)
+        // The pruner turns the generation, then finds the partition held: it tries again.
+        try Poll.until("the generation turns") {
+            try database.sql("SELECT pg_sequence_last_value('cdc.capture_generation')") == "1"
+        }
+        try database.insertOrders(1)
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "11", "nothing truncated under the open writer")
+        let rotation = CaptureRotation(connection: try database.connect(), lockTimeoutMilliseconds: 10)
+        defer { rotation.connection.close() }
+        let partition = try #require(try rotation.partitions(of: TableName(name: "orders"))).byGeneration[0]
+        #expect(try rotation.truncate(partition, through: bookmark.tables[0].to) == .busy)
+        try writer.execute("COMMIT")
+        // Committed now, and past the bookmark: kept.
+        #expect(try rotation.truncate(partition, through: bookmark.tables[0].to) == .notYet)
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "12")
+        #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes WHERE customer = 'open'") == "1")
+
+        let all = try batches(of: 12, in: database)[0]
+        pruner.request(all, draining: false)
+        try Poll.until("everything in bronze is truncated") {
+            try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0"
+        }
+    }
+
+    /// Turns `cdc.orders_changes` into a plain table with the same rows, as an install from
+    /// before rotation (or logical capture) made it: pruned with DELETE.
+    private func makePlain(_ database: RetailDatabase) throws {
+        _ = try database.sql("""
+            DO $$
+            DECLARE columns text;
+            BEGIN
+                SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO columns FROM pg_attribute
+                WHERE attrelid = 'cdc.orders_changes'::regclass AND attnum > 0 AND NOT attisdropped AND attname <> '_gen';
+                ALTER TABLE cdc.orders_changes RENAME TO orders_changes_rotating;
+                EXECUTE format('CREATE TABLE cdc.orders_changes AS SELECT %s FROM cdc.orders_changes_rotating', columns);
+                ALTER TABLE cdc.orders_changes ADD PRIMARY KEY (_txid, _seq);
+                DROP TABLE cdc.orders_changes_rotating;
+            END
+            $$
+            """)
+        #expect(try database.sql("SELECT relkind FROM pg_class WHERE oid = 'cdc.orders_changes'::regclass") == "r")
     }
 
     /// The `orders` capture rows cut into committed batches of `size` rows.

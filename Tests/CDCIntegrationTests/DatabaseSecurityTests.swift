@@ -37,6 +37,13 @@ struct DatabaseSecurityTests {
         try streamer.execute("BEGIN")
         #expect(try streamer.execute("DELETE FROM cdc.orders_changes WHERE _op = 'I'").affectedRows == 3)
         try streamer.execute("ROLLBACK")
+        // Rotation: turn the generation, check and truncate a partition.
+        try streamer.execute("BEGIN")
+        try streamer.execute("SELECT setval('cdc.capture_generation', pg_sequence_last_value('cdc.capture_generation'))")
+        try streamer.execute("LOCK TABLE cdc.orders_changes_0 IN ACCESS EXCLUSIVE MODE")
+        #expect(try streamer.execute("SELECT count(*) FROM cdc.orders_changes_0").scalar == "3")
+        try streamer.execute("TRUNCATE cdc.orders_changes_0")
+        try streamer.execute("ROLLBACK")
 
         let refused = [
             "SELECT count(*) FROM public.orders",
@@ -44,6 +51,8 @@ struct DatabaseSecurityTests {
             "INSERT INTO cdc.orders_changes (_op) VALUES ('T')",
             "UPDATE cdc.orders_changes SET _op = 'D'",
             "TRUNCATE cdc.orders_changes",
+            "INSERT INTO cdc.orders_changes_0 (_op, _gen) VALUES ('T', 0)",
+            "ALTER TABLE cdc.orders_changes_1 ADD COLUMN x int",
             "ALTER TABLE cdc.orders_changes ADD COLUMN x int",
             "DROP TABLE cdc.orders_changes",
             "CREATE TABLE cdc.planted (x int)",

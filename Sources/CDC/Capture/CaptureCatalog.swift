@@ -36,7 +36,8 @@ struct CaptureCatalog {
         return tables
     }
 
-    /// The source columns of `table`'s capture table (everything but the capture columns),
+    /// The source columns of `table`'s capture table (everything but the capture columns,
+    /// `_gen` included where the table rotates),
     /// domains resolved to their base type however deep they nest.
     func columns(of table: TableName) throws -> [CaptureColumn] {
         let rows = try connection.execute("""
@@ -44,6 +45,7 @@ struct CaptureCatalog {
             SELECT c.attname, c.typid, c.typmod, t.typoutput::regproc::text
             FROM chain c JOIN pg_type t ON t.oid = c.typid
             WHERE t.typtype <> 'd' AND c.attname NOT IN ('_op', '_txid', '_seq', '_changed_at')
+              AND NOT (c.attname = '_gen' AND (SELECT relkind FROM pg_class WHERE oid = $1::regclass) = 'p')
             ORDER BY c.attnum
             """, [table.quotedCaptureTable])
         return rows.rows.map {

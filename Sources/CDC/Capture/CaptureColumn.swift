@@ -40,4 +40,6 @@ enum CaptureMetadataColumn {
     static let types: [PostgresType] = [.text, .xid8, .int8, .timestamptz]
     /// A JSON object of the values their column could not hold, as PostgreSQL's text.
     static let overflow = "_overflow"
+    /// The partition a row of a rotating capture table is in; not carried to bronze.
+    static let generation = "_gen"
 }

@@ -9,6 +9,10 @@ import LakeContract
 /// (the read range starts after it), so a prune that lags or is lost to a crash costs only
 /// space; recovery prunes up to the bookmark on start.
 ///
+/// A rotating capture table (trigger capture installed by this version) is pruned by
+/// truncating whole partitions (`CaptureRotation`) instead of deleting rows; a plain one
+/// (logical capture, or an earlier version's install) with DELETE as described below.
+///
 /// While a backlog drains, pruning is deferred for up to `maximumDeferral` (10 s): deleting
 /// competes with the catch-up for the server's CPU and WAL, and one DELETE over several
 /// batches costs less than one per batch. Once capture is caught up, committed batches are
@@ -79,13 +83,20 @@ final class CapturePruner: Sendable {
     private func loop() {
         var connection: PostgresConnection?
         var backoff = Duration.milliseconds(100)
+        // Rotating tables: their partitions (nil: a plain table) and their latest bookmark.
+        var kinds: [TableName: CaptureRotation.Partitions?] = [:]
+        var bookmarks: [TableName: TablePosition] = [:]
+        // A partition was held by a transaction, or a turn failed: another turn even
+        // without a new batch.
+        var again = false
         while true {
-            wakeUp.wait()
+            if !again { wakeUp.wait() }
             let (work, stopped) = state.withLock { ($0.queue.take(), $0.stopped) }
-            if work.isEmpty {
+            if work.isEmpty && !again {
                 if stopped { return }
                 continue
             }
+            again = false
             var remaining = work
             let batches = Set(work.values.joined().map(\.batch)).sorted()
             do {
@@ -100,7 +111,20 @@ final class CapturePruner: Sendable {
                     try live.execute("SET synchronous_commit TO off")
                     connection = live
                 }
+                let rotation = CaptureRotation(connection: live)
                 for table in work.keys.sorted(by: { $0.description < $1.description }) {
+                    let partitions: CaptureRotation.Partitions?
+                    if let known = kinds[table] {
+                        partitions = known
+                    } else {
+                        partitions = try rotation.partitions(of: table)
+                        kinds[table] = .some(partitions)
+                    }
+                    if partitions != nil {
+                        if let last = remaining[table]?.map(\.to).max() { bookmarks[table] = max(bookmarks[table] ?? .start, last) }
+                        remaining[table] = []
+                        continue
+                    }
                     while let steps = remaining[table], !steps.isEmpty {
                         let delete = state.withLock { $0.queue.nextDelete(of: table, steps) }
                         if let start = delete.from {
@@ -121,6 +145,19 @@ final class CapturePruner: Sendable {
                         CaptureMetrics.pruned(table: table.description, rows: delete.rows)
                     }
                 }
+                if !bookmarks.isEmpty {
+                    let tables = bookmarks.sorted { $0.key.description < $1.key.description }.compactMap { table, bookmark in
+                        kinds[table].flatMap { $0 }.map { (table: table, partitions: $0, bookmark: bookmark) }
+                    }
+                    let result = try rotation.prune(tables)
+                    for (table, rows) in result.truncated {
+                        state.withLock { shared in
+                            CaptureMetrics.prunePending(table: table.description, rows: shared.queue.deleted(rows, of: table))
+                        }
+                        CaptureMetrics.pruned(table: table.description, rows: rows)
+                    }
+                    again = result.busy && !stopped
+                }
                 backoff = .milliseconds(100)
                 for batch in batches { fault.trip(.afterPrune, batch: batch) }
                 if stopped { return }
@@ -128,6 +165,8 @@ final class CapturePruner: Sendable {
                 _ = stopping.wait(timeout: .now() + minimumInterval.seconds)
             } catch {
                 connection = nil
+                kinds = [:]
+                again = !bookmarks.isEmpty
                 CaptureMetrics.pruneFailure()
                 logger.warning("pruning captured rows failed; will retry", metadata: [
                     "error": "\(error)",

@@ -77,7 +77,8 @@ struct PruneQueue: Sendable {
 
     /// `rows` of `table` were deleted; returns how many are still pending.
     mutating func deleted(_ rows: Int, of table: TableName) -> Int {
-        pendingRows[table, default: 0] -= rows
+        // A truncated partition can hold rows no request counted (the initial snapshot's).
+        pendingRows[table] = max(0, pendingRows[table, default: 0] - rows)
         return pendingRows[table]!
     }
 

@@ -35,6 +35,12 @@ $do$;
 -- reading it costs a function call, not a query.
 CREATE SEQUENCE IF NOT EXISTS cdc.daemon_idle AS bigint MINVALUE 0 MAXVALUE 1 START 0 NO CYCLE;
 
+-- Which partition of a rotating capture table writers insert into (the default of its
+-- _gen column). The daemon turns it once everything in the current partition is in bronze,
+-- and truncates the other one once no open transaction can still write to it: no DELETE,
+-- no dead rows, no vacuum. A sequence for the same reason as daemon_idle.
+CREATE SEQUENCE IF NOT EXISTS cdc.capture_generation AS bigint MINVALUE 0 MAXVALUE 1 START 0 NO CYCLE;
+
 -- Bumped whenever capture of a table changes (install, or DDL followed by the event trigger):
 -- the daemon reloads its column lists at its next batch when it moves.
 CREATE SEQUENCE IF NOT EXISTS cdc.schema_version AS bigint;
@@ -73,7 +79,8 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
 $fn$;
 
 -- Installs (or brings up to date) capture for one table, in the caller's transaction:
--- the capture table cdc.<table>_changes (source columns + _seq, _txid, _changed_at, _op)
+-- the capture table cdc.<table>_changes (source columns + _seq, _txid, _changed_at, _op,
+-- and _gen where it rotates: see cdc.capture_generation)
 -- and the triggers that copy every change into it and wake the daemon while it is idle.
 -- A plain table gets one statement trigger per event (insert, update, delete) reading the
 -- statement's transition table: one function call per statement, not one per row. A
@@ -112,6 +119,9 @@ DECLARE
     snapshot_rows bigint := 0;
     logical_capture boolean := false;
     restated boolean := false;
+    rotating boolean;
+    partition_name text;
+    generation integer;
     trigger_name text;
     other text;
     col record;
@@ -135,12 +145,20 @@ BEGIN
         RAISE EXCEPTION 'cannot capture %: the table has no primary key; add one (bronze rows are reconciled by key)', source
             USING ERRCODE = 'invalid_table_definition';
     END IF;
+    IF to_regclass('cdc.settings') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM cdc.settings WHERE name = ''capture'' AND value = ''logical'')' INTO logical_capture;
+    END IF;
+    -- A capture table created for trigger capture rotates (see cdc.capture_generation); one
+    -- created for logical capture, or by a version before rotation, stays a plain table
+    -- that the daemon prunes with DELETE.
+    rotating := CASE WHEN to_regclass(format('cdc.%I', cdc.capture_table_name(source))) IS NULL THEN NOT logical_capture
+                     ELSE (SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass(format('cdc.%I', cdc.capture_table_name(source)))) END;
     SELECT string_agg(quote_ident(attname), ', ') INTO other
     FROM pg_attribute
     WHERE attrelid = source AND attnum > 0 AND NOT attisdropped
-      AND attname IN ('_op', '_txid', '_seq', '_changed_at', '_overflow');
+      AND (attname IN ('_op', '_txid', '_seq', '_changed_at', '_overflow') OR (rotating AND attname = '_gen'));
     IF other IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot capture %: column name(s) % are reserved for the capture columns (_op, _txid, _seq, _changed_at, _overflow); rename them', source, other
+        RAISE EXCEPTION 'cannot capture %: column name(s) % are reserved for the capture columns (_op, _txid, _seq, _changed_at, _overflow, _gen); rename them', source, other
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF octet_length(CASE WHEN src_schema = 'public' THEN src_table::text ELSE src_schema || '__' || src_table END) + 8 > 63 THEN
@@ -166,12 +184,34 @@ BEGIN
         -- again (uninstall, then install) must not count from 1 below what bronze holds: it
         -- starts at the microseconds since 1970, above every value an earlier capture table
         -- could have handed out unless that one averaged over a million changes a second.
-        EXECUTE format('CREATE TABLE cdc.%I ('
-                       '_seq bigint GENERATED ALWAYS AS IDENTITY (START WITH %s), '
-                       '_txid xid8 NOT NULL DEFAULT pg_current_xact_id(), '
-                       '_changed_at timestamptz NOT NULL DEFAULT clock_timestamp(), '
-                       '_op text NOT NULL, '
-                       'PRIMARY KEY (_txid, _seq))', cap, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint);
+        IF NOT rotating THEN
+            EXECUTE format('CREATE TABLE cdc.%I ('
+                           '_seq bigint GENERATED ALWAYS AS IDENTITY (START WITH %s), '
+                           '_txid xid8 NOT NULL DEFAULT pg_current_xact_id(), '
+                           '_changed_at timestamptz NOT NULL DEFAULT clock_timestamp(), '
+                           '_op text NOT NULL, '
+                           'PRIMARY KEY (_txid, _seq))', cap, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint);
+        ELSE
+            -- Two partitions by _gen, which writers take from cdc.capture_generation. The
+            -- index serves the daemon's reads in (_txid, _seq) order; _seq is unique by itself.
+            PERFORM setval('cdc.capture_generation', coalesce(pg_sequence_last_value('cdc.capture_generation'), 0));
+            EXECUTE format('CREATE TABLE cdc.%I ('
+                           '_seq bigint GENERATED ALWAYS AS IDENTITY (START WITH %s), '
+                           '_txid xid8 NOT NULL DEFAULT pg_current_xact_id(), '
+                           '_changed_at timestamptz NOT NULL DEFAULT clock_timestamp(), '
+                           '_op text NOT NULL, '
+                           '_gen bigint NOT NULL DEFAULT coalesce(pg_catalog.pg_sequence_last_value(%L::pg_catalog.regclass), 0)) '
+                           'PARTITION BY LIST (_gen)', cap, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint,
+                           'cdc.capture_generation');
+            FOR generation IN 0..1 LOOP
+                -- <capture table>_<n>, which no capture table name (all end in _changes) can
+                -- be; where that is too long for a name, capture_<oid>_<n>.
+                partition_name := CASE WHEN octet_length(cap) <= 61 THEN cap || '_' || generation
+                                       ELSE 'capture_' || format('cdc.%I', cap)::regclass::oid || '_' || generation END;
+                EXECUTE format('CREATE TABLE cdc.%I PARTITION OF cdc.%I FOR VALUES IN (%s)', partition_name, cap, generation);
+            END LOOP;
+            EXECUTE format('CREATE INDEX ON cdc.%I (_txid, _seq)', cap);
+        END IF;
     END IF;
 
     SELECT source_columns INTO seen_columns FROM cdc.captured_tables
@@ -277,9 +317,6 @@ BEGIN
                     USING ERRCODE = 'insufficient_privilege';
             END IF;$check$,
             source::oid, src_schema, src_table, source::text);
-    END IF;
-    IF to_regclass('cdc.settings') IS NOT NULL THEN
-        EXECUTE 'SELECT EXISTS (SELECT 1 FROM cdc.settings WHERE name = ''capture'' AND value = ''logical'')' INTO logical_capture;
     END IF;
     IF src_kind = 'p' THEN
         body := format($row$
@@ -421,6 +458,11 @@ BEGIN
     IF streamer_role IS NOT NULL THEN
         EXECUTE format('GRANT USAGE ON SCHEMA cdc TO %I', streamer_role);
         EXECUTE format('GRANT SELECT, DELETE ON cdc.%I TO %I', cap, streamer_role);
+        -- Rotation: the daemon checks an old partition and truncates it.
+        FOR part IN SELECT inhrelid::regclass AS relid FROM pg_inherits WHERE inhparent = format('cdc.%I', cap)::regclass LOOP
+            EXECUTE format('GRANT SELECT, TRUNCATE ON %s TO %I', part.relid, streamer_role);
+        END LOOP;
+        EXECUTE format('GRANT USAGE, UPDATE ON SEQUENCE cdc.capture_generation TO %I', streamer_role);
         EXECUTE format('GRANT SELECT ON cdc.captured_tables TO %I', streamer_role);
         EXECUTE format('GRANT USAGE, UPDATE ON SEQUENCE cdc.daemon_idle TO %I', streamer_role);
         EXECUTE format('GRANT SELECT ON SEQUENCE cdc.schema_version TO %I', streamer_role);
@@ -594,6 +636,7 @@ DROP TABLE IF EXISTS cdc.consumer;
 DROP TABLE IF EXISTS cdc.settings;
 DROP TABLE IF EXISTS cdc.daemon_state;
 DROP SEQUENCE IF EXISTS cdc.daemon_idle;
+DROP SEQUENCE IF EXISTS cdc.capture_generation;
 DROP SEQUENCE IF EXISTS cdc.schema_version;
 DO $do$
 BEGIN

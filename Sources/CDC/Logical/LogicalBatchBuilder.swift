@@ -177,7 +177,7 @@ struct LogicalBatchBuilder {
         }
         let captured = self.captured[slot]
         let captureNames = Set(captured.columns.map(\.name))
-        let sourceNames = restateOp == nil ? names : names.filter { !CaptureMetadataColumn.names.contains($0) }
+        let sourceNames = restateOp == nil ? names : names.filter { !CaptureMetadataColumn.names.contains($0) && $0 != CaptureMetadataColumn.generation }
         guard sourceNames.allSatisfy(captureNames.contains) else { throw ColumnsChanged(table: table) }
         let key = (keys[table] ?? []).compactMap { names.firstIndex(of: $0) }
         let texts = captured.columns.map { column -> Printing in

@@ -109,11 +109,18 @@ struct LogicalCaptureSetup {
         let name = PostgresConnection.quoteIdentifier(restatePublication)
         let filtered = { (tables: [String]) in tables.map { "\($0) WHERE (_op = 'S' OR _op = 'E')" }.joined(separator: ", ") }
         if try restatePublicationExists() {
+            var lines: [String] = []
+            // A capture table that trigger capture rotates is partitioned: its rows must
+            // arrive under its own name, as the daemon knows it.
+            if try connection.execute("SELECT pubviaroot FROM pg_publication WHERE pubname = $1", [restatePublication]).scalar != "t" {
+                try connection.execute("ALTER PUBLICATION \(name) SET (publish = 'insert', publish_via_partition_root = true)")
+                lines.append("publication \(restatePublication): rows of partitioned capture tables published as the table's")
+            }
             let published = try publishedTables(restatePublication)
             let missing = try captureTables.filter { !published.contains(try oid(of: $0)) }
-            guard !missing.isEmpty else { return [] }
+            guard !missing.isEmpty else { return lines }
             try connection.execute("ALTER PUBLICATION \(name) ADD TABLE \(filtered(missing))")
-            return ["publication \(restatePublication): added \(missing.count) capture tables"]
+            return lines + ["publication \(restatePublication): added \(missing.count) capture tables"]
         }
         guard !slotExists else {
             return ["slot \(slot) predates publication \(restatePublication): rows that DDL captures again (RENAME COLUMN, a retype, ADD COLUMN ... DEFAULT) are not streamed; re-baseline (uninstall, install --capture logical) to get them"]
@@ -122,7 +129,7 @@ struct LogicalCaptureSetup {
         guard version >= 150000 else {
             return ["PostgreSQL \(version / 10000) has no publication row filters: rows that DDL captures again are not streamed; re-baseline after such DDL"]
         }
-        try connection.execute("CREATE PUBLICATION \(name) FOR TABLE \(filtered(captureTables)) WITH (publish = 'insert')")
+        try connection.execute("CREATE PUBLICATION \(name) FOR TABLE \(filtered(captureTables)) WITH (publish = 'insert', publish_via_partition_root = true)")
         return ["publication \(restatePublication) for \(captureTables.count) capture tables (rows DDL captures again)"]
     }
 
