@@ -112,8 +112,13 @@ DECLARE
     logical_capture boolean := false;
     restated boolean := false;
     rotating boolean;
+    converting boolean := false;
+    capture_kind "char";
+    unrotated name;
+    next_seq bigint;
     partition_name text;
     generation integer;
+    acl record;
     trigger_name text;
     other text;
     col record;
@@ -140,17 +145,20 @@ BEGIN
     IF to_regclass('cdc.settings') IS NOT NULL THEN
         EXECUTE 'SELECT EXISTS (SELECT 1 FROM cdc.settings WHERE name = ''capture'' AND value = ''logical'')' INTO logical_capture;
     END IF;
-    -- A capture table created for trigger capture rotates (see cdc.capture_generation); one
-    -- created for logical capture, or by a version before rotation, stays a plain table
-    -- that the daemon prunes with DELETE.
-    rotating := CASE WHEN to_regclass(format('cdc.%I', cdc.capture_table_name(source))) IS NULL THEN NOT logical_capture
-                     ELSE (SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass(format('cdc.%I', cdc.capture_table_name(source)))) END;
+    -- Trigger capture's capture tables rotate (see cdc.capture_generation): partitioned by
+    -- a column _gen, so a source column of that name keeps its table plain (pruned with
+    -- DELETE, as logical capture's are). A plain one from a version before rotation is
+    -- converted below.
+    SELECT relkind INTO capture_kind FROM pg_class WHERE oid = to_regclass(format('cdc.%I', cdc.capture_table_name(source)));
+    rotating := coalesce(capture_kind = 'p', false) OR (NOT logical_capture AND NOT EXISTS (
+        SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = '_gen' AND attnum > 0 AND NOT attisdropped));
     SELECT string_agg(quote_ident(attname), ', ') INTO other
     FROM pg_attribute
     WHERE attrelid = source AND attnum > 0 AND NOT attisdropped
-      AND (attname IN ('_op', '_txid', '_seq', '_changed_at', '_overflow') OR (rotating AND attname = '_gen'));
+      AND (attname IN ('_op', '_txid', '_seq', '_changed_at', '_overflow') OR (capture_kind = 'p' AND attname = '_gen'));
     IF other IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot capture %: column name(s) % are reserved for the capture columns (_op, _txid, _seq, _changed_at, _overflow, _gen); rename them', source, other
+        RAISE EXCEPTION 'cannot capture %: column name(s) % are reserved for the capture columns (_op, _txid, _seq, _changed_at, _overflow%); rename them', source, other,
+            CASE WHEN capture_kind = 'p' THEN ', and _gen of a rotating capture table' ELSE '' END
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF octet_length(CASE WHEN src_schema = 'public' THEN src_table::text ELSE src_schema || '__' || src_table END) + 8 > 63 THEN
@@ -171,7 +179,16 @@ BEGIN
 
     capture_function := (cap || '_capture')::name;
     existed := to_regclass(format('cdc.%I', cap)) IS NOT NULL;
-    IF NOT existed THEN
+    -- A plain capture table of trigger capture, from a version before rotation: it becomes
+    -- a rotating one with the same columns, rows, _seq counter and grants (writers wait on
+    -- the lock above; the daemon's reads and prunes on this table's locks).
+    converting := existed AND rotating AND capture_kind = 'r';
+    IF converting THEN
+        unrotated := ('medallion_unrotated_' || format('cdc.%I', cap)::regclass::oid)::name;
+        EXECUTE format('SELECT last_value + 1 FROM %s', pg_get_serial_sequence(format('cdc.%I', cap), '_seq')) INTO next_seq;
+        EXECUTE format('ALTER TABLE cdc.%I RENAME TO %I', cap, unrotated);
+    END IF;
+    IF NOT existed OR converting THEN
         -- _seq orders one key's changes in bronze for good, so a capture table created
         -- again (uninstall, then install) must not count from 1 below what bronze holds: it
         -- starts at the microseconds since 1970, above every value an earlier capture table
@@ -187,14 +204,21 @@ BEGIN
             -- Two partitions by _gen, which writers take from cdc.capture_generation. The
             -- index serves the daemon's reads in (_txid, _seq) order; _seq is unique by itself.
             PERFORM setval('cdc.capture_generation', coalesce(pg_sequence_last_value('cdc.capture_generation'), 0));
-            EXECUTE format('CREATE TABLE cdc.%I ('
-                           '_seq bigint GENERATED ALWAYS AS IDENTITY (START WITH %s), '
-                           '_txid xid8 NOT NULL DEFAULT pg_current_xact_id(), '
-                           '_changed_at timestamptz NOT NULL DEFAULT clock_timestamp(), '
-                           '_op text NOT NULL, '
-                           '_gen bigint NOT NULL DEFAULT coalesce(pg_catalog.pg_sequence_last_value(%L::pg_catalog.regclass), 0)) '
-                           'PARTITION BY LIST (_gen)', cap, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint,
-                           'cdc.capture_generation');
+            IF converting THEN
+                EXECUTE format('CREATE TABLE cdc.%I (LIKE cdc.%I INCLUDING DEFAULTS INCLUDING IDENTITY, '
+                               '_gen bigint NOT NULL DEFAULT coalesce(pg_catalog.pg_sequence_last_value(%L::pg_catalog.regclass), 0)) '
+                               'PARTITION BY LIST (_gen)', cap, unrotated, 'cdc.capture_generation');
+                EXECUTE format('ALTER TABLE cdc.%I ALTER COLUMN _seq RESTART WITH %s', cap, next_seq);
+            ELSE
+                EXECUTE format('CREATE TABLE cdc.%I ('
+                               '_seq bigint GENERATED ALWAYS AS IDENTITY (START WITH %s), '
+                               '_txid xid8 NOT NULL DEFAULT pg_current_xact_id(), '
+                               '_changed_at timestamptz NOT NULL DEFAULT clock_timestamp(), '
+                               '_op text NOT NULL, '
+                               '_gen bigint NOT NULL DEFAULT coalesce(pg_catalog.pg_sequence_last_value(%L::pg_catalog.regclass), 0)) '
+                               'PARTITION BY LIST (_gen)', cap, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint,
+                               'cdc.capture_generation');
+            END IF;
             FOR generation IN 0..1 LOOP
                 -- <capture table>_<n>, which no capture table name (all end in _changes) can
                 -- be; where that is too long for a name, capture_<oid>_<n>.
@@ -204,6 +228,26 @@ BEGIN
             END LOOP;
             EXECUTE format('CREATE INDEX ON cdc.%I (_txid, _seq)', cap);
         END IF;
+    END IF;
+    IF converting THEN
+        SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO other
+        FROM pg_attribute WHERE attrelid = format('cdc.%I', unrotated)::regclass AND attnum > 0 AND NOT attisdropped;
+        EXECUTE format('INSERT INTO cdc.%I (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM cdc.%I', cap, other, other, unrotated);
+        -- The grants, and to a role that could prune (the streamer) what rotation needs.
+        FOR acl IN
+            SELECT a.grantee, a.privilege_type FROM pg_class c, aclexplode(c.relacl) a
+            WHERE c.oid = format('cdc.%I', unrotated)::regclass AND a.grantee <> c.relowner
+        LOOP
+            EXECUTE format('GRANT %s ON cdc.%I TO %s', acl.privilege_type, cap,
+                           CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(acl.grantee)) END);
+            IF acl.privilege_type = 'DELETE' AND acl.grantee <> 0 THEN
+                FOR part IN SELECT inhrelid::regclass AS relid FROM pg_inherits WHERE inhparent = format('cdc.%I', cap)::regclass LOOP
+                    EXECUTE format('GRANT SELECT, TRUNCATE ON %s TO %I', part.relid, pg_get_userbyid(acl.grantee));
+                END LOOP;
+                EXECUTE format('GRANT USAGE, UPDATE ON SEQUENCE cdc.capture_generation TO %I', pg_get_userbyid(acl.grantee));
+            END IF;
+        END LOOP;
+        EXECUTE format('DROP TABLE cdc.%I', unrotated);
     END IF;
 
     SELECT source_columns INTO seen_columns FROM cdc.captured_tables
@@ -462,7 +506,7 @@ BEGIN
     END IF;
 
     RETURN format('%s.%s -> cdc.%s (%s%s)', src_schema, src_table, cap,
-                  CASE WHEN existed THEN 'updated' ELSE 'created' END,
+                  CASE WHEN converting THEN 'updated, now rotating' WHEN existed THEN 'updated' ELSE 'created' END,
                   CASE WHEN restated THEN format(', %s new column(s), %s type change(s), %s row(s) captured again through the replication stream', added, retyped, snapshot_rows)
                        WHEN resnapshot AND logical_capture THEN format(', %s new column(s), %s type change(s); rows not captured again (the slot predates medallion_restate, or PostgreSQL is older than 15): re-baseline (uninstall, install --capture logical)', added, retyped)
                        WHEN resnapshot THEN format(', %s new column(s), %s type change(s), %s row(s) captured again', added, retyped, snapshot_rows)

@@ -180,4 +180,59 @@ struct CaptureInstallTests {
         try database.cluster.psqlFile(Repository.root + "/sql/cdc_uninstall.sql", database: database.name)
         #expect(try database.sql("SELECT count(*) FROM pg_namespace WHERE nspname = 'cdc'") == "0")
     }
+
+    @Test("install converts a plain trigger capture table (an install before rotation) into a rotating one: the same rows, _seq counting on, the streamer's grants kept")
+    func convertsPlainCaptureTable() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        var options = CaptureInstaller.Options()
+        options.streamerRole = "medallion_streamer"
+        let installer = CaptureInstaller(connection: try database.connect())
+        _ = try installer.install(TableName.retailDefaults, options: options)
+        try database.insertOrders(5)
+        try database.makeCaptureTablePlain(grantee: "medallion_streamer")
+        try database.insertOrders(1)
+        let rows = "SELECT string_agg(_txid || '/' || _seq || '/' || _op || '/' || id || '/' || _changed_at, ' ' ORDER BY _seq) FROM cdc.orders_changes"
+        let before = try database.sql(rows)
+        let last = try database.sql("SELECT max(_seq) FROM cdc.orders_changes")
+
+        let lines = try installer.install(TableName.retailDefaults, options: options)
+        #expect(lines[0].contains("updated, now rotating"), "\(lines)")
+        #expect(try database.sql("SELECT relkind FROM pg_class WHERE oid = 'cdc.orders_changes'::regclass") == "p")
+        #expect(try database.sql(rows) == before)
+        try database.insertOrders(1)
+        #expect(try database.sql("SELECT max(_seq) > \(last) FROM cdc.orders_changes") == "t")
+        #expect(try database.sql("SELECT count(*) FROM pg_class WHERE relname LIKE 'medallion\\_unrotated%'") == "0")
+
+        let streamer = try PostgresConnection(dsn: database.dsn + " user=medallion_streamer")
+        defer { streamer.close() }
+        #expect(try streamer.execute("SELECT count(*) FROM cdc.orders_changes").scalar == "7")
+        try streamer.execute("BEGIN")
+        try streamer.execute("DELETE FROM cdc.orders_changes WHERE _op = 'I'")
+        try streamer.execute("LOCK TABLE cdc.orders_changes_0 IN ACCESS EXCLUSIVE MODE")
+        try streamer.execute("TRUNCATE cdc.orders_changes_0")
+        try streamer.execute("SELECT setval('cdc.capture_generation', pg_sequence_last_value('cdc.capture_generation'))")
+        try streamer.execute("ROLLBACK")
+
+        let again = try installer.install(TableName.retailDefaults, options: options)
+        #expect(again[0].hasSuffix("(updated)"), "converted once: \(again)")
+        #expect(try database.sql(rows + " WHERE _seq <= \(last)") == before)
+    }
+
+    @Test("a source column named _gen keeps its capture table plain (pruned with DELETE); on a rotating one, adding it is refused")
+    func generationColumnName() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        try database.sql("CREATE TABLE public.tagged (id int PRIMARY KEY, _gen int)")
+        let installer = CaptureInstaller(connection: try database.connect())
+        _ = try installer.install([TableName(name: "tagged"), TableName(name: "orders")])
+        #expect(try database.sql("SELECT relkind FROM pg_class WHERE oid = 'cdc.tagged_changes'::regclass") == "r")
+        try database.sql("INSERT INTO tagged VALUES (1, 7)")
+        #expect(try database.sql("SELECT _op || id || ':' || _gen FROM cdc.tagged_changes") == "I1:7")
+        #expect(try CaptureCatalog(connection: try database.connect()).columns(of: TableName(name: "tagged")).map(\.name) == ["id", "_gen"])
+        #expect(try CaptureCatalog(connection: try database.connect()).columns(of: TableName(name: "orders")).map(\.name).contains("_gen") == false)
+
+        try database.sql("ALTER TABLE orders ADD COLUMN _gen int")
+        #expect(throws: CaptureError.self) { _ = try installer.install([TableName(name: "orders")]) }
+    }
 }

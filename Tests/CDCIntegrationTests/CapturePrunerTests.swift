@@ -11,7 +11,7 @@ struct CapturePrunerTests {
         let database = try RetailDatabase()
         defer { database.drop() }
         try database.insertOrders(30)
-        try makePlain(database)
+        try database.makeCaptureTablePlain()
         let steps = try batches(of: 10, in: database)
         let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), chunkRows: 15)
         defer { pruner.stop() }
@@ -33,7 +33,7 @@ struct CapturePrunerTests {
         let database = try RetailDatabase()
         defer { database.drop() }
         try database.insertOrders(20)
-        try makePlain(database)
+        try database.makeCaptureTablePlain()
         let steps = try batches(of: 10, in: database)
         let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), maximumDeferral: .zero)
         defer { pruner.stop() }
@@ -49,7 +49,7 @@ struct CapturePrunerTests {
         let database = try RetailDatabase()
         defer { database.drop() }
         try database.insertOrders(20)
-        try makePlain(database)
+        try database.makeCaptureTablePlain()
         let steps = try batches(of: 10, in: database)
         let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), minimumInterval: .seconds(3600))
 
@@ -67,7 +67,7 @@ struct CapturePrunerTests {
         let database = try RetailDatabase()
         defer { database.drop() }
         try database.insertOrders(30)
-        try makePlain(database)
+        try database.makeCaptureTablePlain()
         let bookmark = try batches(of: 25, in: database)[0].tables[0].to
         let pruner = CapturePruner(dsn: database.dsn, fault: .none, logger: Logger(label: "test"), chunkRows: 7)
         defer { pruner.stop() }
@@ -137,25 +137,6 @@ struct CapturePrunerTests {
         try Poll.until("everything in bronze is truncated") {
             try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0"
         }
-    }
-
-    /// Turns `cdc.orders_changes` into a plain table with the same rows, as an install from
-    /// before rotation (or logical capture) made it: pruned with DELETE.
-    private func makePlain(_ database: RetailDatabase) throws {
-        _ = try database.sql("""
-            DO $$
-            DECLARE columns text;
-            BEGIN
-                SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO columns FROM pg_attribute
-                WHERE attrelid = 'cdc.orders_changes'::regclass AND attnum > 0 AND NOT attisdropped AND attname <> '_gen';
-                ALTER TABLE cdc.orders_changes RENAME TO orders_changes_rotating;
-                EXECUTE format('CREATE TABLE cdc.orders_changes AS SELECT %s FROM cdc.orders_changes_rotating', columns);
-                ALTER TABLE cdc.orders_changes ADD PRIMARY KEY (_txid, _seq);
-                DROP TABLE cdc.orders_changes_rotating;
-            END
-            $$
-            """)
-        #expect(try database.sql("SELECT relkind FROM pg_class WHERE oid = 'cdc.orders_changes'::regclass") == "r")
     }
 
     /// The `orders` capture rows cut into committed batches of `size` rows.

@@ -37,6 +37,29 @@ struct DaemonTests {
         #expect(try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0", "committed rows are pruned")
     }
 
+    @Test("an install from before rotation is converted while the daemon streams: nothing lost or doubled, then pruned by truncating")
+    func conversionWhileStreaming() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.makeCaptureTablePlain()
+        try database.insertOrders(10)
+        try withDaemon(database) { _ in
+            try database.insertOrders(10, branch: "branch-02")
+            let stop = database.startSimulator(rate: 200, delay: 0.01...0.02)
+            let lines = try database.medallion(["install"])
+            stop()
+            #expect(lines.status == 0 && lines.output.contains("now rotating"), "\(lines.output)")
+            try database.insertOrders(10, branch: "branch-03")
+            let report = try database.verify()
+            #expect(report.isClean, "\(report)")
+            try Poll.until("the converted table is pruned by truncating") {
+                try database.sql("SELECT count(*) FROM cdc.orders_changes") == "0"
+            }
+        }
+        #expect(try database.sql("SELECT relkind FROM pg_class WHERE oid = 'cdc.orders_changes'::regclass") == "p")
+        #expect(try database.sql("SELECT coalesce(sum(n_tup_del), 0) FROM pg_stat_user_tables WHERE relname LIKE 'orders\\_changes\\__'") == "0")
+    }
+
     @Test("verify waits for a pending change whose transaction id has more digits than the bookmark's (ids compare as numbers)")
     func verifyComparesTransactionIDsAsNumbers() throws {
         let database = try RetailDatabase()

@@ -83,8 +83,8 @@ final class CapturePruner: Sendable {
     private func loop() {
         var connection: PostgresConnection?
         var backoff = Duration.milliseconds(100)
-        // Rotating tables: their partitions (nil: a plain table) and their latest bookmark.
-        var kinds: [TableName: CaptureRotation.Partitions?] = [:]
+        // The latest bookmark of each rotating table (looked up every turn: `medallion
+        // install` may convert a plain one while the daemon runs).
         var bookmarks: [TableName: TablePosition] = [:]
         // A partition was held by a transaction, or a turn failed: another turn even
         // without a new batch.
@@ -112,19 +112,15 @@ final class CapturePruner: Sendable {
                     connection = live
                 }
                 let rotation = CaptureRotation(connection: live)
+                var rotating: [TableName: CaptureRotation.Partitions] = [:]
                 for table in work.keys.sorted(by: { $0.description < $1.description }) {
-                    let partitions: CaptureRotation.Partitions?
-                    if let known = kinds[table] {
-                        partitions = known
-                    } else {
-                        partitions = try rotation.partitions(of: table)
-                        kinds[table] = .some(partitions)
-                    }
-                    if partitions != nil {
+                    if let partitions = try rotation.partitions(of: table) {
+                        rotating[table] = partitions
                         if let last = remaining[table]?.map(\.to).max() { bookmarks[table] = max(bookmarks[table] ?? .start, last) }
                         remaining[table] = []
                         continue
                     }
+                    bookmarks[table] = nil
                     while let steps = remaining[table], !steps.isEmpty {
                         let delete = state.withLock { $0.queue.nextDelete(of: table, steps) }
                         if let start = delete.from {
@@ -146,8 +142,13 @@ final class CapturePruner: Sendable {
                     }
                 }
                 if !bookmarks.isEmpty {
-                    let tables = bookmarks.sorted { $0.key.description < $1.key.description }.compactMap { table, bookmark in
-                        kinds[table].flatMap { $0 }.map { (table: table, partitions: $0, bookmark: bookmark) }
+                    var tables: [(table: TableName, partitions: CaptureRotation.Partitions, bookmark: TablePosition)] = []
+                    for (table, bookmark) in bookmarks.sorted(by: { $0.key.description < $1.key.description }) {
+                        guard let partitions = try rotating[table] ?? rotation.partitions(of: table) else {
+                            bookmarks[table] = nil
+                            continue
+                        }
+                        tables.append((table, partitions, bookmark))
                     }
                     let result = try rotation.prune(tables)
                     for (table, rows) in result.truncated {
@@ -165,7 +166,6 @@ final class CapturePruner: Sendable {
                 _ = stopping.wait(timeout: .now() + minimumInterval.seconds)
             } catch {
                 connection = nil
-                kinds = [:]
                 again = !bookmarks.isEmpty
                 CaptureMetrics.pruneFailure()
                 logger.warning("pruning captured rows failed; will retry", metadata: [
