@@ -3,8 +3,8 @@ import TestSupport
 extension RetailDatabase {
     /// Turns `cdc.<table>_changes` into the plain capture table that logical capture, or
     /// trigger capture before rotation, makes (identity `_seq` counting on, primary key
-    /// `(_txid, _seq)`, the same rows; pruned with DELETE); `grantee` gets what such an
-    /// install granted the streamer role.
+    /// `(_txid, _seq)`, the same rows; pruned with DELETE), its capture function inserting
+    /// into it; `grantee` gets what such an install granted the streamer role.
     func makeCaptureTablePlain(_ table: String = "orders", grantee: String? = nil) throws {
         let capture = "\(table)_changes"
         try sql("""
@@ -22,6 +22,9 @@ extension RetailDatabase {
                 EXECUTE format('ALTER TABLE cdc.\(capture) ALTER COLUMN _seq RESTART WITH %s', next);
                 EXECUTE format('INSERT INTO cdc.\(capture) (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM cdc.\(capture)_rotating', columns, columns);
                 DROP TABLE cdc.\(capture)_rotating;
+                -- The capture function inserts into the table itself, as it did then.
+                EXECUTE replace(replace(pg_get_functiondef('cdc.\(capture)_capture'::regproc),
+                                        'cdc.\(capture)_0', 'cdc.\(capture)'), 'cdc.\(capture)_1', 'cdc.\(capture)');
                 \(grantee.map { "GRANT SELECT, DELETE ON cdc.\(capture) TO \($0);" } ?? "")
             END
             $$

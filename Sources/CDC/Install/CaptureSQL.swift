@@ -127,6 +127,9 @@ DECLARE
     partition_name text;
     generation integer;
     acl record;
+    partitions text[];
+    target text;
+    target_bodies text[] := ARRAY[]::text[];
     trigger_name text;
     other text;
     col record;
@@ -362,6 +365,25 @@ BEGIN
             END IF;$check$,
             source::oid, src_schema, src_table, source::text);
     END IF;
+    -- A rotating table's capture function inserts straight into the partition writers use
+    -- now (each partition's _gen defaults to its own value): no tuple routing per statement.
+    IF rotating THEN
+        SELECT array_agg(c.relname::text ORDER BY substring(pg_get_expr(c.relpartbound, c.oid) FROM '[0-9]+')::int) INTO partitions
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = format('cdc.%I', cap)::regclass;
+        FOR generation IN 0..1 LOOP
+            EXECUTE format('ALTER TABLE cdc.%I ALTER COLUMN _gen SET DEFAULT %s', partitions[generation + 1], generation);
+            -- Before PostgreSQL 17 a partition does not share its table's identity: it takes
+            -- _seq from the same sequence as a default.
+            IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = format('cdc.%I', partitions[generation + 1])::regclass
+                       AND attname = '_seq' AND attidentity = '') THEN
+                EXECUTE format('ALTER TABLE cdc.%I ALTER COLUMN _seq SET DEFAULT nextval(%L::regclass)', partitions[generation + 1],
+                               pg_get_serial_sequence(format('cdc.%I', cap), '_seq'));
+            END IF;
+        END LOOP;
+    ELSE
+        partitions := ARRAY[cap::text];
+    END IF;
+    FOREACH target IN ARRAY partitions LOOP
     IF src_kind = 'p' THEN
         body := format($row$
             IF TG_OP = 'TRUNCATE' THEN
@@ -386,7 +408,7 @@ BEGIN
                 PERFORM pg_catalog.pg_notify('medallion_cdc', %7$L);
             END IF;
             RETURN NULL;$row$,
-            cap, column_list,
+            target, column_list,
             -- Logical capture: _op 'E' rows, which the restate publication sends and the
             -- daemon writes as deletes, leave the capture table at once (see 'S' below).
             format('INSERT INTO cdc.%I (_op%s) SELECT %L%s FROM ONLY ', cap, column_list,
@@ -415,7 +437,17 @@ BEGIN
                 PERFORM pg_catalog.pg_notify('medallion_cdc', %4$L);
             END IF;
             RETURN NULL;$statement$,
-            cap, column_list, key_match, src_schema || '.' || src_table);
+            target, column_list, key_match, src_schema || '.' || src_table);
+    END IF;
+    target_bodies := target_bodies || body;
+    END LOOP;
+    IF rotating THEN
+        body := format($rotating$
+            IF pg_catalog.int8eq(pg_catalog.pg_sequence_last_value('cdc.capture_generation'), 0) THEN%s
+            ELSE%s
+            END IF;$rotating$, target_bodies[1], target_bodies[2]);
+    ELSE
+        body := target_bodies[1];
     END IF;
     EXECUTE format($body$
         CREATE OR REPLACE FUNCTION cdc.%I() RETURNS trigger
