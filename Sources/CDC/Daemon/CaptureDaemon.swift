@@ -122,6 +122,10 @@ public final class CaptureDaemon: Sendable {
         defer { connection.close() }
         // A timeout set on the streamer's role would cancel a long catch-up read forever.
         try connection.executeScript("SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0")
+        // A batch reads in (_txid, _seq) order up to --max-rows: along the index. A rotating
+        // capture table's partition that was just truncated has no statistics, and the
+        // planner would otherwise sort all of a backlog in it for every batch.
+        try connection.executeScript("SET enable_sort = off; SET enable_bitmapscan = off; SET max_parallel_workers_per_gather = 0")
         try TextSettings.apply(connection)
         let tables = try CaptureCatalog(connection: connection).loadForDaemon(configuration.tables)
         try connection.execute("LISTEN medallion_cdc")
