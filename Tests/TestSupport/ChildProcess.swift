@@ -10,12 +10,18 @@ public final class ChildProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var collected = ""
     private var status: Int32?
+    /// The output pipe reached its end: every line the process wrote is in `collected`.
+    private var drained = false
+    /// The reader is about to block in read(): everything read so far is in `collected`.
+    private var readerWaiting = false
+    private let readEnd: Int32
     private let changed = NSCondition()
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw HarnessError("pipe() failed") }
-        let (readEnd, writeEnd) = (fds[0], fds[1])
+        let writeEnd = fds[1]
+        readEnd = fds[0]
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
         do {
             pid = try Spawn.start(executable, arguments, environment: environment, stdinPath: "/dev/null",
@@ -29,14 +35,23 @@ public final class ChildProcess: @unchecked Sendable {
         Thread { [self] in
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
-                let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
                 changed.lock()
-                collected += String(decoding: buffer[0..<count], as: UTF8.self)
+                readerWaiting = true
                 changed.broadcast()
                 changed.unlock()
+                let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                changed.lock()
+                readerWaiting = false
+                if count > 0 { collected += String(decoding: buffer[0..<count], as: UTF8.self) }
+                changed.broadcast()
+                changed.unlock()
+                if count <= 0 { break }
             }
+            changed.lock()
+            drained = true
+            changed.broadcast()
+            changed.unlock()
             close(readEnd)
         }.start()
         Thread { [self] in
@@ -96,7 +111,17 @@ public final class ChildProcess: @unchecked Sendable {
                 throw HarnessError("the process did not exit within \(timeout)s:\n\(collected)")
             }
         }
+        // What it wrote just before exiting may still be in the pipe: wait until the reader
+        // has taken all of it (a child it left running can hold the pipe open, so not for
+        // the pipe's end).
+        let drainDeadline = Date().addingTimeInterval(5)
+        while !drained && !(readerWaiting && !Self.hasData(readEnd)) && changed.wait(until: drainDeadline) {}
         return status!
+    }
+
+    private static func hasData(_ descriptor: Int32) -> Bool {
+        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&request, 1, 0) > 0 && request.revents & Int16(POLLIN) != 0
     }
 
     deinit {
