@@ -76,7 +76,6 @@ struct CaptureRotation {
         var truncated: [TableName: Int] = [:]
         /// A partition was held by an open transaction: worth another turn soon.
         var busy = false
-        var turned = false
     }
 
     /// One turn over the rotating tables with a bookmark: truncates the partitions writers
@@ -97,7 +96,6 @@ struct CaptureRotation {
         let current = try generation()
         if try clear(1 - current), try tables.contains(where: { try hasRows($0.partitions.byGeneration[current]) }) {
             try turn(to: 1 - current)
-            result.turned = true
             _ = try clear(current)
         }
         return result

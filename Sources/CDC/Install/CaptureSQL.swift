@@ -125,6 +125,8 @@ DECLARE
     unrotated name;
     next_seq bigint;
     partition_name text;
+    generation_column text := format('_gen bigint NOT NULL DEFAULT coalesce(pg_catalog.pg_sequence_last_value(%L::pg_catalog.regclass), 0)',
+                                     'cdc.capture_generation');
     generation integer;
     acl record;
     partitions text[];
@@ -216,19 +218,16 @@ BEGIN
             -- index serves the daemon's reads in (_txid, _seq) order; _seq is unique by itself.
             PERFORM setval('cdc.capture_generation', coalesce(pg_sequence_last_value('cdc.capture_generation'), 0));
             IF converting THEN
-                EXECUTE format('CREATE TABLE cdc.%I (LIKE cdc.%I INCLUDING DEFAULTS INCLUDING IDENTITY, '
-                               '_gen bigint NOT NULL DEFAULT coalesce(pg_catalog.pg_sequence_last_value(%L::pg_catalog.regclass), 0)) '
-                               'PARTITION BY LIST (_gen)', cap, unrotated, 'cdc.capture_generation');
+                EXECUTE format('CREATE TABLE cdc.%I (LIKE cdc.%I INCLUDING DEFAULTS INCLUDING IDENTITY, %s) PARTITION BY LIST (_gen)',
+                               cap, unrotated, generation_column);
                 EXECUTE format('ALTER TABLE cdc.%I ALTER COLUMN _seq RESTART WITH %s', cap, next_seq);
             ELSE
                 EXECUTE format('CREATE TABLE cdc.%I ('
                                '_seq bigint GENERATED ALWAYS AS IDENTITY (START WITH %s), '
                                '_txid xid8 NOT NULL DEFAULT pg_current_xact_id(), '
                                '_changed_at timestamptz NOT NULL DEFAULT clock_timestamp(), '
-                               '_op text NOT NULL, '
-                               '_gen bigint NOT NULL DEFAULT coalesce(pg_catalog.pg_sequence_last_value(%L::pg_catalog.regclass), 0)) '
-                               'PARTITION BY LIST (_gen)', cap, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint,
-                               'cdc.capture_generation');
+                               '_op text NOT NULL, %s) PARTITION BY LIST (_gen)',
+                               cap, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, generation_column);
             END IF;
             FOR generation IN 0..1 LOOP
                 -- <capture table>_<n>, which no capture table name (all end in _changes) can
@@ -236,6 +235,15 @@ BEGIN
                 partition_name := CASE WHEN octet_length(cap) <= 61 THEN cap || '_' || generation
                                        ELSE 'capture_' || format('cdc.%I', cap)::regclass::oid || '_' || generation END;
                 EXECUTE format('CREATE TABLE cdc.%I PARTITION OF cdc.%I FOR VALUES IN (%s)', partition_name, cap, generation);
+                -- The capture function inserts straight into a partition (below): there _gen
+                -- defaults to the partition's own value, and _seq to the table's identity
+                -- sequence, which a partition does not share before PostgreSQL 17.
+                EXECUTE format('ALTER TABLE cdc.%I ALTER COLUMN _gen SET DEFAULT %s', partition_name, generation);
+                IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = format('cdc.%I', partition_name)::regclass
+                           AND attname = '_seq' AND attidentity = '') THEN
+                    EXECUTE format('ALTER TABLE cdc.%I ALTER COLUMN _seq SET DEFAULT nextval(%L::regclass)', partition_name,
+                                   pg_get_serial_sequence(format('cdc.%I', cap), '_seq'));
+                END IF;
             END LOOP;
             EXECUTE format('CREATE INDEX ON cdc.%I (_txid, _seq)', cap);
         END IF;
@@ -366,20 +374,10 @@ BEGIN
             source::oid, src_schema, src_table, source::text);
     END IF;
     -- A rotating table's capture function inserts straight into the partition writers use
-    -- now (each partition's _gen defaults to its own value): no tuple routing per statement.
+    -- now: no tuple routing per statement.
     IF rotating THEN
         SELECT array_agg(c.relname::text ORDER BY substring(pg_get_expr(c.relpartbound, c.oid) FROM '[0-9]+')::int) INTO partitions
         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = format('cdc.%I', cap)::regclass;
-        FOR generation IN 0..1 LOOP
-            EXECUTE format('ALTER TABLE cdc.%I ALTER COLUMN _gen SET DEFAULT %s', partitions[generation + 1], generation);
-            -- Before PostgreSQL 17 a partition does not share its table's identity: it takes
-            -- _seq from the same sequence as a default.
-            IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = format('cdc.%I', partitions[generation + 1])::regclass
-                       AND attname = '_seq' AND attidentity = '') THEN
-                EXECUTE format('ALTER TABLE cdc.%I ALTER COLUMN _seq SET DEFAULT nextval(%L::regclass)', partitions[generation + 1],
-                               pg_get_serial_sequence(format('cdc.%I', cap), '_seq'));
-            END IF;
-        END LOOP;
     ELSE
         partitions := ARRAY[cap::text];
     END IF;

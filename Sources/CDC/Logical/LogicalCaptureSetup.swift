@@ -40,7 +40,7 @@ struct LogicalCaptureSetup {
         let name = PostgresConnection.quoteIdentifier(publication)
         let published = try publishedTables()
         // nil when the publication does not exist.
-        let viaRoot = try connection.execute("SELECT pubviaroot FROM pg_publication WHERE pubname = $1", [publication]).scalar
+        let viaRoot = try publishesViaRoot(publication)
         let exists = viaRoot != nil
         let missing = try tables.filter { !published.contains(try oid(of: $0)) }
         if !exists {
@@ -112,7 +112,7 @@ struct LogicalCaptureSetup {
             var lines: [String] = []
             // A capture table that trigger capture rotates is partitioned: its rows must
             // arrive under its own name, as the daemon knows it.
-            if try connection.execute("SELECT pubviaroot FROM pg_publication WHERE pubname = $1", [restatePublication]).scalar != "t" {
+            if try publishesViaRoot(restatePublication) != "t" {
                 try connection.execute("ALTER PUBLICATION \(name) SET (publish = 'insert', publish_via_partition_root = true)")
                 lines.append("publication \(restatePublication): rows of partitioned capture tables published as the table's")
             }
@@ -131,6 +131,12 @@ struct LogicalCaptureSetup {
         }
         try connection.execute("CREATE PUBLICATION \(name) FOR TABLE \(filtered(captureTables)) WITH (publish = 'insert', publish_via_partition_root = true)")
         return ["publication \(restatePublication) for \(captureTables.count) capture tables (rows DDL captures again)"]
+    }
+
+    /// Whether the publication sends its partitions' changes as their root's ("t" or "f"),
+    /// nil when it does not exist.
+    private func publishesViaRoot(_ name: String) throws -> String? {
+        try connection.execute("SELECT pubviaroot FROM pg_publication WHERE pubname = $1", [name]).scalar
     }
 
     /// The OIDs of the tables the publication holds (names compare badly: quoting varies).
