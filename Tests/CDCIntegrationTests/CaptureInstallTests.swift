@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 @testable import CDC
 import Postgres
+import LakeContract
 
 @Suite("Trigger install", .serialized)
 struct CaptureInstallTests {
@@ -234,5 +235,33 @@ struct CaptureInstallTests {
 
         try database.sql("ALTER TABLE orders ADD COLUMN _gen int")
         #expect(throws: CaptureError.self) { _ = try installer.install([TableName(name: "orders")]) }
+    }
+
+    @Test("a capture table whose name leaves no room for _0/_1 rotates through partitions named capture_<oid>_<n>")
+    func longNamedPartitions() throws {
+        let database = try RetailDatabase(capture: false)
+        defer { database.drop() }
+        // s__<51 bytes>_changes is 62 bytes: one more than a partition suffix leaves room for.
+        let table = TableName(schema: "s", name: "t" + String(repeating: "x", count: 50))
+        try database.sql("CREATE SCHEMA s; CREATE TABLE \(table.quoted) (id int PRIMARY KEY, note text)")
+        _ = try CaptureInstaller(connection: try database.connect()).install([table])
+        let connection = try database.connect()
+        defer { connection.close() }
+        let rotation = CaptureRotation(connection: connection)
+        let partitions = try #require(try rotation.partitions(of: table))
+        let oid = try database.sql("SELECT to_regclass('\(table.quotedCaptureTable)')::oid")
+        #expect(partitions.byGeneration == ["cdc.capture_\(oid)_0", "cdc.capture_\(oid)_1"])
+
+        let first = try rotation.generation()
+        try database.sql("INSERT INTO \(table.quoted) VALUES (1, 'a'), (2, 'b')")
+        #expect(try database.sql("SELECT count(*) FROM \(partitions.byGeneration[first])") == "2")
+        try rotation.turn(to: 1 - first)
+        try database.sql("UPDATE \(table.quoted) SET note = 'c' WHERE id = 1")
+        #expect(try database.sql("SELECT _op || id || note FROM \(partitions.byGeneration[1 - first])") == "U1c")
+        let last = try database.sql("SELECT max(_txid)::text || ' ' || max(_seq) FROM \(partitions.byGeneration[first])").split(separator: " ")
+        let through = TablePosition(txid: UInt64(last[0])!, seq: Int64(last[1])!)
+        #expect(try rotation.truncate(partitions.byGeneration[first], through: through) == .truncated(rows: 2))
+        #expect(try database.sql("SELECT string_agg(_op || id, ',' ORDER BY _seq) FROM \(table.quotedCaptureTable)") == "U1")
+        try rotation.turn(to: first)
     }
 }
