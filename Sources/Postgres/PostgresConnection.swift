@@ -75,8 +75,10 @@ public final class PostgresConnection {
         return PostgresRows(result)
     }
 
-    /// Runs several statements in one simple-query round trip (no parameters).
-    public func executeScript(_ sql: String) throws {
+    /// Runs several statements in one simple-query round trip (no parameters) and returns
+    /// the rows of the last one.
+    @discardableResult
+    public func executeScript(_ sql: String) throws -> PostgresRows {
         // PQexec keeps only the last result; an error in any statement ends the script.
         let result = try withHandle { PQexec($0, sql) }
         defer { PQclear(result) }
@@ -85,6 +87,7 @@ public final class PostgresConnection {
             defer { PQclear(next) }
             try check(next, sql: sql, expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY])
         }
+        return PostgresRows(result)
     }
 
     /// Runs `COPY ... TO STDOUT` and hands each chunk of data to `body` as it arrives.

@@ -48,20 +48,25 @@ struct BatchCycle {
 
     mutating func run(after bookmark: Bookmark) throws -> Outcome {
         let started = ContinuousClock.now
-        try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        // One round trip: the capture tables are locked before the snapshot is taken (a
+        // LOCK takes none), so a DDL that changes one either committed before it, and the
+        // snapshot's catalog has its columns, or waits for this transaction and has not
+        // bumped `cdc.schema_version` yet (a sequence is not transactional).
+        let lock = tables.isEmpty ? "" : "LOCK TABLE \(tables.map(\.table.quotedCaptureTable).joined(separator: ", ")) IN ACCESS SHARE MODE; "
+        let opened: PostgresRows
+        do {
+            opened = try connection.executeScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \(lock)"
+                + "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, pg_sequence_last_value('cdc.schema_version')::text")
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            throw error
+        }
         let watermark: UInt64
         var reads: [TableRead] = []
         var full = false
         do {
-            // Locked before the snapshot is taken (a LOCK takes none): a DDL that changes a
-            // capture table either committed before it, so the snapshot's catalog has its
-            // columns, or waits for this transaction and has not bumped
-            // `cdc.schema_version` yet (a sequence is not transactional).
-            if !tables.isEmpty {
-                try connection.execute("LOCK TABLE \(tables.map(\.table.quotedCaptureTable).joined(separator: ", ")) IN ACCESS SHARE MODE")
-            }
-            watermark = UInt64(try connection.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())").scalar ?? "0") ?? 0
-            try reloadColumnsIfChanged()
+            watermark = UInt64(opened.rows.first?[0] ?? "0") ?? 0
+            try reloadColumnsIfChanged(version: opened.rows.first?[1] ?? nil)
             let reader = CaptureReader(connection: connection, options: parquetOptions)
             // The row budget goes to the tables in turn, starting with a different one each
             // batch, so one table's backlog cannot starve the others.
@@ -115,8 +120,7 @@ struct BatchCycle {
     /// Reloads every table's columns when the install or DDL has changed them since the
     /// last batch (the event trigger bumps `cdc.schema_version`). The capture tables are
     /// locked (by `run`), so no ALTER can commit between reading the columns and the COPY.
-    private mutating func reloadColumnsIfChanged() throws {
-        let version = try connection.execute("SELECT pg_sequence_last_value('cdc.schema_version')::text").scalar
+    private mutating func reloadColumnsIfChanged(version: String?) throws {
         guard version != schemaVersion else { return }
         if let consumer {
             try SourceGuard.checkConsumer(connection, identity: consumer, lake: committer.lake.description)

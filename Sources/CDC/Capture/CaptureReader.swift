@@ -51,10 +51,10 @@ struct CaptureReader {
 
         var parser = CopyBinaryParser(expectedFieldCount: captured.fieldCount)
         var builder = TableReadBuilder(captured: captured, after: from, options: options, byteBudget: byteBudget)
-        // A savepoint to return to when the byte budget cancels the COPY (same snapshot).
-        try connection.execute("SAVEPOINT medallion_read")
+        // A savepoint to return to when the byte budget cancels the COPY (same snapshot),
+        // taken in the COPY's round trip.
         do {
-            try connection.copyOut(sql, cancelOnError: true) { chunk in
+            try connection.copyOut("SAVEPOINT medallion_read; " + sql, cancelOnError: true) { chunk in
                 try parser.feed(chunk) { tuple in try builder.append(tuple) }
             }
             try parser.finish()
