@@ -58,6 +58,10 @@ struct VerifyCommand: ParsableCommand {
         var lines = TextTable(header: header, rows: rows).lines
         for table in report.tables {
             lines += table.examples.map { "  \(table.table): \($0)" }
+            if !table.uncapturedColumns.isEmpty {
+                lines.append("  \(table.table): column(s) \(table.uncapturedColumns.joined(separator: ", ")) of the source are not captured, "
+                             + "so bronze lacks them; run `medallion install \(table.table.lakeName)` to capture them (it names any column to rename first)")
+            }
         }
         lines.append(report.isClean ? "verify: bronze (batch \(report.batch)) agrees with the source"
                                     : "verify: bronze (batch \(report.batch)) DIFFERS from the source")
@@ -69,7 +73,7 @@ struct VerifyCommand: ParsableCommand {
             ["table": table.table.description, "source_rows": table.sourceRows, "bronze_rows": table.bronzeRows,
              "bronze_changes": table.bronzeChanges, "matching": table.matching, "missing": table.missing,
              "extra": table.extra, "different": table.different, "duplicates": table.duplicates,
-             "examples": table.examples]
+             "examples": table.examples, "uncaptured_columns": table.uncapturedColumns]
         }
         let object: [String: Any] = ["clean": report.isClean, "batch": report.batch, "tables": tables]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()

@@ -42,6 +42,35 @@ struct CLITests {
         #expect(verify.output.contains("DIFFERS"))
     }
 
+    @Test("a source column capture could not follow (a reserved name) makes verify differ, naming it; the other table stays clean")
+    func verifyNamesUncapturedColumns() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try database.insertOrders(2)
+        let daemon = try database.startDaemon()
+        #expect(try database.verify().isClean)
+        // The event trigger cannot follow a column named like a capture column: the DDL
+        // goes through with a warning, and the column's values never reach bronze.
+        try database.sql("ALTER TABLE orders ADD COLUMN _gen int")
+        try database.sql("UPDATE orders SET _gen = 7")
+        let report = try database.verify()
+        #expect(report.tables.first { $0.table.name == "orders" }?.uncapturedColumns == ["_gen"], "\(report)")
+        #expect(report.tables.first { $0.table.name == "ordershistory" }?.isClean == true)
+        #expect(!report.isClean)
+        let verify = try database.medallion(["verify"])
+        #expect(verify.status == 2)
+        #expect(verify.output.contains("column(s) _gen of the source are not captured"), "\(verify.output)")
+        let json = try database.medallion(["verify", "--json"])
+        #expect(json.status == 2)
+        #expect(json.output.contains("\"uncaptured_columns\" : [\n"), "\(json.output)")
+        // Renamed, the column is followed (captured again with its values): clean.
+        try database.sql("ALTER TABLE orders RENAME COLUMN _gen TO generation")
+        let renamed = try database.verify()
+        #expect(renamed.isClean, "\(renamed)")
+        daemon.signal(SIGTERM)
+        #expect(try daemon.waitForExit() == 0)
+    }
+
     @Test("bad input: one clear sentence, non-zero exit, no lake files written")
     func badInput() throws {
         let database = try RetailDatabase()

@@ -56,6 +56,10 @@ CREATE TABLE IF NOT EXISTS cdc.captured_tables (
 -- The source's columns (attnum -> name and type) as capture last saw them: a rename or a
 -- retype since then makes install re-capture the rows (see install_table).
 ALTER TABLE cdc.captured_tables ADD COLUMN IF NOT EXISTS source_columns jsonb;
+-- Set when the event trigger could not follow a DDL on the table (a column named like a
+-- capture column): the source may then hold values capture never saw, so the next install
+-- of the table that succeeds captures its rows again.
+ALTER TABLE cdc.captured_tables ADD COLUMN IF NOT EXISTS follow_failed boolean NOT NULL DEFAULT false;
 
 -- Which lake consumes this database's changes: one consumer per source, or each lake
 -- would get part of the stream (the daemon prunes what it has read). The daemon claims it
@@ -113,6 +117,7 @@ DECLARE
     added integer := 0;
     retyped integer := 0;
     seen_columns jsonb;
+    unfollowed boolean;
     now_columns jsonb;
     resnapshot boolean := false;
     trigger_states jsonb;
@@ -269,7 +274,7 @@ BEGIN
         EXECUTE format('DROP TABLE cdc.%I', unrotated);
     END IF;
 
-    SELECT source_columns INTO seen_columns FROM cdc.captured_tables
+    SELECT source_columns, follow_failed INTO seen_columns, unfollowed FROM cdc.captured_tables
     WHERE source_schema = src_schema AND source_table = src_table;
     SELECT jsonb_object_agg(a.attnum::text, jsonb_build_array(a.attname, format_type(a.atttypid, a.atttypmod)))
     INTO now_columns
@@ -286,6 +291,8 @@ BEGIN
                        WHERE a.attrelid = source AND a.attnum = n.key::int2 AND a.atthasdef)))
         INTO resnapshot;
     END IF;
+    -- And after a DDL capture could not follow: rows written since hold values it never saw.
+    resnapshot := resnapshot OR (existed AND coalesce(unfollowed, false));
 
     -- Capture columns take the base type of a domain: no domain constraint runs on capture
     -- (a TRUNCATE marker holds NULLs) and no code of the domain's owner runs as ours.
@@ -525,7 +532,7 @@ BEGIN
     INSERT INTO cdc.captured_tables (source_schema, source_table, capture_table, source_columns)
     VALUES (src_schema, src_table, cap, now_columns)
     ON CONFLICT (source_schema, source_table)
-    DO UPDATE SET capture_table = EXCLUDED.capture_table, source_columns = EXCLUDED.source_columns;
+    DO UPDATE SET capture_table = EXCLUDED.capture_table, source_columns = EXCLUDED.source_columns, follow_failed = false;
 
     PERFORM setval('cdc.schema_version', nextval('cdc.schema_version'));
 
@@ -602,6 +609,9 @@ BEGIN
             PERFORM cdc.install_table(target, false, NULL);
         EXCEPTION WHEN OTHERS THEN
             RAISE WARNING 'medallion: capture of % could not follow this change (%); run medallion install % to repair it', target, SQLERRM, target;
+            UPDATE cdc.captured_tables ct SET follow_failed = true
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.oid = target AND ct.source_schema = n.nspname AND ct.source_table = c.relname;
         END;
     END LOOP;
 END

@@ -19,8 +19,11 @@ public struct VerifyReport: Sendable {
         public var duplicates = 0
         /// A few example keys of each kind of difference, for the user to look at.
         public var examples: [String] = []
+        /// Source columns that capture does not write (DDL capture could not follow: a
+        /// reserved name, or no event trigger and no install since): bronze lacks them.
+        public var uncapturedColumns: [String] = []
 
-        public var isClean: Bool { missing == 0 && extra == 0 && different == 0 && duplicates == 0 }
+        public var isClean: Bool { missing == 0 && extra == 0 && different == 0 && duplicates == 0 && uncapturedColumns.isEmpty }
     }
 
     public var tables: [Table]
