@@ -37,6 +37,8 @@ let package = Package(
             dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
+        // posix_spawn as every child process is started: exact environment, no inherited descriptors.
+        .target(name: "ProcessSpawn", swiftSettings: swiftSettings),
         // The PostgreSQL client: one libpq connection, its errors, rows, COPY and LISTEN.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         // Parquet writer/reader: knows nothing of PostgreSQL or the lake.
@@ -54,7 +56,7 @@ let package = Package(
         .target(
             name: "Stages",
             dependencies: [
-                "Lake", "LakeContract",
+                "Lake", "LakeContract", "ProcessSpawn",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,7 +120,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "CDC", "Lake", "LakeContract", "Parquet", "Postgres", "Retail", "Stages",
+                "CDC", "Lake", "LakeContract", "Parquet", "Postgres", "ProcessSpawn", "Retail", "Stages",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSpawn
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -53,7 +54,8 @@ final class ChildSpawner: Sendable {
         let result = Handover<Result<pid_t, SpawnFailure>>()
         let done = DispatchSemaphore(value: 0)
         let job: @Sendable () -> Void = {
-            result.put(Self.posixSpawn(command + arguments, environment: environment, output: output))
+            result.put(ProcessSpawn.start(command + arguments, environment: environment, stdout: .descriptor(output),
+                                          stderr: .descriptor(output), ownProcessGroup: true))
             done.signal()
         }
         jobs.withLock { $0.append(job) }
@@ -62,60 +64,5 @@ final class ChildSpawner: Sendable {
         return result.take()!
     }
 
-    /// A failed `posix_spawn`, with its error number.
-    struct SpawnFailure: Error {
-        var errorNumber: Int32
-        var description: String { String(cString: strerror(errorNumber)) }
-    }
-
-    private static func posixSpawn(_ argv: [String], environment: [String: String], output: Int32) -> Result<pid_t, SpawnFailure> {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, output, 1)
-        posix_spawn_file_actions_adddup2(&actions, output, 2)
-        if let closeFrom = addCloseFrom {
-            _ = closeFrom(&actions, 3)
-        } else {
-            markAllCloseOnExec()
-        }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        posix_spawnattr_setsigdefault(&attributes, &signals)
-        posix_spawnattr_setsigmask(&attributes, &signals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        let arguments = argv.map { strdup($0) } + [nil]
-        let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            arguments.forEach { free($0) }
-            variables.forEach { free($0) }
-        }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, argv[0], &actions, &attributes, arguments, variables)
-        return status == 0 ? .success(child) : .failure(SpawnFailure(errorNumber: status))
-    }
-
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; Debian 12 has
-    /// 2.36), which Swift's Glibc module does not import: looked up at run time.
-    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
-
-    /// The fallback for a glibc older than 2.34: marks every descriptor above 2
-    /// close-on-exec. Only a descriptor another thread opens without `O_CLOEXEC` between
-    /// this and the spawn can still leak.
-    private static func markAllCloseOnExec() {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        for descriptor in entries.compactMap(Int32.init) where descriptor > 2 {
-            _ = fcntl(descriptor, F_SETFD, fcntl(descriptor, F_GETFD) | FD_CLOEXEC)
-        }
-    }
+    typealias SpawnFailure = ProcessSpawn.Failure
 }
