@@ -67,6 +67,10 @@ struct StatusCommand: ParsableCommand {
         }
         for table in report.tables {
             lines.append("backlog       \(table.table): \(table.backlogRows) row(s) after \(table.bookmark)")
+            if let columns = table.uncapturedColumns {
+                lines.append("NOT CAPTURED  \(table.table): source column(s) \(columns.joined(separator: ", ")) (DDL capture could not follow); "
+                             + "run `medallion install` for the table to see why")
+            }
         }
         if let holder = report.watermarkHolder, report.watermarkVisible == false {
             lines.append("watermark     held by pid \(holder.pid) (\(holder.applicationName ?? "")); its age and query are hidden from this role: "

@@ -36,6 +36,15 @@ struct CaptureCatalog {
         return tables
     }
 
+    /// The source's columns that `table`'s capture table does not hold, in column order: DDL
+    /// capture could not follow (a reserved name, or no event trigger and no install since).
+    func uncapturedColumns(_ table: CapturedTable) throws -> [String] {
+        let captured = Set(table.columns.map(\.name))
+        return try connection.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            [table.table.quoted]).rows.compactMap { $0[0] ?? nil }.filter { !captured.contains($0) }
+    }
+
     /// The source columns of `table`'s capture table (everything but the capture columns,
     /// `_gen` included where the table rotates),
     /// domains resolved to their base type however deep they nest.

@@ -25,12 +25,15 @@ public struct StatusReader {
             tables: [], watermarkHolder: nil, watermarkVisible: nil, databaseError: nil)
         do {
             let connection = try PostgresConnection(dsn: dsn, applicationName: "medallion status")
-            for captured in try CaptureCatalog(connection: connection).load() {
+            let catalog = CaptureCatalog(connection: connection)
+            for captured in try catalog.load() {
                 let position = bookmark.position(captured.table)
                 let count = try connection.execute(
                     "SELECT count(*) FROM \(captured.table.quotedCaptureTable) WHERE (_txid, _seq) > ($1::xid8, $2::bigint)",
                     [String(position.txid), String(position.seq)]).scalar
-                report.tables.append(.init(table: captured.table.description, bookmark: position, backlogRows: Int(count ?? "0") ?? 0))
+                let uncaptured = try catalog.uncapturedColumns(captured)
+                report.tables.append(.init(table: captured.table.description, bookmark: position, backlogRows: Int(count ?? "0") ?? 0,
+                                           uncapturedColumns: uncaptured.isEmpty ? nil : uncaptured))
             }
             let mode = try CaptureMode.read(connection)
             report.captureMode = mode.rawValue

@@ -8,6 +8,8 @@ public struct StatusReport: Sendable, Codable {
         public var bookmark: TablePosition
         /// Captured changes not yet in bronze.
         public var backlogRows: Int
+        /// Source columns capture does not write (DDL it could not follow); nil when none.
+        public var uncapturedColumns: [String]? = nil
     }
 
     /// The oldest running transaction: every change after it waits until it ends.

@@ -41,7 +41,7 @@ public struct Verifier {
         var pendingThrough: [TableName: TablePosition] = [:]
         for var table in captured {
             let key = try CaptureCatalog(connection: connection).primaryKey(of: table.table)
-            uncaptured[table.table] = try uncapturedColumns(table)
+            uncaptured[table.table] = try CaptureCatalog(connection: connection).uncapturedColumns(table)
             // Compared: the capture columns the source still has (a dropped or renamed
             // source column lives on in the capture table, NULL from then on), each read
             // from the source as the capture table holds it (the trigger converts to it).
@@ -74,14 +74,6 @@ public struct Verifier {
             reports.append(report)
         }
         return VerifyReport(tables: reports, batch: bookmark.batch)
-    }
-
-    /// The source's columns that its capture table does not hold, in column order.
-    private func uncapturedColumns(_ table: CapturedTable) throws -> [String] {
-        let captured = Set(table.columns.map(\.name))
-        return try connection.execute(
-            "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-            [table.table.quoted]).rows.compactMap { $0[0] ?? nil }.filter { !captured.contains($0) }
     }
 
     /// The source rows by key, each value as `comparable` makes it. Every typed column is
