@@ -6,8 +6,8 @@ import Glibc
 /// Starts a program with `posix_spawn`, as every child of this package (and of its tests)
 /// is started: exactly the environment given, stdin from a file, stdout and stderr to a file
 /// or a descriptor, no other descriptor of ours (everything above 2 is closed in the child,
-/// so no listening socket, lake file or database connection outlives us in it), and the
-/// signal mask and dispositions reset.
+/// so no listening socket, lake file or database connection outlives us in it), and no
+/// signal blocked.
 public enum ProcessSpawn {
     /// Where the child's stdout or stderr goes.
     public enum Output: Sendable {

@@ -39,9 +39,10 @@ public struct Verifier {
         var sources: [(CapturedTable, [String], [[ParquetValue]: [ParquetValue]])] = []
         var uncaptured: [TableName: [String]] = [:]
         var pendingThrough: [TableName: TablePosition] = [:]
+        let catalog = CaptureCatalog(connection: connection)
         for var table in captured {
-            let key = try CaptureCatalog(connection: connection).primaryKey(of: table.table)
-            uncaptured[table.table] = try CaptureCatalog(connection: connection).uncapturedColumns(table)
+            let key = try catalog.primaryKey(of: table.table)
+            uncaptured[table.table] = try catalog.uncapturedColumns(table)
             // Compared: the capture columns the source still has (a dropped or renamed
             // source column lives on in the capture table, NULL from then on), each read
             // from the source as the capture table holds it (the trigger converts to it).
