@@ -609,9 +609,14 @@ BEGIN
             PERFORM cdc.install_table(target, false, NULL);
         EXCEPTION WHEN OTHERS THEN
             RAISE WARNING 'medallion: capture of % could not follow this change (%); run medallion install % to repair it', target, SQLERRM, target;
-            UPDATE cdc.captured_tables ct SET follow_failed = true
-            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.oid = target AND ct.source_schema = n.nspname AND ct.source_table = c.relname;
+            -- The next install that succeeds captures the rows again. Never fails the DDL.
+            BEGIN
+                UPDATE cdc.captured_tables ct SET follow_failed = true
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.oid = target AND ct.source_schema = n.nspname AND ct.source_table = c.relname;
+            EXCEPTION WHEN OTHERS THEN
+                RAISE WARNING 'medallion: could not mark % for capturing its rows again (%); once capture follows it, if verify differs, re-baseline the table', target, SQLERRM;
+            END;
         END;
     END LOOP;
 END
