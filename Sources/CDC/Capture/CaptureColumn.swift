@@ -42,4 +42,6 @@ enum CaptureMetadataColumn {
     static let overflow = "_overflow"
     /// The partition a row of a rotating capture table is in; not carried to bronze.
     static let generation = "_gen"
+    /// Every name above: no source column of these names is captured.
+    static let reserved: Set<String> = Set(names + [overflow, generation])
 }

@@ -177,7 +177,10 @@ struct LogicalBatchBuilder {
         }
         let captured = self.captured[slot]
         let captureNames = Set(captured.columns.map(\.name))
-        let sourceNames = restateOp == nil ? names : names.filter { !CaptureMetadataColumn.names.contains($0) && $0 != CaptureMetadataColumn.generation }
+        // A source column named like a capture column cannot be captured (install refuses
+        // it; the event trigger only warns): as in trigger capture, changes go on without it,
+        // and verify and status name it until it is renamed.
+        let sourceNames = names.filter { !CaptureMetadataColumn.reserved.contains($0) || captureNames.contains($0) }
         guard sourceNames.allSatisfy(captureNames.contains) else { throw ColumnsChanged(table: table) }
         let key = (keys[table] ?? []).compactMap { names.firstIndex(of: $0) }
         let texts = captured.columns.map { column -> Printing in
