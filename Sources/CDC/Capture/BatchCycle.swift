@@ -53,18 +53,12 @@ struct BatchCycle {
         // snapshot's catalog has its columns, or waits for this transaction and has not
         // bumped `cdc.schema_version` yet (a sequence is not transactional).
         let lock = tables.isEmpty ? "" : "LOCK TABLE \(tables.map(\.table.quotedCaptureTable).joined(separator: ", ")) IN ACCESS SHARE MODE; "
-        let opened: PostgresRows
-        do {
-            opened = try connection.executeScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \(lock)"
-                + "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, pg_sequence_last_value('cdc.schema_version')::text")
-        } catch {
-            _ = try? connection.execute("ROLLBACK")
-            throw error
-        }
         let watermark: UInt64
         var reads: [TableRead] = []
         var full = false
         do {
+            let opened = try connection.executeScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \(lock)"
+                + "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, pg_sequence_last_value('cdc.schema_version')::text")
             watermark = UInt64(opened.rows.first?[0] ?? "0") ?? 0
             try reloadColumnsIfChanged(version: opened.rows.first?[1] ?? nil)
             let reader = CaptureReader(connection: connection, options: parquetOptions)
