@@ -52,6 +52,9 @@ ALTER TABLE cdc.captured_tables ADD COLUMN IF NOT EXISTS source_columns jsonb;
 -- capture column): the source may then hold values capture never saw, so the next install
 -- of the table that succeeds captures its rows again.
 ALTER TABLE cdc.captured_tables ADD COLUMN IF NOT EXISTS follow_failed boolean NOT NULL DEFAULT false;
+-- The captured table's oid: another table under the same name (swapped in by renames, or
+-- created after the captured one was dropped) replaces all its rows (see install_table).
+ALTER TABLE cdc.captured_tables ADD COLUMN IF NOT EXISTS source_oid oid;
 
 -- Which lake consumes this database's changes: one consumer per source, or each lake
 -- would get part of the stream (the daemon prunes what it has read). The daemon claims it
@@ -110,6 +113,12 @@ DECLARE
     retyped integer := 0;
     seen_columns jsonb;
     unfollowed boolean;
+    seen_oid oid;
+    replaced boolean := false;
+    replaced_rows bigint := 0;
+    old_table regclass;
+    old_published boolean := false;
+    old_list_common text;
     now_columns jsonb;
     resnapshot boolean := false;
     trigger_states jsonb;
@@ -266,8 +275,19 @@ BEGIN
         EXECUTE format('DROP TABLE cdc.%I', unrotated);
     END IF;
 
-    SELECT source_columns, follow_failed INTO seen_columns, unfollowed FROM cdc.captured_tables
+    SELECT source_columns, follow_failed, source_oid INTO seen_columns, unfollowed, seen_oid FROM cdc.captured_tables
     WHERE source_schema = src_schema AND source_table = src_table;
+    -- Another table now holds the captured name (an online schema change swapped it in, or
+    -- the captured one was dropped and created again): bronze holds the old table's rows,
+    -- so all of them are replaced below, and the old table, if still there, is no longer
+    -- captured (its triggers would call a capture function that is now this table's).
+    replaced := existed AND seen_oid IS NOT NULL AND seen_oid <> source::oid;
+    -- The old table, where it is still there under a name capture does not know: after a
+    -- dump and restore the recorded oid may be another captured table's now.
+    SELECT c.oid::regclass INTO old_table
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE replaced AND c.oid = seen_oid AND c.relkind IN ('r', 'p') AND NOT EXISTS (
+        SELECT 1 FROM cdc.captured_tables ct WHERE ct.source_schema = n.nspname AND ct.source_table = c.relname);
     SELECT jsonb_object_agg(a.attnum::text, jsonb_build_array(a.attname, format_type(a.atttypid, a.atttypmod)))
     INTO now_columns
     FROM pg_attribute a WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped;
@@ -284,7 +304,7 @@ BEGIN
         INTO resnapshot;
     END IF;
     -- And after a DDL capture could not follow: rows written since hold values it never saw.
-    resnapshot := resnapshot OR (existed AND coalesce(unfollowed, false));
+    resnapshot := resnapshot OR (existed AND coalesce(unfollowed, false)) OR replaced;
 
     -- Capture columns take the base type of a domain: no domain constraint runs on capture
     -- (a TRUNCATE marker holds NULLs) and no code of the domain's owner runs as ours.
@@ -459,6 +479,15 @@ BEGIN
     SELECT jsonb_object_agg(tgname, tgenabled) INTO trigger_states
     FROM pg_trigger WHERE tgrelid = source AND tgparentid = 0 AND tgname LIKE 'medallion\_capture\_%' AND tgenabled <> 'O';
     PERFORM cdc.drop_capture_triggers(source);
+    -- A table this capture function captured before another took its name: not captured
+    -- from now on, so its writes neither fail nor land under the name.
+    FOR part IN
+        SELECT DISTINCT tgrelid::regclass AS relid FROM pg_trigger
+        WHERE tgfoid = to_regprocedure(format('cdc.%I()', capture_function)) AND tgparentid = 0
+          AND tgrelid NOT IN (SELECT relid FROM pg_partition_tree(source))
+    LOOP
+        PERFORM cdc.drop_capture_triggers(part.relid);
+    END LOOP;
     IF src_kind = 'p' THEN
         EXECUTE format('CREATE TRIGGER medallion_capture_insert AFTER INSERT ON %s '
                        'FOR EACH ROW EXECUTE FUNCTION cdc.%I(%L)', source, capture_function, 'I');
@@ -511,6 +540,41 @@ BEGIN
     restated := resnapshot AND logical_capture AND EXISTS (
         SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
         WHERE p.pubname = 'medallion_restate' AND pr.prrelid = format('cdc.%I', cap)::regclass);
+    IF replaced THEN
+        IF NOT logical_capture THEN
+            -- A TRUNCATE marker: bronze's rows of the old table end here; the snapshot below
+            -- is the table from now on.
+            EXECUTE format('INSERT INTO cdc.%I (_op) VALUES (''T'')', cap);
+        ELSE
+            -- The slot streams the publication's tables by oid: the old one leaves it, the
+            -- new one joins it.
+            old_published := EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+                                     WHERE p.pubname = 'medallion_capture' AND pr.prrelid = old_table);
+            IF old_published THEN
+                EXECUTE format('ALTER PUBLICATION medallion_capture DROP TABLE %s', old_table);
+            END IF;
+            IF EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'medallion_capture') AND NOT EXISTS (
+                SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+                WHERE p.pubname = 'medallion_capture' AND pr.prrelid = source) THEN
+                EXECUTE format('ALTER PUBLICATION medallion_capture ADD TABLE %s', source);
+            END IF;
+            -- No TRUNCATE marker can go through the stream: the old table's rows, where it
+            -- is still there, go as deletes ('E', as a partition's TRUNCATE; a dropped one's
+            -- stay in bronze, and verify reports them).
+            IF restated AND old_published THEN
+                SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO old_list_common
+                FROM pg_attribute a
+                WHERE a.attrelid = old_table AND a.attnum > 0 AND NOT a.attisdropped
+                  AND EXISTS (SELECT 1 FROM pg_attribute c WHERE c.attrelid = format('cdc.%I', cap)::regclass
+                              AND c.attname = a.attname AND NOT c.attisdropped)
+                  AND a.attname NOT IN ('_op', '_txid', '_seq', '_changed_at', '_overflow', '_gen');
+                EXECUTE format('INSERT INTO cdc.%I (_op, %s) SELECT ''E'', %s FROM %s %s', cap, old_list_common, old_list_common,
+                               CASE WHEN (SELECT relkind FROM pg_class WHERE oid = old_table) = 'p' THEN '' ELSE 'ONLY' END, old_table);
+                GET DIAGNOSTICS replaced_rows = ROW_COUNT;
+                EXECUTE format('DELETE FROM cdc.%I WHERE _txid = pg_current_xact_id() AND _op = ''E''', cap);
+            END IF;
+        END IF;
+    END IF;
     IF (NOT existed AND take_snapshot) OR (resnapshot AND NOT logical_capture) OR restated THEN
         EXECUTE format('INSERT INTO cdc.%I (_op%s) SELECT %L%s FROM %s %s', cap, column_list,
                        CASE WHEN restated THEN 'S' ELSE 'R' END, column_list,
@@ -521,10 +585,11 @@ BEGIN
         END IF;
     END IF;
 
-    INSERT INTO cdc.captured_tables (source_schema, source_table, capture_table, source_columns)
-    VALUES (src_schema, src_table, cap, now_columns)
+    INSERT INTO cdc.captured_tables (source_schema, source_table, capture_table, source_columns, source_oid)
+    VALUES (src_schema, src_table, cap, now_columns, source)
     ON CONFLICT (source_schema, source_table)
-    DO UPDATE SET capture_table = EXCLUDED.capture_table, source_columns = EXCLUDED.source_columns, follow_failed = false;
+    DO UPDATE SET capture_table = EXCLUDED.capture_table, source_columns = EXCLUDED.source_columns, follow_failed = false,
+                  source_oid = EXCLUDED.source_oid;
 
     PERFORM setval('cdc.schema_version', nextval('cdc.schema_version'));
 
@@ -544,7 +609,9 @@ BEGIN
 
     RETURN format('%s.%s -> cdc.%s (%s%s)', src_schema, src_table, cap,
                   CASE WHEN converting THEN 'updated, now rotating' WHEN existed THEN 'updated' ELSE 'created' END,
-                  CASE WHEN restated THEN format(', %s new column(s), %s type change(s), %s row(s) captured again through the replication stream', added, retyped, snapshot_rows)
+                  CASE WHEN replaced AND (restated OR NOT logical_capture) THEN format(', replaces the table captured under this name before: %s row(s) captured%s',
+                                                 snapshot_rows, CASE WHEN logical_capture THEN format(', %s of the old one deleted', replaced_rows) ELSE '' END)
+                       WHEN restated THEN format(', %s new column(s), %s type change(s), %s row(s) captured again through the replication stream', added, retyped, snapshot_rows)
                        WHEN resnapshot AND logical_capture THEN format(', %s new column(s), %s type change(s); rows not captured again (the slot predates medallion_restate, or PostgreSQL is older than 15): re-baseline (uninstall, install --capture logical)', added, retyped)
                        WHEN resnapshot THEN format(', %s new column(s), %s type change(s), %s row(s) captured again', added, retyped, snapshot_rows)
                        WHEN (added > 0 OR retyped > 0) AND existed THEN format(', %s new column(s), %s type change(s)', added, retyped)
@@ -583,6 +650,7 @@ CREATE OR REPLACE FUNCTION cdc.follow_ddl() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     target regclass;
+    captured_as text;
 BEGIN
     -- Not for the ALTER TABLE that install_table itself runs.
     IF current_setting('medallion.following_ddl', true) = 'on' THEN
@@ -611,6 +679,21 @@ BEGIN
             END;
         END;
     END LOOP;
+    -- A captured table renamed or moved away: capture follows it by oid, under its old name.
+    BEGIN
+    FOR target, captured_as IN
+        SELECT DISTINCT c.oid::regclass, format('%I.%I', ct.source_schema, ct.source_table)
+        FROM pg_event_trigger_ddl_commands() d
+        JOIN cdc.captured_tables ct ON ct.source_oid = d.objid
+        JOIN pg_class c ON c.oid = d.objid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE d.classid = 'pg_class'::regclass AND (n.nspname, c.relname) <> (ct.source_schema, ct.source_table)
+    LOOP
+        RAISE WARNING 'medallion: % is captured as %, and its changes still go to bronze under that name; rename it back, or give that name to another table, whose rows then replace it in bronze', target, captured_as;
+    END LOOP;
+    EXCEPTION WHEN OTHERS THEN
+        NULL; -- only a warning: never fails the DDL
+    END;
 END
 $fn$;
 

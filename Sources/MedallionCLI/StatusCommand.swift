@@ -71,6 +71,10 @@ struct StatusCommand: ParsableCommand {
                 lines.append("NOT CAPTURED  \(table.table): source column(s) \(columns.joined(separator: ", ")) (DDL capture could not follow); "
                              + "run `medallion install` for the table to see why")
             }
+            if table.sourceMissing == true {
+                lines.append("NO SOURCE     \(table.table): no table of that name (renamed or dropped since install); "
+                             + "capture follows a renamed one under this name (see \"A table swapped in\" in the README)")
+            }
         }
         if let holder = report.watermarkHolder, report.watermarkVisible == false {
             lines.append("watermark     held by pid \(holder.pid) (\(holder.applicationName ?? "")); its age and query are hidden from this role: "

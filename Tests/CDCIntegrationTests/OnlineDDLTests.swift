@@ -57,9 +57,11 @@ struct OnlineDDLTests {
         }
     }
 
-    @Test("rename, add, drop and retype columns under a live writer: no write fails, verify is clean, new files carry the new columns",
-          arguments: CaptureMode.allCases)
-    func alterUnderLoad(_ mode: CaptureMode) throws {
+    /// Runs `load` on a new database with a daemon streaming it and a `Writer` inserting
+    /// orders; then stops the writer, expects none of its writes to have failed, and runs
+    /// `check` with how many it wrote, the daemon still running.
+    private func underLoad(_ mode: CaptureMode, _ load: (RetailDatabase, Writer) throws -> Void,
+                           check: (RetailDatabase, Int) throws -> Void) throws {
         let database = try RetailDatabase(mode: mode)
         defer { database.drop() }
         try database.sql("ALTER TABLE orders ALTER COLUMN customer SET DEFAULT 'walk-in'")
@@ -67,6 +69,18 @@ struct OnlineDDLTests {
             let writer = try Writer(database)
             var stopped = false
             defer { if !stopped { _ = writer.stop() } }
+            try load(database, writer)
+            let result = writer.stop()
+            stopped = true
+            #expect(result.failures.isEmpty, "application writes failed: \(result.failures.prefix(3))")
+            try check(database, result.written)
+        }
+    }
+
+    @Test("rename, add, drop and retype columns under a live writer: no write fails, verify is clean, new files carry the new columns",
+          arguments: CaptureMode.allCases)
+    func alterUnderLoad(_ mode: CaptureMode) throws {
+        try underLoad(mode) { database, writer in
             try writer.awaitWrites(20)
             try database.sql("ALTER TABLE orders RENAME COLUMN customer TO client")
             try writer.awaitWrites(20)
@@ -77,19 +91,118 @@ struct OnlineDDLTests {
             try writer.awaitWrites(20)
             try database.sql("ALTER TABLE orders ALTER COLUMN amount TYPE numeric(14,4)")
             try writer.awaitWrites(20)
-            let result = writer.stop()
-            stopped = true
-            #expect(result.failures.isEmpty, "application writes failed: \(result.failures.prefix(3))")
-            #expect(result.written >= 100)
+        } check: { database, written in
+            #expect(written >= 100)
             let report = try database.verify(tables: [TableName(name: "orders")])
             #expect(report.isClean, "\(report)")
-            #expect(report.tables[0].matching == result.written)
+            #expect(report.tables[0].matching == written)
             let seen = try PythonTool.runJSON(Repository.root + "/Tests/python/read_bronze.py", [database.lakeDirectory, "orders"])
             let columns = seen["columns"] as? [String] ?? []
             #expect(columns.contains("client") && columns.contains("channel"), "\(columns)")
             let nonNull = seen["non_null"] as? [String: Int] ?? [:]
             #expect(nonNull["channel"] ?? 0 >= 60, "values written after ADD COLUMN reach bronze: \(nonNull)")
             #expect(nonNull["client"] ?? 0 >= 80, "values written after the rename reach bronze: \(nonNull)")
+        }
+    }
+
+    /// An online schema change (pg-osc and the like) builds a new table and swaps it in by
+    /// renames. Before, the old table's writes failed (its triggers called a capture function
+    /// that had become the new table's) and bronze kept rows the new table does not hold.
+    @Test("a table swapped in under the captured name by renames, under a live writer: no write to either table fails, bronze follows the new table",
+          arguments: CaptureMode.allCases)
+    func swapUnderLoad(_ mode: CaptureMode) throws {
+        try underLoad(mode) { database, writer in
+            try writer.awaitWrites(40)
+            // The new table holds only half the rows: the others must leave bronze.
+            try database.sql("CREATE TABLE orders_new (LIKE orders INCLUDING ALL)")
+            try database.sql("""
+                BEGIN;
+                LOCK TABLE orders IN SHARE ROW EXCLUSIVE MODE;
+                INSERT INTO orders_new SELECT * FROM orders WHERE id % 2 = 0;
+                SELECT setval(pg_get_serial_sequence('orders_new', 'id'), (SELECT max(id) FROM orders));
+                ALTER TABLE orders RENAME TO orders_old;
+                ALTER TABLE orders_new RENAME TO orders;
+                COMMIT
+                """)
+            try writer.awaitWrites(40)
+            try database.sql("INSERT INTO orders_old (branch, amount, status) VALUES ('old-table', 1, 'NEW')")
+            try database.sql("UPDATE orders_old SET status = 'INTRANSIT'")
+            try writer.awaitWrites(20)
+        } check: { database, _ in
+            let report = try database.verify(tables: [TableName(name: "orders")])
+            #expect(report.isClean, "\(report)")
+            let source = try database.sql("SELECT count(*) FROM orders").trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(report.tables[0].matching == Int(source), "\(report)")
+            let dropped = try database.sql("SELECT count(*) FROM orders_old WHERE id % 2 = 1").trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(Int(dropped) ?? 0 >= 20, "rows the new table does not hold: \(dropped)")
+        }
+    }
+
+    /// The slot sends the old table's changes from before the swap again after the swap
+    /// moved the publication and `source_oid` to the new table: they are skipped, and the
+    /// swap's deletes of the old table's rows cover them.
+    @Test("a swap while the daemon is stopped, after writes to the renamed table: bronze follows the new table",
+          arguments: CaptureMode.allCases)
+    func swapWhileStopped(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
+        defer { database.drop() }
+        try withDaemon(database) { _ in
+            try database.insertOrders(4)
+            #expect(try database.verify().isClean)
+        }
+        try database.sql("ALTER TABLE orders RENAME TO orders_old")
+        try database.sql("INSERT INTO orders_old (branch, customer, amount, status) VALUES ('branch-09', 'c', 1, 'NEW')")
+        try database.sql("UPDATE orders_old SET status = 'INTRANSIT' WHERE id = 1")
+        try database.sql("CREATE TABLE orders (LIKE orders_old INCLUDING ALL)")
+        try database.sql("INSERT INTO orders SELECT * FROM orders_old WHERE id <= 2")
+        try database.sql("INSERT INTO orders (id, branch, customer, amount, status) VALUES (100, 'branch-01', 'c', 1, 'NEW')")
+        try withDaemon(database) { _ in
+            try database.sql("INSERT INTO orders (id, branch, customer, amount, status) VALUES (101, 'branch-01', 'c', 1, 'NEW')")
+            let report = try database.verify(tables: [TableName(name: "orders")])
+            #expect(report.isClean, "\(report)")
+            #expect(report.tables[0].matching == 4, "\(report)")
+        }
+    }
+
+    @Test("a captured table renamed with nothing taking its name: still captured under the old name, and status and verify say the source is missing",
+          arguments: CaptureMode.allCases)
+    func renamedAway(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
+        defer { database.drop() }
+        try withDaemon(database) { _ in
+            try database.insertOrders(3)
+            #expect(try database.verify().isClean)
+            try database.sql("ALTER TABLE orders RENAME TO orders_renamed")
+            try database.sql("INSERT INTO orders_renamed (branch, customer, amount, status) VALUES ('branch-09', 'c', 1, 'NEW')")
+            #expect(throws: CaptureError.self) { try database.verify(tables: [TableName(name: "orders")]) }
+            let status = try StatusReader(dsn: database.dsn, lake: database.lake).read()
+            #expect(status.databaseError == nil, "\(status.databaseError ?? "")")
+            let orders = status.tables.first { $0.table == "public.orders" }
+            #expect(orders?.sourceMissing == true)
+            #expect(status.tables.first { $0.table == "public.ordershistory" }?.sourceMissing == nil)
+            try database.sql("ALTER TABLE orders_renamed RENAME TO orders")
+            let report = try database.verify()
+            #expect(report.isClean, "the row written meanwhile was captured: \(report)")
+            #expect(report.tables[0].matching == 4)
+        }
+    }
+
+    @Test("a captured table dropped and created again: bronze holds the new table's rows only")
+    func dropAndCreate() throws {
+        let database = try RetailDatabase()
+        defer { database.drop() }
+        try withDaemon(database) { _ in
+            try database.insertOrders(5)
+            #expect(try database.verify().isClean)
+            try database.sql("DROP TABLE orders CASCADE")
+            try database.sql("""
+                CREATE TABLE orders (id bigint PRIMARY KEY, branch text NOT NULL, customer text, amount numeric(12,2),
+                                     status text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz)
+                """)
+            try database.sql("INSERT INTO orders (id, branch, amount, status) VALUES (100, 'branch-01', 2, 'NEW')")
+            let report = try database.verify(tables: [TableName(name: "orders")])
+            #expect(report.isClean, "\(report)")
+            #expect(report.tables[0].matching == 1, "\(report)")
         }
     }
 

@@ -23,7 +23,17 @@ struct CaptureCatalog {
         if selected.isEmpty {
             throw CaptureError(.notInstalled, message: "No table is captured in this database; run `medallion install` first.")
         }
-        return try selected.map { CapturedTable(table: $0, columns: try columns(of: $0)) }
+        let oids = try sourceOids()
+        return try selected.map { CapturedTable(table: $0, columns: try columns(of: $0), sourceOid: oids[$0]) }
+    }
+
+    /// Each captured table's oid as install last saw it (none in installs before it).
+    func sourceOids() throws -> [TableName: UInt32] {
+        // Through jsonb: installs before it have no such column.
+        let rows = try connection.execute("SELECT source_schema, source_table, to_jsonb(c) ->> 'source_oid' FROM cdc.captured_tables c")
+        return Dictionary(rows.rows.compactMap { row in
+            row[2].flatMap { UInt32($0) }.map { (TableName(schema: row[0] ?? "", name: row[1] ?? ""), $0) }
+        }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The captured tables for the streaming daemon, which also needs the idle flag that
@@ -41,7 +51,7 @@ struct CaptureCatalog {
     func uncapturedColumns(_ table: CapturedTable) throws -> [String] {
         let captured = Set(table.columns.map(\.name))
         return try connection.execute(
-            "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
             [table.table.quoted]).rows.compactMap { $0[0] ?? nil }.filter { !captured.contains($0) }
     }
 
@@ -75,13 +85,21 @@ struct CaptureCatalog {
         """
 
     /// The primary key columns of a source table, in key order.
-    func primaryKey(of table: TableName) throws -> [String] {
+    /// Whether the source has a table of `table`'s name: a captured table renamed or
+    /// dropped since install has none (capture follows a renamed one under its old name).
+    func sourceExists(_ table: TableName) throws -> Bool {
+        try connection.execute("SELECT to_regclass($1) IS NOT NULL", [table.quoted]).scalar == "t"
+    }
+
+    /// The primary key's columns, found by `oid` where known (a table renamed since install
+    /// is still captured under its old name).
+    func primaryKey(of table: TableName, oid: UInt32? = nil) throws -> [String] {
         try connection.execute("""
             SELECT a.attname FROM pg_index i
             JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position) ON true
             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-            WHERE i.indrelid = $1::regclass AND i.indisprimary
+            WHERE i.indrelid = coalesce($2::oid, to_regclass($1)::oid) AND i.indisprimary
             ORDER BY k.position
-            """, [table.quoted]).rows.compactMap { $0[0] }
+            """, [table.quoted, oid.map(String.init)]).rows.compactMap { $0[0] }
     }
 }

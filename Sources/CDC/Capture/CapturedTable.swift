@@ -9,11 +9,15 @@ struct CapturedTable: Sendable, Hashable {
     /// Source columns also selected as `::text`, for values their Parquet type cannot hold
     /// (see `BronzeRowDecoder.appendCapture`); added when a read meets such a value.
     var textFallback: Set<String> = []
+    /// The source table's oid as install last saw it (`cdc.captured_tables.source_oid`; nil
+    /// in installs before it): logical capture knows a table renamed since by it.
+    var sourceOid: UInt32?
 
-    init(table: TableName, columns: [CaptureColumn], textFallback: Set<String> = []) {
+    init(table: TableName, columns: [CaptureColumn], textFallback: Set<String> = [], sourceOid: UInt32? = nil) {
         self.table = table
         self.columns = columns
         self.textFallback = textFallback
+        self.sourceOid = sourceOid
     }
 
     /// The select list of the capture `COPY`: source columns, then `_op, _txid, _seq,

@@ -247,7 +247,8 @@ public final class CaptureDaemon: Sendable {
         var tables = cycle.tables
         let catalog = CaptureCatalog(connection: connection)
         var keys: [TableName: [String]] = [:]
-        for captured in tables { keys[captured.table] = try catalog.primaryKey(of: captured.table) }
+        for captured in tables { keys[captured.table] = try catalog.primaryKey(of: captured.table, oid: captured.sourceOid) }
+        var leftCapture: Set<UInt32> = []
         let slot = try CaptureMode.slot(connection)
         let setup = LogicalCaptureSetup(slot: slot, connection: connection, dsn: configuration.dsn)
         // Rows DDL captures again come through the restate publication, when the slot has one.
@@ -321,14 +322,18 @@ public final class CaptureDaemon: Sendable {
             let reference = UInt64(try connection.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").scalar ?? "0") ?? 0
             let version = try connection.execute("SELECT pg_sequence_last_value('cdc.schema_version')::text").scalar
             if version != cycle.schemaVersion {
-                for index in tables.indices { tables[index].columns = try catalog.columns(of: tables[index].table) }
+                let oids = try catalog.sourceOids()
+                for index in tables.indices {
+                    tables[index].columns = try catalog.columns(of: tables[index].table)
+                    tables[index].sourceOid = oids[tables[index].table]
+                }
                 try refuseGeneratedColumns(tables, connection)
                 cycle.schemaVersion = version
             }
             var builder: LogicalBatchBuilder
             do {
                 builder = try buildLogicalBatch(transactions, tables: &tables, keys: keys, bookmark: bookmark,
-                                                reference: reference, options: parquetOptions)
+                                                reference: reference, options: parquetOptions, leftCapture: &leftCapture, connection)
             } catch let changed as LogicalBatchBuilder.ColumnsChanged {
                 // DDL committed after the columns were read: read them again, and the
                 // (unconfirmed) transactions with them; once only for the same transactions.
@@ -378,16 +383,32 @@ public final class CaptureDaemon: Sendable {
 
     /// The batch of `transactions`; a value that does not fit its bronze column puts the
     /// column in its table's `textFallback` (kept for later batches) and builds again.
+    /// A change of a table that left capture since (its oid in `leftCapture`) is skipped.
     private func buildLogicalBatch(_ transactions: [LogicalTransaction], tables: inout [CapturedTable], keys: [TableName: [String]],
-                                   bookmark: Bookmark, reference: UInt64, options: ParquetWriterOptions) throws -> LogicalBatchBuilder {
+                                   bookmark: Bookmark, reference: UInt64, options: ParquetWriterOptions,
+                                   leftCapture: inout Set<UInt32>, _ connection: PostgresConnection) throws -> LogicalBatchBuilder {
         while true {
-            var builder = LogicalBatchBuilder(tables: tables, keys: keys, bookmark: bookmark, options: options)
+            var builder = LogicalBatchBuilder(tables: tables, keys: keys, bookmark: bookmark, options: options, ignored: leftCapture)
             do {
                 for transaction in transactions { try builder.append(transaction, reference: reference) }
                 return builder
             } catch let needed as LogicalBatchBuilder.NeedsText {
                 guard let index = tables.firstIndex(where: { $0.table == needed.table }) else { throw needed }
                 tables[index].textFallback.insert(needed.column)
+            } catch let unknown as LogicalBatchBuilder.UnknownRelation {
+                // Still published: a table published but not captured. Gone from the
+                // publication: a captured table another took the name of since (install
+                // moved the publication to it, and replaced its rows in bronze).
+                let published = try connection.execute("""
+                    SELECT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+                                   WHERE p.pubname = $1 AND pr.prrelid = $2::oid)
+                    """, [CaptureMode.publication, String(unknown.id)]).scalar == "t"
+                guard !published else {
+                    throw CaptureError(.schema, message: "The slot sent a change of \(unknown.table), which is published but not captured; remove it from publication \(CaptureMode.publication).")
+                }
+                logger.notice("skipping changes of a table that is no longer captured (another table took its name)",
+                              metadata: ["table": "\(unknown.table)", "oid": "\(unknown.id)"])
+                leftCapture.insert(unknown.id)
             }
         }
     }

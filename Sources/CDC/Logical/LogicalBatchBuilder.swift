@@ -28,6 +28,14 @@ struct LogicalBatchBuilder {
         var table: TableName
     }
 
+    /// The slot sent a change of a table captured neither under its name nor its oid: a
+    /// table published but not captured, or one that left capture after this change (another
+    /// table took its name since). The caller tells them apart (`ignored`).
+    struct UnknownRelation: Error {
+        var id: UInt32
+        var table: TableName
+    }
+
     /// A value of `column` does not fit its bronze type: build again with the column in
     /// the table's `textFallback`, so such values go to `_overflow` with their text.
     struct NeedsText: Error {
@@ -63,6 +71,12 @@ struct LogicalBatchBuilder {
     private let slots: [TableName: Int]
     /// Each table by the name of its capture table (in schema `cdc`).
     private let byCaptureTable: [String: TableName]
+    /// Each table by its oid: a captured table renamed since install is still captured,
+    /// under its old name (as trigger capture does).
+    private let byOid: [UInt32: TableName]
+    /// Relations whose changes are skipped: tables that were captured when they changed but
+    /// are not any more (see `UnknownRelation`).
+    private let ignored: Set<UInt32>
     private let keys: [TableName: [String]]
     private let options: ParquetWriterOptions
     private let captured: [CapturedTable]
@@ -83,9 +97,12 @@ struct LogicalBatchBuilder {
     /// The highest `_txid` written.
     private(set) var newestTxid: UInt64 = 0
 
-    init(tables: [CapturedTable], keys: [TableName: [String]], bookmark: Bookmark, options: ParquetWriterOptions) {
+    init(tables: [CapturedTable], keys: [TableName: [String]], bookmark: Bookmark, options: ParquetWriterOptions,
+         ignored: Set<UInt32> = []) {
         slots = Dictionary(uniqueKeysWithValues: tables.enumerated().map { ($1.table, $0) })
         byCaptureTable = Dictionary(tables.map { ($0.table.captureTable, $0.table) }, uniquingKeysWith: { first, _ in first })
+        byOid = Dictionary(tables.compactMap { table in table.sourceOid.map { ($0, table.table) } }, uniquingKeysWith: { first, _ in first })
+        self.ignored = ignored
         self.keys = keys
         self.options = options
         captured = tables
@@ -108,11 +125,12 @@ struct LogicalBatchBuilder {
         let changesKeys = try transaction.changes.contains { change in
             guard case .update(let old?, let new) = change.operation else { return false }
             if new.hasUnchangedColumns { return true }
-            return try mapping(change.relation).key.contains { !old.tuple.hasSameValue(at: $0, as: new, at: $0) }
+            guard let mapping = try mapping(change.relation) else { return false }
+            return mapping.key.contains { !old.tuple.hasSameValue(at: $0, as: new, at: $0) }
         }
         var written: [TableName: [[LogicalValue]: LogicalTuple]] = [:]
         try transaction.changes.forEach { change in
-            let mapping = try mapping(change.relation)
+            guard let mapping = try mapping(change.relation) else { return }
             if let op = mapping.restateOp {
                 // Only inserts of 'S' and 'E' are published; anything else of a capture table is not a change.
                 guard case .insert(let new) = change.operation else { return }
@@ -163,8 +181,10 @@ struct LogicalBatchBuilder {
         order.compactMap { builders[$0]?.finish() }
     }
 
-    private mutating func mapping(_ relation: LogicalRelation) throws -> Mapping {
+    /// The relation's mapping, or nil for a relation in `ignored`.
+    private mutating func mapping(_ relation: LogicalRelation) throws -> Mapping? {
         if let known = mappings[relation.id], known.relation == relation { return known.mapping }
+        if ignored.contains(relation.id) { return nil }
         var table = TableName(schema: relation.namespace.isEmpty ? "pg_catalog" : relation.namespace, name: relation.name)
         let names = relation.columns.map(\.name)
         var restateOp: Int?
@@ -172,9 +192,8 @@ struct LogicalBatchBuilder {
             table = source
             restateOp = op
         }
-        guard let slot = slots[table] else {
-            throw CaptureError(.schema, message: "The slot sent a change of \(table), which is published but not captured; remove it from publication \(CaptureMode.publication).")
-        }
+        if slots[table] == nil, restateOp == nil, let renamed = byOid[relation.id] { table = renamed }
+        guard let slot = slots[table] else { throw UnknownRelation(id: relation.id, table: table) }
         let captured = self.captured[slot]
         let captureNames = Set(captured.columns.map(\.name))
         // A source column named like a capture column cannot be captured (install refuses

@@ -32,8 +32,9 @@ public struct StatusReader {
                     "SELECT count(*) FROM \(captured.table.quotedCaptureTable) WHERE (_txid, _seq) > ($1::xid8, $2::bigint)",
                     [String(position.txid), String(position.seq)]).scalar
                 let uncaptured = try catalog.uncapturedColumns(captured)
+                let missing = try !catalog.sourceExists(captured.table)
                 report.tables.append(.init(table: captured.table.description, bookmark: position, backlogRows: Int(count ?? "0") ?? 0,
-                                           uncapturedColumns: uncaptured.isEmpty ? nil : uncaptured))
+                                           uncapturedColumns: uncaptured.isEmpty ? nil : uncaptured, sourceMissing: missing ? true : nil))
             }
             let mode = try CaptureMode.read(connection)
             report.captureMode = mode.rawValue

@@ -10,6 +10,9 @@ public struct StatusReport: Sendable, Codable {
         public var backlogRows: Int
         /// Source columns capture does not write (DDL it could not follow); nil when none.
         public var uncapturedColumns: [String]? = nil
+        /// True when the source has no table of this name (renamed or dropped since
+        /// install); nil otherwise.
+        public var sourceMissing: Bool? = nil
     }
 
     /// The oldest running transaction: every change after it waits until it ends.

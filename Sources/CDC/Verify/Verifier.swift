@@ -41,6 +41,9 @@ public struct Verifier {
         var pendingThrough: [TableName: TablePosition] = [:]
         let catalog = CaptureCatalog(connection: connection)
         for var table in captured {
+            guard try catalog.sourceExists(table.table) else {
+                throw CaptureError(.schema, message: "\(table.table) is captured, but the source has no table of that name (renamed or dropped since install); rename it back, give that name to the table to capture, or uninstall its capture.")
+            }
             let key = try catalog.primaryKey(of: table.table)
             uncaptured[table.table] = try catalog.uncapturedColumns(table)
             // Compared: the capture columns the source still has (a dropped or renamed

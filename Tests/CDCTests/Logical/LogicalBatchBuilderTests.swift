@@ -116,6 +116,39 @@ import Testing
         #expect(throws: LogicalBatchBuilder.ColumnsChanged.self) { _ = try Self.rows([transaction]) }
     }
 
+    /// A captured table renamed since install is known by its oid and written under its old
+    /// name; a relation known by neither is reported, and skipped once the caller says it
+    /// left capture (another table took its name).
+    @Test func aRenamedTableIsKnownByItsOidAndAnUnknownOneIsReportedOrSkipped() throws {
+        var renamed = Self.relation
+        renamed.name = "slots_old"
+        func transaction(_ relation: LogicalRelation) -> LogicalTransaction {
+            var transaction = Self.transaction(900, [])
+            transaction.changes = LogicalChanges([
+                LogicalChange(xid: 900, commitLSN: LSN(0x100), index: 0, walPosition: LSN(0x100), relation: relation,
+                              operation: .insert(new: Self.row(1, "a"))),
+            ])
+            return transaction
+        }
+        func builder(oid: UInt32?, ignored: Set<UInt32> = []) -> LogicalBatchBuilder {
+            var captured = Self.captured
+            captured.sourceOid = oid
+            return LogicalBatchBuilder(tables: [captured], keys: [Self.table: ["id"]], bookmark: .empty, options: ParquetWriterOptions(),
+                                       ignored: ignored)
+        }
+        var known = builder(oid: Self.relation.id)
+        try known.append(transaction(renamed), reference: 5 << 32 | 1_000)
+        #expect(known.finish().map(\.table) == [Self.table])
+
+        var unknown = builder(oid: nil)
+        #expect(throws: LogicalBatchBuilder.UnknownRelation.self) { try unknown.append(transaction(renamed), reference: 5 << 32 | 1_000) }
+
+        var skipping = builder(oid: nil, ignored: [Self.relation.id])
+        try skipping.append(transaction(renamed), reference: 5 << 32 | 1_000)
+        #expect(skipping.finish().isEmpty)
+        #expect(skipping.rows == 0)
+    }
+
     /// A transaction past `spillBytes` is read back from its temporary file: the same rows,
     /// the deferred-key swap (which looks at the transaction twice) included.
     @Test func aSpilledTransactionBuildsTheSameRows() throws {
