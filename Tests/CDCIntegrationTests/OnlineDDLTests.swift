@@ -187,6 +187,27 @@ struct OnlineDDLTests {
         }
     }
 
+    /// verify compares rows by key: with the key dropped, every row fell under one empty
+    /// key and verify called 1 source row and 1 bronze row equal.
+    @Test("a dropped primary key: writes go on, verify refuses to compare, adding it again captures the rows again",
+          arguments: CaptureMode.allCases)
+    func droppedPrimaryKey(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
+        defer { database.drop() }
+        try withDaemon(database) { _ in
+            try database.insertOrders(3)
+            try database.sql("ALTER TABLE ordershistory DROP CONSTRAINT ordershistory_order_id_fkey")
+            try database.sql("ALTER TABLE orders DROP CONSTRAINT orders_pkey")
+            try database.sql("INSERT INTO orders (branch, customer, amount, status) VALUES ('branch-09', 'c', 1, 'NEW')")
+            try database.sql("UPDATE orders SET status = 'INTRANSIT' WHERE id = 2")
+            #expect(throws: CaptureError.self) { try database.verify(tables: [TableName(name: "orders")]) }
+            try database.sql("ALTER TABLE orders ADD PRIMARY KEY (id)")
+            let report = try database.verify(tables: [TableName(name: "orders")])
+            #expect(report.isClean, "\(report)")
+            #expect(report.tables[0].matching == 4, "\(report)")
+        }
+    }
+
     @Test("a captured table dropped and created again: bronze holds the new table's rows only")
     func dropAndCreate() throws {
         let database = try RetailDatabase()

@@ -45,6 +45,10 @@ public struct Verifier {
                 throw CaptureError(.schema, message: "\(table.table) is captured, but the source has no table of that name (renamed or dropped since install); rename it back, give that name to the table to capture, or uninstall its capture.")
             }
             let key = try catalog.primaryKey(of: table.table)
+            // Rows are compared by key: without one, every row would fall under one empty key.
+            guard !key.isEmpty else {
+                throw CaptureError(.schema, message: "\(table.table) has no primary key (dropped since install), so its rows cannot be compared with bronze's; add one again (capture follows that and captures the rows again).")
+            }
             uncaptured[table.table] = try catalog.uncapturedColumns(table)
             // Compared: the capture columns the source still has (a dropped or renamed
             // source column lives on in the capture table, NULL from then on), each read
