@@ -484,7 +484,7 @@ BEGIN
     FOR part IN
         SELECT DISTINCT tgrelid::regclass AS relid FROM pg_trigger
         WHERE tgfoid = to_regprocedure(format('cdc.%I()', capture_function)) AND tgparentid = 0
-          AND tgrelid NOT IN (SELECT relid FROM pg_partition_tree(source))
+          AND tgrelid NOT IN (SELECT source UNION SELECT relid FROM pg_partition_tree(source))
     LOOP
         PERFORM cdc.drop_capture_triggers(part.relid);
     END LOOP;
@@ -515,9 +515,18 @@ BEGIN
     END IF;
     EXECUTE format('CREATE TRIGGER medallion_capture_truncate AFTER TRUNCATE ON %s '
                    'FOR EACH STATEMENT EXECUTE FUNCTION cdc.%I(%L)', source, capture_function, 'T');
-    FOR col IN SELECT key AS name, value #>> '{}' AS state FROM jsonb_each(coalesce(trigger_states, '{}')) LOOP
+    -- Capture triggers fire ALWAYS: also for writes under session_replication_role =
+    -- replica (a logical replication subscriber's apply worker, some bulk loaders), which
+    -- would otherwise reach the source and never bronze. A state the user set is kept.
+    FOR col IN
+        SELECT t.tgrelid::regclass AS relid, t.tgname AS name,
+               CASE WHEN t.tgrelid = source THEN coalesce(trigger_states ->> t.tgname::text, 'A') ELSE 'A' END AS state
+        FROM pg_trigger t
+        WHERE t.tgrelid IN (SELECT source UNION SELECT relid FROM pg_partition_tree(source)) AND t.tgparentid = 0
+          AND t.tgname LIKE 'medallion\_capture\_%'
+    LOOP
         PERFORM set_config('medallion.following_ddl', 'on', true);
-        EXECUTE format('ALTER TABLE %s %s TRIGGER %I', source,
+        EXECUTE format('ALTER TABLE %s %s TRIGGER %I', col.relid,
                        CASE col.state WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE ALWAYS' END, col.name);
         PERFORM set_config('medallion.following_ddl', 'off', true);
     END LOOP;

@@ -108,7 +108,7 @@ struct CaptureInstallTests {
         try database.sql("ALTER TABLE orders DISABLE TRIGGER medallion_capture_update")
         try database.sql("ALTER TABLE orders ADD COLUMN channel text")
         #expect(try database.sql("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND tgname = 'medallion_capture_update'") == "D")
-        #expect(try database.sql("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND tgname = 'medallion_capture_insert'") == "O")
+        #expect(try database.sql("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND tgname = 'medallion_capture_insert'") == "A")
     }
 
     @Test("uninstall removes only what install made")

@@ -146,6 +146,28 @@ struct SemanticsTests {
         }
     }
 
+    /// A logical replication subscriber's apply worker writes with session_replication_role
+    /// = replica, where ordinary triggers do not fire: a trigger-captured table fed that way
+    /// reached bronze with none of its changes.
+    @Test("changes written with session_replication_role = replica (a subscriber's apply worker) are captured",
+          arguments: CaptureMode.allCases)
+    func replicaRoleWrites(_ mode: CaptureMode) throws {
+        let database = try RetailDatabase(mode: mode)
+        defer { database.drop() }
+        try withDaemon(database) { _ in
+            try database.insertOrders(2)
+            try database.sql("""
+                SET session_replication_role = replica;
+                INSERT INTO orders (branch, customer, amount, status) VALUES ('branch-05', 'replicated', 3, 'NEW');
+                UPDATE orders SET status = 'INTRANSIT' WHERE id = 1;
+                DELETE FROM ordershistory WHERE order_id = 2;
+                """)
+            let report = try database.verify()
+            #expect(report.isClean, "\(report)")
+            #expect(report.tables.map(\.matching) == [3, 1], "\(report)")
+        }
+    }
+
     @Test("a delete carries the whole old row; an update that leaves a TOASTed value unchanged keeps its value in bronze",
           arguments: CaptureMode.allCases)
     func oldImagesAndToast(_ mode: CaptureMode) throws {
