@@ -118,7 +118,7 @@ public struct CaptureInstaller {
         let found = try connection.execute("SELECT to_regclass($1) IS NOT NULL", [table.quoted]).scalar == "t"
         guard found else {
             let database = try connection.execute("SELECT current_database()").scalar ?? "?"
-            throw CaptureError(.invalidInput, message: "Table \(table) does not exist in database \(database); check the name (schema.name) and MEDALLION_DSN.")
+            throw CaptureError(.invalidInput, message: "Table \(table) does not exist in database \(database); check the name (schema.name) and MEDALLION_DSN. A captured table renamed since install is still captured under its old name: rename it back first.")
         }
     }
 

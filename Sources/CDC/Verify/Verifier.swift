@@ -42,7 +42,7 @@ public struct Verifier {
         let catalog = CaptureCatalog(connection: connection)
         for var table in captured {
             guard try catalog.sourceExists(table.table) else {
-                throw CaptureError(.schema, message: "\(table.table) is captured, but the source has no table of that name (renamed or dropped since install); rename it back, give that name to the table to capture, or uninstall its capture.")
+                throw CaptureError(.schema, message: "\(table.table) is captured, but the source has no table of that name (renamed or dropped since install); rename it back (capture follows it under this name), or give that name to the table to capture.")
             }
             let key = try catalog.primaryKey(of: table.table)
             // Rows are compared by key: without one, every row would fall under one empty key.
