@@ -135,7 +135,34 @@ struct OnlineDDLTests {
             #expect(report.tables[0].matching == Int(source), "\(report)")
             let dropped = try database.sql("SELECT count(*) FROM orders_old WHERE id % 2 = 1").trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(Int(dropped) ?? 0 >= 20, "rows the new table does not hold: \(dropped)")
+            if mode == .logical {
+                #expect(try database.sql("SELECT relreplident FROM pg_class WHERE oid = 'orders'::regclass") == "f")
+            }
         }
+    }
+
+    /// An update that leaves a TOASTed value unchanged carries it only in a full old row:
+    /// with the replica identity set back to DEFAULT, the daemon stopped at such an update
+    /// for good (the slot sends the same transaction again after every restart).
+    @Test("logical capture keeps REPLICA IDENTITY FULL through a user's ALTER: an update leaving a large value unchanged still reaches bronze whole")
+    func replicaIdentityStaysFull() throws {
+        let database = try RetailDatabase(mode: .logical)
+        defer { database.drop() }
+        try withDaemon(database) { _ in
+            try database.sql("""
+                INSERT INTO orders (id, branch, customer, amount, status)
+                SELECT 1, 'b', (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 400) i), 1, 'NEW'
+                """)
+            try database.sql("ALTER TABLE orders REPLICA IDENTITY DEFAULT")
+            #expect(try database.sql("SELECT relreplident FROM pg_class WHERE oid = 'orders'::regclass") == "f")
+            try database.sql("UPDATE orders SET status = 'INTRANSIT' WHERE id = 1")
+            let report = try database.verify(tables: [TableName(name: "orders")])
+            #expect(report.isClean, "\(report)")
+        }
+        // Uninstall puts back what was there before capture, not what the user set meanwhile.
+        let uninstall = try database.medallion(["uninstall"])
+        #expect(uninstall.status == 0, "\(uninstall.output)\(uninstall.error)")
+        #expect(try database.sql("SELECT relreplident FROM pg_class WHERE oid = 'orders'::regclass") == "d")
     }
 
     /// The slot sends the old table's changes from before the swap again after the swap

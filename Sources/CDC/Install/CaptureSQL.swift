@@ -548,6 +548,25 @@ BEGIN
                                             'medallion_capture_delete', 'medallion_capture_truncate'] LOOP
             EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', trigger_name, source);
         END LOOP;
+        -- An update that leaves a TOASTed value unchanged carries it only in a full old row:
+        -- without one the daemon cannot write the row, and the slot sends it again for good.
+        -- So REPLICA IDENTITY stays FULL, on a table swapped in and after a user's ALTER;
+        -- what was there before capture is kept for uninstall (see `ReplicaIdentity`).
+        IF (SELECT relreplident FROM pg_class WHERE oid = source) <> 'f' THEN
+            EXECUTE 'INSERT INTO cdc.settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING'
+            USING 'replica_identity ' || source::oid,
+                  (SELECT CASE WHEN c.relreplident = 'i'
+                               THEN 'i:' || (SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                                              WHERE x.indrelid = c.oid AND x.indisreplident)
+                               ELSE c.relreplident::text END
+                   FROM pg_class c WHERE c.oid = source);
+            PERFORM set_config('medallion.following_ddl', 'on', true);
+            EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', source);
+            PERFORM set_config('medallion.following_ddl', 'off', true);
+            IF existed AND NOT replaced THEN
+                RAISE WARNING 'medallion: logical capture keeps REPLICA IDENTITY FULL on %: an update that leaves a large value unchanged carries it only so; it was set back to FULL', source;
+            END IF;
+        END IF;
     END IF;
 
     -- Logical capture re-captures through the stream: in this transaction's WAL, at this

@@ -87,7 +87,10 @@ struct ReplicaIdentity: Equatable {
             if !exists { identity = ReplicaIdentity(kind: .default) }
         }
         guard try current(of: table, connection) != identity else { return nil }
+        // Not followed by the DDL event trigger, which keeps FULL while the table is captured.
+        try connection.execute("SELECT set_config('medallion.following_ddl', 'on', true)")
         try connection.execute("ALTER TABLE \(table.quoted) REPLICA IDENTITY \(identity.clause)")
+        try connection.execute("SELECT set_config('medallion.following_ddl', 'off', true)")
         return "\(table): replica identity \(identity.clause) again"
     }
 }
